@@ -1,0 +1,543 @@
+//! Reading raw pages: files, directories, JSONL and gzip, in any encoding.
+//!
+//! [`read_paths`] walks what the user named (directories recursively, in a
+//! stable sorted order) and yields one `Result<RawDoc, IngestError>` per page,
+//! so that one unreadable file never stops a batch. Every [`RawDoc`] carries
+//! decoded UTF-8 text and a content hash used to skip pages already seen.
+//!
+//! ```
+//! use storyline_ingest::{decode_bytes, PageKind};
+//! // Windows-1252 "café" is not UTF-8; the detector finds the encoding.
+//! let (text, enc) = decode_bytes(b"Le caf\xe9 du coin est ouvert depuis des ann\xe9es.", PageKind::Text);
+//! assert!(text.contains("café"));
+//! assert_eq!(enc, "windows-1252");
+//! ```
+#![deny(missing_docs)]
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Largest page (after decompression) we accept, in bytes. Bounds memory per
+/// document; a larger file is reported, not truncated silently.
+pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Largest JSONL file (after decompression); lines are read one at a time.
+pub const MAX_JSONL_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Markup or flattened text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// HTML.
+    Html,
+    /// Plain text.
+    Text,
+}
+
+/// One page as read from the input, decoded to UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDoc {
+    /// Where it came from: the path, or `path:line` for JSONL.
+    pub source: String,
+    /// Markup or text.
+    pub kind: PageKind,
+    /// The decoded page.
+    pub content: String,
+    /// Page URL, if the input gave one.
+    pub url: Option<String>,
+    /// Publication date or timestamp, as the input gave it.
+    pub published: Option<String>,
+    /// Outlet name, if the input gave one.
+    pub outlet: Option<String>,
+    /// Headline, if the input gave one.
+    pub title: Option<String>,
+    /// Encoding the bytes were decoded from.
+    pub encoding: &'static str,
+    /// 128-bit content hash (hex) of the decoded content.
+    pub hash: String,
+}
+
+impl RawDoc {
+    /// Builds a document from text, computing its hash.
+    pub fn new(source: impl Into<String>, kind: PageKind, content: String) -> Self {
+        let hash = content_hash(&content);
+        RawDoc {
+            source: source.into(),
+            kind,
+            content,
+            url: None,
+            published: None,
+            outlet: None,
+            title: None,
+            encoding: "utf-8",
+            hash,
+        }
+    }
+
+    /// The stable article id: `a` + the first 12 hex digits of the hash.
+    pub fn article_id(&self) -> String {
+        format!("a{}", &self.hash[..12])
+    }
+}
+
+/// Hash of a page's content. Whitespace runs are folded first so that a page
+/// saved twice with different line endings counts as the same page.
+pub fn content_hash(content: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for word in content.split_whitespace() {
+        h.update(word.as_bytes());
+        h.update(b" ");
+    }
+    format!("{:032x}", h.digest128())
+}
+
+/// Why a page could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestErrorKind {
+    /// The OS refused.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// Nothing but whitespace.
+    #[error("empty file")]
+    Empty,
+    /// NUL bytes or mostly control characters.
+    #[error("binary data, not a text or HTML page")]
+    Binary,
+    /// Over [`MAX_PAGE_BYTES`].
+    #[error("page larger than {} MiB", MAX_PAGE_BYTES / (1024 * 1024))]
+    TooLarge,
+    /// Broken gzip stream.
+    #[error("corrupt gzip data: {0}")]
+    Gzip(std::io::Error),
+    /// A JSONL line that is not a JSON object of the expected shape.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// A JSONL object without `html` or `text`.
+    #[error("JSON object has neither an \"html\" nor a \"text\" field")]
+    NoContent,
+    /// An extension we do not read.
+    #[error("unsupported file type (expected .txt, .html, .htm, .jsonl, or .gz of one)")]
+    Unsupported,
+}
+
+/// A page that could not be read, with where it came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {kind}")]
+pub struct IngestError {
+    /// Path, or `path:line`.
+    pub source_name: String,
+    /// What went wrong.
+    pub kind: IngestErrorKind,
+}
+
+impl IngestError {
+    fn new(source_name: impl Into<String>, kind: IngestErrorKind) -> Self {
+        IngestError {
+            source_name: source_name.into(),
+            kind,
+        }
+    }
+}
+
+/// What a file holds, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileType {
+    Page(PageKind),
+    Jsonl,
+}
+
+fn file_type(path: &Path) -> Option<(FileType, bool)> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(n) => (n.to_string(), true),
+        None => (name, false),
+    };
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    let t = match ext {
+        "txt" | "text" => FileType::Page(PageKind::Text),
+        "html" | "htm" | "xhtml" => FileType::Page(PageKind::Html),
+        "jsonl" | "ndjson" => FileType::Jsonl,
+        _ => return None,
+    };
+    Some((t, gz))
+}
+
+/// Expands `paths` into the list of files to read: files as given (whatever
+/// their extension, so that a wrong one gets a clear error), directories
+/// walked recursively keeping only the extensions we read, sorted.
+pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let walker = walkdir::WalkDir::new(p)
+                .follow_links(false)
+                .sort_by_file_name();
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        if file_type(e.path()).is_some() {
+                            out.push(Ok(e.into_path()));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let name = err
+                            .path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| p.display().to_string());
+                        out.push(Err(IngestError::new(
+                            name,
+                            IngestErrorKind::Io(std::io::Error::other(err.to_string())),
+                        )));
+                    }
+                }
+            }
+        } else {
+            out.push(Ok(p.clone()));
+        }
+    }
+    out
+}
+
+/// Reads every page under `paths`. Errors come back in place, one per bad
+/// file or JSONL line, and never stop the iteration.
+pub fn read_paths(paths: &[PathBuf]) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
+    collect_files(paths)
+        .into_iter()
+        .flat_map(|f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+            match f {
+                Ok(path) => read_file(&path),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            }
+        })
+}
+
+/// Reads one file: a page, or a JSONL stream of pages.
+pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    let name = path.display().to_string();
+    let Some((ft, gz)) = file_type(path) else {
+        return Box::new(std::iter::once(Err(IngestError::new(
+            name,
+            IngestErrorKind::Unsupported,
+        ))));
+    };
+    let reader = match open(path, gz) {
+        Ok(r) => r,
+        Err(kind) => return Box::new(std::iter::once(Err(IngestError::new(name, kind)))),
+    };
+    match ft {
+        FileType::Page(kind) => Box::new(std::iter::once(read_page(name, reader, kind, gz))),
+        FileType::Jsonl => Box::new(JsonlReader {
+            name,
+            lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
+            line_no: 0,
+            gz,
+            done: false,
+        }),
+    }
+}
+
+fn open(path: &Path, gz: bool) -> Result<Box<dyn Read>, IngestErrorKind> {
+    let file = File::open(path)?;
+    if gz {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(
+            file,
+        ))))
+    } else {
+        Ok(Box::new(file))
+    }
+}
+
+fn read_page(name: String, reader: Box<dyn Read>, kind: PageKind, gz: bool) -> Result<RawDoc, IngestError> {
+    let mut bytes = Vec::new();
+    // Read one byte past the limit to tell "exactly at the limit" from "over".
+    let res = reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes);
+    if let Err(e) = res {
+        let kind = if gz {
+            IngestErrorKind::Gzip(e)
+        } else {
+            IngestErrorKind::Io(e)
+        };
+        return Err(IngestError::new(name, kind));
+    }
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(IngestError::new(name, IngestErrorKind::TooLarge));
+    }
+    doc_from_bytes(name, &bytes, kind)
+}
+
+/// Decodes and checks one page's bytes.
+pub fn doc_from_bytes(
+    name: String,
+    bytes: &[u8],
+    kind: PageKind,
+) -> Result<RawDoc, IngestError> {
+    if looks_binary(bytes) {
+        return Err(IngestError::new(name, IngestErrorKind::Binary));
+    }
+    let (text, encoding) = decode_bytes(bytes, kind);
+    if text.trim().is_empty() {
+        return Err(IngestError::new(name, IngestErrorKind::Empty));
+    }
+    let mut doc = RawDoc::new(name, kind, text);
+    doc.encoding = encoding;
+    Ok(doc)
+}
+
+/// Whether bytes look like a binary file rather than text in some encoding.
+/// NUL bytes never occur in text encodings we read (we do not read UTF-16);
+/// many C0 control characters signal compressed or image data.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(8192)];
+    if sample.contains(&0) {
+        return true;
+    }
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    sample.len() >= 16 && controls * 20 > sample.len()
+}
+
+/// Decodes bytes to UTF-8, returning the text and the encoding's name.
+///
+/// Order of trust: a byte-order mark; valid UTF-8; for HTML, a `charset`
+/// declared in the first 2 KiB; otherwise `chardetng`'s guess.
+pub fn decode_bytes(bytes: &[u8], kind: PageKind) -> (String, &'static str) {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), enc.name());
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), "utf-8");
+    }
+    let declared = if kind == PageKind::Html {
+        declared_charset(&bytes[..bytes.len().min(2048)])
+    } else {
+        None
+    };
+    let enc = declared.unwrap_or_else(|| {
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        det.feed(bytes, true);
+        det.guess(None, chardetng::Utf8Detection::Allow)
+    });
+    let (text, _, _) = enc.decode(bytes);
+    (text.into_owned(), enc.name())
+}
+
+/// Finds `charset=NAME` in an HTML head.
+fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let needle = b"charset=";
+    let pos = lower.windows(needle.len()).position(|w| w == needle)?;
+    let rest = &lower[pos + needle.len()..];
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')))
+        .unwrap_or(rest.len());
+    let enc = encoding_rs::Encoding::for_label(&rest[..end])?;
+    // A page that declares UTF-8 but is not valid UTF-8 is mislabelled; let the
+    // detector decide instead.
+    (enc != encoding_rs::UTF_8).then_some(enc)
+}
+
+/// One line of a JSONL input.
+#[derive(Debug, Deserialize)]
+struct JsonlPage {
+    url: Option<String>,
+    html: Option<String>,
+    text: Option<String>,
+    #[serde(alias = "date", alias = "published_at", alias = "publish_date")]
+    published: Option<String>,
+    #[serde(alias = "source", alias = "site", alias = "site_name")]
+    outlet: Option<String>,
+    #[serde(alias = "headline")]
+    title: Option<String>,
+}
+
+struct JsonlReader {
+    name: String,
+    lines: BufReader<std::io::Take<Box<dyn Read>>>,
+    line_no: usize,
+    gz: bool,
+    done: bool,
+}
+
+impl Iterator for JsonlReader {
+    type Item = Result<RawDoc, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let mut buf = Vec::new();
+            // A single line is bounded like a page.
+            let read = (&mut self.lines)
+                .take(MAX_PAGE_BYTES + 1)
+                .read_until(b'\n', &mut buf);
+            self.line_no += 1;
+            let source = format!("{}:{}", self.name, self.line_no);
+            match read {
+                Ok(0) => {
+                    self.done = true;
+                    if self.line_no == 1 {
+                        return Some(Err(IngestError::new(
+                            self.name.clone(),
+                            IngestErrorKind::Empty,
+                        )));
+                    }
+                    return None;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.done = true;
+                    let kind = if self.gz {
+                        IngestErrorKind::Gzip(e)
+                    } else {
+                        IngestErrorKind::Io(e)
+                    };
+                    return Some(Err(IngestError::new(source, kind)));
+                }
+            }
+            if buf.len() as u64 > MAX_PAGE_BYTES {
+                // Skip the rest of the overlong line.
+                let mut sink = Vec::new();
+                let _ = self.lines.read_until(b'\n', &mut sink);
+                return Some(Err(IngestError::new(source, IngestErrorKind::TooLarge)));
+            }
+            if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            return Some(parse_jsonl_line(source, &buf));
+        }
+    }
+}
+
+fn parse_jsonl_line(source: String, buf: &[u8]) -> Result<RawDoc, IngestError> {
+    let line = match std::str::from_utf8(buf) {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(IngestError::new(
+                source,
+                IngestErrorKind::Json(format!("not UTF-8 ({e})")),
+            ))
+        }
+    };
+    let page: JsonlPage = serde_json::from_str(line)
+        .map_err(|e| IngestError::new(source.clone(), IngestErrorKind::Json(e.to_string())))?;
+    let (kind, content) = match (page.html, page.text) {
+        (Some(h), _) if !h.trim().is_empty() => (PageKind::Html, h),
+        (_, Some(t)) if !t.trim().is_empty() => (PageKind::Text, t),
+        (Some(_), _) | (_, Some(_)) => return Err(IngestError::new(source, IngestErrorKind::Empty)),
+        (None, None) => return Err(IngestError::new(source, IngestErrorKind::NoContent)),
+    };
+    let mut doc = RawDoc::new(page.url.clone().unwrap_or(source), kind, content);
+    doc.url = page.url;
+    doc.published = page.published;
+    doc.outlet = page.outlet;
+    doc.title = page.title;
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_text_html_jsonl_and_gzip_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", b"A plain text page about harbours.");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        write(
+            &dir.path().join("sub"),
+            "b.html",
+            b"<html><body><p>Hello there</p></body></html>",
+        );
+        write(
+            dir.path(),
+            "c.jsonl",
+            b"{\"url\":\"https://x.example/1\",\"text\":\"first\",\"published\":\"2025-01-02\",\"outlet\":\"X\"}\n\n{\"html\":\"<p>second</p>\"}\n",
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"Compressed text page.").unwrap();
+        write(dir.path(), "d.txt.gz", &gz.finish().unwrap());
+        write(dir.path(), "ignored.png", b"\x89PNG");
+
+        let docs: Vec<_> = read_paths(&[dir.path().to_path_buf()]).collect();
+        assert_eq!(docs.len(), 5, "{docs:?}");
+        let docs: Vec<RawDoc> = docs.into_iter().map(Result::unwrap).collect();
+        assert_eq!(docs[0].kind, PageKind::Text);
+        assert_eq!(docs[1].url.as_deref(), Some("https://x.example/1"));
+        assert_eq!(docs[1].published.as_deref(), Some("2025-01-02"));
+        assert_eq!(docs[1].outlet.as_deref(), Some("X"));
+        assert_eq!(docs[2].kind, PageKind::Html);
+        assert!(docs[2].source.ends_with("c.jsonl:3"));
+        assert_eq!(docs[3].content, "Compressed text page.");
+        assert_eq!(docs[4].kind, PageKind::Html);
+    }
+
+    #[test]
+    fn bad_files_give_named_errors_and_the_batch_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = write(dir.path(), "empty.txt", b"  \n ");
+        let binary = write(dir.path(), "bin.html", b"\x00\x01\x02\x03binary");
+        let badgz = write(dir.path(), "bad.txt.gz", b"\x1f\x8b\x08\x00not really gzip");
+        let badjson = write(dir.path(), "bad.jsonl", b"{not json}\n{\"url\":\"u\"}\n{\"text\":\"ok\"}\n");
+        let other = write(dir.path(), "x.pdf", b"%PDF");
+        let good = write(dir.path(), "good.txt", b"Fine.");
+        let missing = dir.path().join("missing.txt");
+        let paths = vec![empty, binary, badgz, badjson, other, missing, good];
+        let results: Vec<_> = read_paths(&paths).collect();
+        let errors: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+            .collect();
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 2, "{errors:?}");
+        assert!(errors[0].contains("empty.txt: empty file"), "{errors:?}");
+        assert!(errors[1].contains("bin.html: binary data"));
+        assert!(errors[2].contains("bad.txt.gz: corrupt gzip"));
+        assert!(errors[3].contains("bad.jsonl:1: invalid JSON"));
+        assert!(errors[4].contains("bad.jsonl:2: JSON object has neither"));
+        assert!(errors[5].contains("x.pdf: unsupported file type"));
+        assert!(errors[6].contains("missing.txt: cannot read"));
+    }
+
+    #[test]
+    fn detects_legacy_encodings() {
+        let text = "서울의 날씨는 오늘 맑고 따뜻하겠습니다. 시민들은 공원에서 산책을 즐겼습니다.";
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(text);
+        let (decoded, enc) = decode_bytes(&bytes, PageKind::Text);
+        assert_eq!(decoded, text);
+        assert_eq!(enc, "EUC-KR");
+
+        let html = b"<html><head><meta charset=\"windows-1252\"></head><body>na\xefve \x93quotes\x94</body></html>";
+        let (decoded, enc) = decode_bytes(html, PageKind::Html);
+        assert!(decoded.contains("naïve “quotes”"), "{decoded}");
+        assert_eq!(enc, "windows-1252");
+    }
+
+    #[test]
+    fn same_content_same_hash_whatever_the_line_endings() {
+        let a = RawDoc::new("a", PageKind::Text, "One line.\nTwo lines.".into());
+        let b = RawDoc::new("b", PageKind::Text, "One line.\r\nTwo lines.\r\n".into());
+        let c = RawDoc::new("c", PageKind::Text, "One line. Three lines.".into());
+        assert_eq!(a.hash, b.hash);
+        assert_ne!(a.hash, c.hash);
+        assert_eq!(a.article_id().len(), 13);
+    }
+}

@@ -1,1 +1,164 @@
-//! placeholder
+//! Clean a raw page to its article: body, title, authors, outlet, date,
+//! language, wire credit, and a list of what was removed and why.
+//!
+//! Two paths share one block classifier:
+//! - HTML goes through `dom_smoothie` (a Readability port) for the main
+//!   content and the page metadata; its text output is then split into
+//!   blocks and passed through the classifier, which removes in-article
+//!   clutter (captions, "Read also" links, appeals) that Readability keeps.
+//! - Flattened text (a page already turned into text, clutter included) is
+//!   split into lines and classified directly.
+//!
+//! ```
+//! use storyline_ingest::{PageKind, RawDoc};
+//! let page = "Harbour reopens after storm\n\nBy Ana Lind\n\n\
+//!     The harbour at Nordvik reopened on Monday after a storm closed it for three days, officials said.\n\n\
+//!     We use cookies to improve your experience. Accept all cookies.";
+//! let article = storyline_clean::clean(&RawDoc::new("page.txt", PageKind::Text, page.into())).unwrap();
+//! assert_eq!(article.title.as_deref(), Some("Harbour reopens after storm"));
+//! assert_eq!(article.authors, vec!["Ana Lind"]);
+//! assert!(!article.body.contains("cookies"));
+//! assert_eq!(article.removed.iter().filter(|r| r.reason == "cookie-banner").count(), 1);
+//! ```
+#![deny(missing_docs)]
+
+mod blocks;
+mod html;
+mod lang;
+mod rules;
+
+use storyline_ingest::{PageKind, RawDoc};
+use storyline_model::{calendar, Article, SourceFormat};
+
+pub use blocks::{classify_blocks, Block, Classified, Label};
+
+/// Why a page could not be cleaned.
+#[derive(Debug, thiserror::Error)]
+pub enum CleanError {
+    /// Nothing that looks like an article body was left.
+    #[error("no article text found after removing boilerplate")]
+    NoBody,
+}
+
+/// Metadata known before the body is classified (from the input or from HTML).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PageMeta {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<String>,
+    pub outlet: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Cleans one page.
+pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
+    let mut meta = PageMeta {
+        title: doc.title.clone(),
+        published: doc
+            .published
+            .as_deref()
+            .and_then(calendar::parse_date)
+            .map(|d| d.iso()),
+        outlet: doc.outlet.clone(),
+        ..PageMeta::default()
+    };
+    let (lines, format) = match doc.kind {
+        PageKind::Text => (
+            doc.content.lines().map(str::to_string).collect::<Vec<_>>(),
+            SourceFormat::Text,
+        ),
+        PageKind::Html => {
+            let extracted = html::extract(&doc.content, doc.url.as_deref());
+            meta.title = meta.title.or(extracted.title);
+            meta.published = meta.published.or(extracted.published);
+            meta.outlet = meta.outlet.or(extracted.site_name);
+            meta.language = extracted.language;
+            meta.authors = extracted.authors;
+            (extracted.lines, SourceFormat::Html)
+        }
+    };
+    let outcome = blocks::classify_blocks(&lines, meta.title.as_deref());
+
+    let mut authors = meta.authors;
+    for a in outcome.authors {
+        if !authors.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            authors.push(a);
+        }
+    }
+    let body = outcome.body.join("\n\n");
+    if body.split_whitespace().count() < 3 {
+        return Err(CleanError::NoBody);
+    }
+    let outlet = meta
+        .outlet
+        .or(outcome.outlet)
+        .or_else(|| doc.url.as_deref().and_then(host_of));
+    let language = lang::detect(&body).or(meta.language);
+    Ok(Article {
+        id: doc.article_id(),
+        source: doc.source.clone(),
+        url: doc.url.clone(),
+        format,
+        title: meta.title.or(outcome.title).map(|t| collapse_ws(&t)),
+        authors,
+        outlet,
+        original_source: outcome.original_source,
+        published: meta.published.or(outcome.published),
+        language,
+        body,
+        removed: outcome.removed,
+    })
+}
+
+/// Folds runs of whitespace to one space.
+pub(crate) fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `https://www.example.com/x` → `example.com`.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let host = rest.split(['/', '?', '#', ':']).next()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_from_url() {
+        assert_eq!(
+            host_of("https://www.example.com/a/b").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(host_of("not a url"), None);
+    }
+
+    #[test]
+    fn jsonl_metadata_wins_over_guesses() {
+        let mut doc = RawDoc::new(
+            "x.jsonl:1",
+            PageKind::Text,
+            "Ferry line resumes\n\nThe ferry line between the two islands resumed service on Friday, the operator said in a statement.".into(),
+        );
+        doc.published = Some("2024-03-01T10:00:00Z".into());
+        doc.outlet = Some("Island Post".into());
+        doc.url = Some("https://islandpost.example/ferry".into());
+        let a = clean(&doc).unwrap();
+        assert_eq!(a.published.as_deref(), Some("2024-03-01"));
+        assert_eq!(a.outlet.as_deref(), Some("Island Post"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn page_without_body_is_an_error() {
+        let doc = RawDoc::new(
+            "x.txt",
+            PageKind::Text,
+            "Accept all cookies\nMenu\nHome".into(),
+        );
+        assert!(matches!(clean(&doc), Err(CleanError::NoBody)));
+    }
+}

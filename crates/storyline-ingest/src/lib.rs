@@ -204,14 +204,14 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
 /// Reads every page under `paths`. Errors come back in place, one per bad
 /// file or JSONL line, and never stop the iteration.
 pub fn read_paths(paths: &[PathBuf]) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
-    collect_files(paths)
-        .into_iter()
-        .flat_map(|f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    collect_files(paths).into_iter().flat_map(
+        |f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
             match f {
                 Ok(path) => read_file(&path),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             }
-        })
+        },
+    )
 }
 
 /// Reads one file: a page, or a JSONL stream of pages.
@@ -250,7 +250,12 @@ fn open(path: &Path, gz: bool) -> Result<Box<dyn Read>, IngestErrorKind> {
     }
 }
 
-fn read_page(name: String, reader: Box<dyn Read>, kind: PageKind, gz: bool) -> Result<RawDoc, IngestError> {
+fn read_page(
+    name: String,
+    reader: Box<dyn Read>,
+    kind: PageKind,
+    gz: bool,
+) -> Result<RawDoc, IngestError> {
     let mut bytes = Vec::new();
     // Read one byte past the limit to tell "exactly at the limit" from "over".
     let res = reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes);
@@ -269,11 +274,7 @@ fn read_page(name: String, reader: Box<dyn Read>, kind: PageKind, gz: bool) -> R
 }
 
 /// Decodes and checks one page's bytes.
-pub fn doc_from_bytes(
-    name: String,
-    bytes: &[u8],
-    kind: PageKind,
-) -> Result<RawDoc, IngestError> {
+pub fn doc_from_bytes(name: String, bytes: &[u8], kind: PageKind) -> Result<RawDoc, IngestError> {
     if looks_binary(bytes) {
         return Err(IngestError::new(name, IngestErrorKind::Binary));
     }
@@ -435,7 +436,9 @@ fn parse_jsonl_line(source: String, buf: &[u8]) -> Result<RawDoc, IngestError> {
     let (kind, content) = match (page.html, page.text) {
         (Some(h), _) if !h.trim().is_empty() => (PageKind::Html, h),
         (_, Some(t)) if !t.trim().is_empty() => (PageKind::Text, t),
-        (Some(_), _) | (_, Some(_)) => return Err(IngestError::new(source, IngestErrorKind::Empty)),
+        (Some(_), _) | (_, Some(_)) => {
+            return Err(IngestError::new(source, IngestErrorKind::Empty))
+        }
         (None, None) => return Err(IngestError::new(source, IngestErrorKind::NoContent)),
     };
     let mut doc = RawDoc::new(page.url.clone().unwrap_or(source), kind, content);
@@ -496,7 +499,11 @@ mod tests {
         let empty = write(dir.path(), "empty.txt", b"  \n ");
         let binary = write(dir.path(), "bin.html", b"\x00\x01\x02\x03binary");
         let badgz = write(dir.path(), "bad.txt.gz", b"\x1f\x8b\x08\x00not really gzip");
-        let badjson = write(dir.path(), "bad.jsonl", b"{not json}\n{\"url\":\"u\"}\n{\"text\":\"ok\"}\n");
+        let badjson = write(
+            dir.path(),
+            "bad.jsonl",
+            b"{not json}\n{\"url\":\"u\"}\n{\"text\":\"ok\"}\n",
+        );
         let other = write(dir.path(), "x.pdf", b"%PDF");
         let good = write(dir.path(), "good.txt", b"Fine.");
         let missing = dir.path().join("missing.txt");

@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod calendar;
+
 /// Version of the JSON output contract (`docs/json-output.md`).
 /// Bump it whenever a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;

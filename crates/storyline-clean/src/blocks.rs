@@ -1,0 +1,349 @@
+//! The block classifier: each line (block) of a page becomes body, title,
+//! byline, dateline, caption or boilerplate, with a reason.
+//!
+//! Line rules come first ([`crate::rules`]); then context: repeated lines
+//! (captions printed twice), a caption line followed by itself plus a credit,
+//! a name line above a dateline, a "Related articles" header that ends the
+//! article, a closing byline after which only site furniture follows.
+
+use std::collections::HashMap;
+
+use storyline_model::{calendar, Removed};
+
+use crate::rules;
+
+/// What a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// Article text.
+    Body,
+    /// Headline.
+    Title,
+    /// Author line.
+    Byline,
+    /// Date line.
+    Dateline,
+    /// Photo caption or credit.
+    Caption,
+    /// Anything else on the page.
+    Boilerplate,
+}
+
+/// A classified block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The text, whitespace folded.
+    pub text: String,
+    /// What it is.
+    pub label: Label,
+    /// Why (empty for body).
+    pub reason: &'static str,
+}
+
+/// The classifier's result: body paragraphs, removed blocks and metadata.
+#[derive(Debug, Default, Clone)]
+pub struct Classified {
+    /// Every block, in page order.
+    pub blocks: Vec<Block>,
+    /// Body paragraphs.
+    pub body: Vec<String>,
+    /// Non-body blocks with reasons.
+    pub removed: Vec<Removed>,
+    /// Headline, if a block was taken as one.
+    pub title: Option<String>,
+    /// Authors from bylines.
+    pub authors: Vec<String>,
+    /// Publication date from a dateline.
+    pub published: Option<String>,
+    /// Wire service credited.
+    pub original_source: Option<String>,
+    /// Outlet named in a syndication note.
+    pub outlet: Option<String>,
+}
+
+/// Body paragraphs are at least this many words; shorter unlabeled blocks are
+/// body only inside the article, not before or after it.
+const PARAGRAPH_WORDS: usize = 15;
+
+/// Classifies the lines of a page. `known_title` is the headline when
+/// metadata already gave one (a block equal to it is then removed as the
+/// title; otherwise the first headline-like block before the body is taken).
+pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classified {
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| crate::collapse_ws(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let n = texts.len();
+    let lowers: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
+    let words: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+    let mut label: Vec<Option<(Label, &'static str)>> = vec![None; n];
+    let mut out = Classified::default();
+
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for l in &lowers {
+        *counts.entry(l.as_str()).or_default() += 1;
+    }
+    let known_title_lower = known_title.map(|t| crate::collapse_ws(t).to_lowercase());
+
+    // Pass 1: what each line is on its own.
+    for i in 0..n {
+        let (t, lower, w) = (&texts[i], &lowers[i], words[i]);
+        if known_title_lower.as_deref() == Some(lower.as_str()) {
+            label[i] = Some((Label::Title, "title"));
+            continue;
+        }
+        if let Some((wire, whole)) = rules::wire_credit(t) {
+            out.original_source.get_or_insert(wire);
+            if whole {
+                if let Some(o) = rules::republisher(t) {
+                    out.outlet.get_or_insert(o);
+                }
+                label[i] = Some((Label::Boilerplate, "wire-credit"));
+                continue;
+            }
+        }
+        if let Some(names) = rules::byline(t) {
+            push_unique(&mut out.authors, names);
+            label[i] = Some((Label::Byline, "byline"));
+            continue;
+        }
+        if w <= 10 && !t.ends_with(['.', '!', '?']) || w <= 6 {
+            if let Some(d) = calendar::parse_date(t) {
+                out.published.get_or_insert(d.iso());
+                label[i] = Some((Label::Dateline, "dateline"));
+                continue;
+            }
+        }
+        if let Some(reason) = rules::line_reason(t, lower, w) {
+            let l = if reason == "photo-credit" {
+                Label::Caption
+            } else {
+                Label::Boilerplate
+            };
+            label[i] = Some((l, reason));
+            continue;
+        }
+        if counts[lower.as_str()] >= 2 {
+            let l = if w >= 4 {
+                Label::Caption
+            } else {
+                Label::Boilerplate
+            };
+            label[i] = Some((l, "repeated-line"));
+        }
+    }
+
+    // Pass 2: context.
+    for i in 0..n {
+        // A caption printed as a line and again with its credit appended.
+        // The bare line is a caption heading: it does not end a sentence.
+        if label[i].is_none()
+            && i + 1 < n
+            && words[i] >= 4
+            && !texts[i].ends_with(['.', '!', '?', '"', '”'])
+        {
+            let next = &texts[i + 1];
+            if next.len() > texts[i].len() && next.starts_with(texts[i].as_str()) {
+                label[i] = Some((Label::Caption, "caption"));
+                label[i + 1] = Some((Label::Caption, "caption"));
+            }
+        }
+        // The block before an image notice or credit is the image's caption.
+        // (Only for a notice or short credit on a line of its own: a long credit
+        // line is itself the caption.)
+        let own_line_credit = matches!(label[i], Some((_, "ai-image-notice")))
+            || matches!(label[i], Some((_, "photo-credit"))) && words[i] <= 8;
+        if own_line_credit && i > 0 {
+            if label[i - 1].is_none() && words[i - 1] <= 40 {
+                label[i - 1] = Some((Label::Caption, "caption"));
+            }
+        }
+        // A bare name above a dateline is the author.
+        if matches!(label[i], Some((Label::Dateline, _)))
+            && i > 0
+            && label[i - 1].is_none()
+            && rules::is_name(&texts[i - 1])
+        {
+            push_unique(
+                &mut out.authors,
+                vec![rules::title_case_if_shouting(&texts[i - 1])],
+            );
+            label[i - 1] = Some((Label::Byline, "byline"));
+        }
+    }
+
+    let is_paragraph = |i: usize, label: &[Option<(Label, &str)>]| {
+        label[i].is_none() && words[i] >= PARAGRAPH_WORDS
+    };
+
+    // A "related articles" header after the article has started ends it; so does
+    // a closing byline after several paragraphs.
+    let mut paragraphs_seen = 0;
+    let mut tail_from = None;
+    for i in 0..n {
+        if paragraphs_seen >= 1 && label[i].is_none() && rules::is_tail_header(&lowers[i], words[i])
+        {
+            tail_from = Some((i, "related-list"));
+            break;
+        }
+        if paragraphs_seen >= 3 && matches!(label[i], Some((Label::Byline, _))) {
+            tail_from = Some((i + 1, "after-closing-byline"));
+            break;
+        }
+        if is_paragraph(i, &label) {
+            paragraphs_seen += 1;
+        }
+    }
+    if let Some((start, reason)) = tail_from {
+        for l in label.iter_mut().skip(start) {
+            if l.is_none() {
+                *l = Some((Label::Boilerplate, reason));
+            }
+        }
+    }
+
+    // Headline: the first headline-like block before the first paragraph.
+    let first_para = (0..n).find(|&i| is_paragraph(i, &label));
+    let head_end = first_para.unwrap_or(n);
+    if known_title.is_none() {
+        let title_at = (0..head_end).find(|&i| {
+            label[i].is_none() && (3..=30).contains(&words[i]) && !texts[i].ends_with('.')
+        });
+        if let Some(i) = title_at {
+            out.title = Some(texts[i].clone());
+            label[i] = Some((Label::Title, "title"));
+        }
+    }
+    // Short blocks outside the article are page furniture (menus, city names
+    // of a weather widget, section labels).
+    let last_para = (0..n).rev().find(|&i| is_paragraph(i, &label));
+    for i in 0..n {
+        if label[i].is_some() {
+            continue;
+        }
+        let outside = first_para.is_none_or(|f| i < f) || last_para.is_some_and(|l| i > l);
+        if outside && words[i] <= 4 {
+            label[i] = Some((Label::Boilerplate, "page-furniture"));
+        }
+    }
+
+    for (i, text) in texts.into_iter().enumerate() {
+        let (l, reason) = label[i].unwrap_or((Label::Body, ""));
+        if l == Label::Body {
+            out.body.push(text.clone());
+        } else {
+            out.removed.push(Removed {
+                text: text.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        out.blocks.push(Block {
+            text,
+            label: l,
+            reason,
+        });
+    }
+    out
+}
+
+fn push_unique(into: &mut Vec<String>, names: Vec<String>) {
+    for n in names {
+        if !into.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+            into.push(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<String> {
+        s.lines().map(str::to_string).collect()
+    }
+
+    const PAGE: &str = "\
+18 °C
+Nordvik
+Tuesday, March 4, 2025
+
+Storm closes harbour for three days
+
+Fishing boats shelter behind the breakwater at Nordvik
+Fishing boats shelter behind the breakwater at Nordvik on Monday. [NORDVIK TIMES]
+
+Lena Ek
+Tuesday 04 March 2025 09:15 CET
+Comments
+
+The harbour at Nordvik was closed for three days after a storm damaged the northern breakwater, the port authority said on Tuesday.
+
+Repair crews began work on Monday and expect to finish by the end of the month, according to harbour master Olav Strand.
+
+Your support keeps our reporters on the coast. Every donation helps us cover the stories that matter to you.
+
+Read also: Ferry timetable changes for spring
+
+\"We will reopen the inner basin first, so that the ferries can run again,\" Strand told reporters at the quay.
+
+Fishing boats shelter behind the breakwater at Nordvik on Monday. [NORDVIK TIMES]
+
+The storm also cut power to about 2,000 homes in the district, the grid operator said in a statement on its website.
+
+You may be interested in
+Ferry timetable changes for spring
+New school opens in the valley
+/
+We use cookies to improve your experience.
+";
+
+    #[test]
+    fn flattened_page_is_cleaned_to_its_article() {
+        let c = classify_blocks(&lines(PAGE), None);
+        assert_eq!(
+            c.title.as_deref(),
+            Some("Storm closes harbour for three days")
+        );
+        assert_eq!(c.authors, vec!["Lena Ek"]);
+        assert_eq!(c.published.as_deref(), Some("2025-03-04"));
+        assert_eq!(c.body.len(), 4, "{:#?}", c.removed);
+        assert!(c.body[0].starts_with("The harbour at Nordvik"));
+        assert!(c.body[2].starts_with("\"We will reopen"));
+        assert!(c.body[3].starts_with("The storm also cut power"));
+        let reason_of = |needle: &str| {
+            c.removed
+                .iter()
+                .find(|r| r.text.contains(needle))
+                .map(|r| r.reason.as_str())
+        };
+        assert_eq!(reason_of("18 °C"), Some("weather-widget"));
+        assert_eq!(reason_of("Nordvik"), Some("page-furniture"));
+        assert_eq!(reason_of("Your support"), Some("appeal"));
+        assert_eq!(reason_of("Read also"), Some("related-link"));
+        assert_eq!(reason_of("New school opens"), Some("related-list"));
+        assert_eq!(reason_of("Fishing boats shelter"), Some("caption"));
+        assert_eq!(reason_of("Comments"), Some("widget"));
+        assert_eq!(
+            c.removed
+                .iter()
+                .filter(|r| r.text.starts_with("Fishing boats"))
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn closing_byline_ends_the_article() {
+        let para = "The regional council approved the budget for the new tram line after a long debate on Thursday evening.";
+        let text = format!("{para}\nCritics said the {para}\nSupporters said the {para}\nBY ANA LIND [ana@example.com]\nThe Digital Team\nThe Digital Team writes news for readers across the region every single day of the year.");
+        let c = classify_blocks(&lines(&text), Some("Council approves tram"));
+        assert_eq!(c.authors, vec!["Ana Lind"]);
+        assert_eq!(c.body.len(), 3);
+        assert!(
+            c.removed.iter().any(|r| r.reason == "after-closing-byline"),
+            "{:#?}",
+            c.removed
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Main content and metadata of HTML pages via `dom_smoothie`, with a plain
+//! tag-stripping fallback when Readability finds nothing or the page is too
+//! large to parse within bounds.
+
+use dom_smoothie::{Config, Readability, TextMode};
+use storyline_model::calendar;
+
+use crate::rules;
+
+/// Pages larger than this skip the DOM parse and use the linear-time fallback,
+/// so a hostile 50 MB page costs one scan, not a DOM of millions of nodes.
+const MAX_DOM_BYTES: usize = 8 * 1024 * 1024;
+
+/// What the HTML path hands to the block classifier.
+pub struct Extracted {
+    pub lines: Vec<String>,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<String>,
+    pub site_name: Option<String>,
+    pub language: Option<String>,
+}
+
+pub fn extract(html: &str, url: Option<&str>) -> Extracted {
+    if html.len() <= MAX_DOM_BYTES {
+        if let Some(e) = readability(html, url) {
+            return e;
+        }
+    }
+    fallback(html)
+}
+
+fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
+    let cfg = Config {
+        text_mode: TextMode::Formatted,
+        max_elements_to_parse: 100_000,
+        ..Default::default()
+    };
+    let mut r = Readability::new(html, url, Some(cfg)).ok()?;
+    let article = r.parse().ok()?;
+    let text = article.text_content.to_string();
+    if text.split_whitespace().count() < 3 {
+        return None;
+    }
+    let authors = article
+        .byline
+        .as_deref()
+        .map(|b| {
+            rules::byline(b).unwrap_or_else(|| {
+                b.split([',', '&'])
+                    .flat_map(|p| p.split(" and "))
+                    .map(str::trim)
+                    .filter(|p| rules::is_name(p))
+                    .map(str::to_string)
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    Some(Extracted {
+        lines: text.lines().map(str::to_string).collect(),
+        title: Some(article.title).filter(|t| !t.trim().is_empty()),
+        authors,
+        published: article
+            .published_time
+            .as_deref()
+            .and_then(calendar::parse_date)
+            .map(|d| d.iso()),
+        site_name: article.site_name.filter(|s| !s.trim().is_empty()),
+        language: article
+            .lang
+            .map(|l| {
+                l.split(['-', '_'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            })
+            .filter(|l| !l.is_empty()),
+    })
+}
+
+/// Strips tags in one pass: drops script/style/noscript/template content,
+/// turns block-level tags into line breaks, decodes common entities.
+fn fallback(html: &str) -> Extracted {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut title = None;
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            let next = html[i..].find('<').map_or(html.len(), |p| i + p);
+            out.push_str(&html[i..next]);
+            i = next;
+            continue;
+        }
+        let end = match html[i..].find('>') {
+            Some(p) => i + p + 1,
+            None => break,
+        };
+        let tag = &lower[i + 1..end - 1];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !tag.starts_with('/')
+            && matches!(
+                name.as_str(),
+                "script" | "style" | "noscript" | "template" | "title"
+            )
+        {
+            let close = format!("</{name}");
+            let stop = lower[end..].find(&close).map_or(html.len(), |p| end + p);
+            if name == "title" {
+                title = Some(decode_entities(html[end..stop].trim()));
+            }
+            i = lower[stop..].find('>').map_or(html.len(), |p| stop + p + 1);
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "p" | "div"
+                | "br"
+                | "li"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "tr"
+                | "section"
+                | "article"
+                | "header"
+                | "footer"
+                | "blockquote"
+                | "figcaption"
+                | "ul"
+                | "ol"
+                | "table"
+        ) {
+            out.push('\n');
+        }
+        i = end;
+    }
+    let text = decode_entities(&out);
+    Extracted {
+        lines: text.lines().map(str::to_string).collect(),
+        title: title.filter(|t| !t.is_empty()),
+        authors: Vec::new(),
+        published: None,
+        site_name: None,
+        language: None,
+    }
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let semi = rest[..rest.len().min(12)].find(';');
+        let decoded = semi.and_then(|e| {
+            let ent = &rest[1..e];
+            let ch = match ent {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" | "#39" => Some('\''),
+                "nbsp" => Some(' '),
+                "rsquo" => Some('’'),
+                "lsquo" => Some('‘'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                "mdash" => Some('—'),
+                "ndash" => Some('–'),
+                _ => ent
+                    .strip_prefix("#x")
+                    .or_else(|| ent.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| ent.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            ch.map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readability_keeps_paragraphs_and_metadata() {
+        let html = r#"<html lang="en-GB"><head><title>Tram line approved | City Paper</title>
+<meta property="og:site_name" content="City Paper">
+<meta property="article:published_time" content="2025-02-11T08:00:00Z">
+<meta name="author" content="Ana Lind"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Tram line approved</h1>
+<p>The regional council approved the new tram line on Monday after a debate that lasted more than six hours, ending a dispute that had run for years.</p>
+<p>Construction is expected to start next spring and the first trams should run in 2028, the transport department said in a statement.</p>
+<p>Opponents said the cost, estimated at 400 million crowns, was too high for a city of its size, and promised to keep campaigning.</p>
+</article><footer>Copyright City Paper</footer></body></html>"#;
+        let e = extract(html, Some("https://citypaper.example/tram"));
+        let text = e.lines.join("\n");
+        assert!(text.contains("The regional council approved"), "{text}");
+        assert!(text.contains("Opponents said"));
+        assert!(!text.contains("Copyright"));
+        assert_eq!(e.published.as_deref(), Some("2025-02-11"));
+        assert_eq!(e.site_name.as_deref(), Some("City Paper"));
+        assert_eq!(e.authors, vec!["Ana Lind"]);
+        assert_eq!(e.language.as_deref(), Some("en"));
+        let paras = e
+            .lines
+            .iter()
+            .filter(|l| l.split_whitespace().count() > 10)
+            .count();
+        assert_eq!(paras, 3, "paragraph breaks kept: {:?}", e.lines);
+    }
+
+    #[test]
+    fn fallback_strips_tags_scripts_and_entities() {
+        let e = fallback("<html><head><title>A &amp; B</title><script>var x = '<p>';</script></head><body><p>One&nbsp;two &#x263A;</p><p>Three &lt;four&gt;</body>");
+        assert_eq!(e.title.as_deref(), Some("A & B"));
+        let text = e.lines.join("|");
+        assert!(text.contains("One two ☺"), "{text}");
+        assert!(text.contains("Three <four>"));
+        assert!(!text.contains("var x"));
+    }
+}

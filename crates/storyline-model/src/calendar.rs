@@ -1,0 +1,179 @@
+//! Calendar words and absolute-date parsing shared by the cleaner (datelines)
+//! and the time tagger. Pure functions, no I/O.
+
+/// English month names and their usual abbreviations, 1-based.
+pub fn month_from_name(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    let m = match w.as_str() {
+        "january" | "jan" => 1,
+        "february" | "feb" => 2,
+        "march" | "mar" => 3,
+        "april" | "apr" => 4,
+        "may" => 5,
+        "june" | "jun" => 6,
+        "july" | "jul" => 7,
+        "august" | "aug" => 8,
+        "september" | "sep" | "sept" => 9,
+        "october" | "oct" => 10,
+        "november" | "nov" => 11,
+        "december" | "dec" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+/// English weekday names (and abbreviations), 0 = Monday.
+pub fn weekday_from_name(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches([',', '.']).to_ascii_lowercase();
+    let d = match w.as_str() {
+        "monday" | "mon" => 0,
+        "tuesday" | "tue" | "tues" => 1,
+        "wednesday" | "wed" => 2,
+        "thursday" | "thu" | "thur" | "thurs" => 3,
+        "friday" | "fri" => 4,
+        "saturday" | "sat" => 5,
+        "sunday" | "sun" => 6,
+        _ => return None,
+    };
+    Some(d)
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// A validated calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ymd {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day, 1–31.
+    pub day: u32,
+}
+
+impl Ymd {
+    /// Builds a date if it exists (1000–2999 only: news dates, not IDs).
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Ymd> {
+        ((1000..3000).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month))
+        .then_some(Ymd { year, month, day })
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Parses an absolute date written in any of the usual news and metadata
+/// forms, ignoring weekdays, times and time zones around it:
+/// `2025-05-08`, `2025-05-08T07:11:00Z`, `May 8, 2025`, `8 May 2025`,
+/// `Sunday 06 August 2023 07:11 EDT`, `Thursday, May 8, 2025`, `2025/05/08`.
+/// Returns `None` for anything without a day, month and year.
+pub fn parse_date(text: &str) -> Option<Ymd> {
+    let t = text.trim();
+    // ISO first: the form of metadata and JSON-LD.
+    if let Some(d) = parse_iso_prefix(t) {
+        return Some(d);
+    }
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for i in 0..words.len() {
+        if let Some(month) = month_from_name(words[i]) {
+            // "May 8, 2025" / "May 8th 2025"
+            if let (Some(d), Some(y)) = (words.get(i + 1), words.get(i + 2)) {
+                if let (Some(d), Some(y)) = (day_number(d), year_number(y)) {
+                    if let Some(date) = Ymd::new(y, month, d) {
+                        return Some(date);
+                    }
+                }
+            }
+            // "8 May 2025"
+            if i > 0 {
+                if let (Some(d), Some(y)) = (day_number(words[i - 1]), words.get(i + 1)) {
+                    if let Some(y) = year_number(y) {
+                        if let Some(date) = Ymd::new(y, month, d) {
+                            return Some(date);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn parse_iso_prefix(t: &str) -> Option<Ymd> {
+    let b = t.as_bytes();
+    if b.len() < 10 {
+        return None;
+    }
+    let sep = b[4];
+    if !(sep == b'-' || sep == b'/') || b[7] != sep {
+        return None;
+    }
+    if b.len() > 10 && b[10].is_ascii_digit() {
+        return None;
+    }
+    let y = t.get(0..4)?.parse().ok()?;
+    let m = t.get(5..7)?.parse().ok()?;
+    let d = t.get(8..10)?.parse().ok()?;
+    Ymd::new(y, m, d)
+}
+
+/// "8", "08", "8th", "1st" → day number.
+pub fn day_number(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches(['.', ',']);
+    let digits = w
+        .strip_suffix("st")
+        .or_else(|| w.strip_suffix("nd"))
+        .or_else(|| w.strip_suffix("rd"))
+        .or_else(|| w.strip_suffix("th"))
+        .unwrap_or(w);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d: u32 = digits.parse().ok()?;
+    (1..=31).contains(&d).then_some(d)
+}
+
+/// A four-digit year between 1000 and 2999.
+pub fn year_number(w: &str) -> Option<i32> {
+    let w = w.trim_end_matches(['.', ',', ';', ':', ')']);
+    if w.len() != 4 || !w.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y: i32 = w.parse().ok()?;
+    (1000..3000).contains(&y).then_some(y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_news_date_forms() {
+        let want = Some(Ymd::new(2023, 8, 6).unwrap());
+        assert_eq!(parse_date("Sunday 06 August 2023 07:11 EDT"), want);
+        assert_eq!(parse_date("2023-08-06T07:11:00+00:00"), want);
+        assert_eq!(parse_date("Aug. 6, 2023"), want);
+        assert_eq!(parse_date("Sunday, August 6th, 2023"), want);
+        assert_eq!(parse_date("2023/08/06"), want);
+        assert_eq!(parse_date("May 2023"), None);
+        assert_eq!(parse_date("February 30, 2023"), None);
+        assert_eq!(parse_date("20230806"), None);
+    }
+}

@@ -1,0 +1,901 @@
+//! Named entities by rules: runs of capitalised words, typed by cue words,
+//! gazetteers and context, with aliases merged inside the article
+//! ("Kim Jong Un" … "Mr Kim" … "Kim"; "Korean Central News Agency (KNCA)" …
+//! "KCNA").
+//!
+//! This is the first, rule-based recogniser; a trained model replaces the
+//! typing step later (issue 6) behind the same output.
+
+use std::collections::HashMap;
+
+use storyline_model::{EntityKind, LocalEntity, Span};
+
+/// A word with its byte range.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tok<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits into words (letters, digits, inner hyphens and apostrophes).
+pub(crate) fn tokens(text: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let inner = matches!(c, '-' | '\'' | '’' | '.')
+            && start.is_some()
+            && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+        if c.is_alphanumeric() || inner {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(Tok {
+                text: &text[s..i],
+                start: s,
+                end: i,
+            });
+        }
+    }
+    if let Some(s) = start {
+        out.push(Tok {
+            text: &text[s..],
+            start: s,
+            end: text.len(),
+        });
+    }
+    out
+}
+
+/// Capitalised words that begin sentences or headlines but are not names.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "Or",
+    "If",
+    "As",
+    "It",
+    "Its",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "You",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "Here",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "During",
+    "Since",
+    "Until",
+    "Some",
+    "Many",
+    "Most",
+    "More",
+    "Other",
+    "Such",
+    "According",
+    "However",
+    "Meanwhile",
+    "Also",
+    "Yet",
+    "So",
+    "Then",
+    "Now",
+    "Why",
+    "What",
+    "Who",
+    "How",
+    "Where",
+    "Which",
+    "Experts",
+    "Analysts",
+    "Officials",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Read",
+    "Next",
+    "Last",
+    "Earlier",
+    "Later",
+    "Following",
+    "Accompanying",
+    "Expressing",
+    "Despite",
+    "Under",
+    "With",
+    "Without",
+    "From",
+    "To",
+    "By",
+    "Of",
+    "Over",
+    "Not",
+    "No",
+    "Yes",
+    "All",
+    "Every",
+    "Each",
+    "Both",
+    "State",
+];
+
+/// Titles that precede a person's name and are not part of it.
+const TITLES: &[&str] = &[
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+    "Dr",
+    "Dr.",
+    "Prof",
+    "Prof.",
+    "President",
+    "Premier",
+    "Chairman",
+    "Chairwoman",
+    "Minister",
+    "Secretary",
+    "General",
+    "Gen.",
+    "Gen",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "Judge",
+    "Justice",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Pope",
+    "Sir",
+    "Dame",
+    "Lord",
+    "Lady",
+    "Chancellor",
+    "Ambassador",
+    "Adviser",
+    "Advisor",
+    "Director",
+    "Commander",
+    "Colonel",
+    "Col.",
+    "Captain",
+    "Capt.",
+    "Lieutenant",
+    "Sergeant",
+    "Professor",
+    "Chief",
+    "Deputy",
+    "Vice",
+    "Prime",
+];
+
+/// Lower-case words that say the next capitalised name is a person.
+const PERSON_CUES_BEFORE: &[&str] = &[
+    "leader",
+    "president",
+    "premier",
+    "minister",
+    "secretary",
+    "chairman",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "analyst",
+    "expert",
+    "professor",
+    "director",
+    "adviser",
+    "advisor",
+    "official",
+    "ambassador",
+    "envoy",
+    "governor",
+    "mayor",
+    "senator",
+    "general",
+    "commander",
+    "chief",
+    "ceo",
+    "founder",
+    "researcher",
+    "economist",
+    "author",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+];
+
+/// Last words that make a name an organisation.
+const ORG_WORDS: &[&str] = &[
+    "Agency",
+    "University",
+    "Party",
+    "Ministry",
+    "Institute",
+    "Commission",
+    "Army",
+    "Navy",
+    "Council",
+    "Committee",
+    "Bank",
+    "Company",
+    "Corp",
+    "Corporation",
+    "Inc",
+    "Ltd",
+    "Group",
+    "Association",
+    "Forces",
+    "Office",
+    "Department",
+    "News",
+    "Times",
+    "Post",
+    "Daily",
+    "Herald",
+    "Organization",
+    "Organisation",
+    "Union",
+    "Federation",
+    "Court",
+    "Parliament",
+    "Assembly",
+    "Government",
+    "Police",
+    "Authority",
+    "Service",
+    "Centre",
+    "Center",
+    "School",
+    "College",
+    "Foundation",
+    "Fund",
+    "Reuters",
+    "Press",
+    "Telegraph",
+    "Guardian",
+    "Journal",
+    "Tribune",
+    "Board",
+    "Bureau",
+    "Alliance",
+    "Coalition",
+    "Front",
+    "Movement",
+    "Network",
+    "Studies",
+    "Academy",
+    "Society",
+    "Club",
+    "Airlines",
+    "Airways",
+    "Motors",
+    "Industries",
+    "Holdings",
+    "Congress",
+    "Senate",
+    "Cabinet",
+    "Secretariat",
+    "Command",
+    "Guard",
+    "Guards",
+    "Independent",
+    "Enterprise",
+    "Enterprises",
+    "Factory",
+    "Team",
+];
+
+/// Countries, regions and large cities often in the news.
+const PLACES: &[&str] = &[
+    "North Korea",
+    "South Korea",
+    "Korea",
+    "Korean Peninsula",
+    "Russia",
+    "Ukraine",
+    "China",
+    "Japan",
+    "Taiwan",
+    "United States",
+    "US",
+    "U.S",
+    "U.S.",
+    "USA",
+    "America",
+    "United Kingdom",
+    "UK",
+    "Britain",
+    "England",
+    "Scotland",
+    "Wales",
+    "Ireland",
+    "France",
+    "Germany",
+    "Italy",
+    "Spain",
+    "Portugal",
+    "Netherlands",
+    "Belgium",
+    "Denmark",
+    "Sweden",
+    "Norway",
+    "Finland",
+    "Iceland",
+    "Poland",
+    "Austria",
+    "Switzerland",
+    "Czech Republic",
+    "Hungary",
+    "Romania",
+    "Bulgaria",
+    "Greece",
+    "Turkey",
+    "Iran",
+    "Iraq",
+    "Syria",
+    "Israel",
+    "Gaza",
+    "Lebanon",
+    "Jordan",
+    "Egypt",
+    "Saudi Arabia",
+    "Yemen",
+    "Qatar",
+    "India",
+    "Pakistan",
+    "Afghanistan",
+    "Bangladesh",
+    "Vietnam",
+    "Thailand",
+    "Indonesia",
+    "Philippines",
+    "Malaysia",
+    "Singapore",
+    "Australia",
+    "New Zealand",
+    "Canada",
+    "Mexico",
+    "Brazil",
+    "Argentina",
+    "Chile",
+    "Colombia",
+    "Venezuela",
+    "Peru",
+    "Cuba",
+    "Nigeria",
+    "Kenya",
+    "Ethiopia",
+    "South Africa",
+    "Sudan",
+    "Libya",
+    "Morocco",
+    "Algeria",
+    "Europe",
+    "Asia",
+    "Africa",
+    "Middle East",
+    "Seoul",
+    "Pyongyang",
+    "Tokyo",
+    "Beijing",
+    "Moscow",
+    "Kyiv",
+    "Kiev",
+    "Washington",
+    "London",
+    "Paris",
+    "Berlin",
+    "Rome",
+    "Madrid",
+    "Brussels",
+    "New York",
+    "Los Angeles",
+    "Crimea",
+    "Hong Kong",
+    "Shanghai",
+    "Delhi",
+    "Mumbai",
+    "Jerusalem",
+    "Tehran",
+    "Baghdad",
+    "Cairo",
+    "Istanbul",
+    "Ankara",
+    "Warsaw",
+    "Vienna",
+    "Stockholm",
+    "Oslo",
+    "Copenhagen",
+    "Helsinki",
+    "Amsterdam",
+    "Dublin",
+    "Lisbon",
+    "Athens",
+];
+
+/// Nationality and group adjectives.
+const GROUPS: &[&str] = &[
+    "North Korean",
+    "South Korean",
+    "Korean",
+    "Russian",
+    "Ukrainian",
+    "Chinese",
+    "Japanese",
+    "American",
+    "British",
+    "French",
+    "German",
+    "Italian",
+    "Spanish",
+    "European",
+    "Asian",
+    "Iranian",
+    "Israeli",
+    "Palestinian",
+    "Indian",
+    "Pakistani",
+    "Turkish",
+    "Syrian",
+    "Iraqi",
+    "Western",
+    "Anti-Western",
+    "anti-Western",
+    "Soviet",
+    "Taiwanese",
+    "Canadian",
+    "Mexican",
+    "Brazilian",
+    "Australian",
+    "Polish",
+    "Swedish",
+    "Danish",
+    "Norwegian",
+    "Finnish",
+    "Dutch",
+];
+
+/// Lower-case connectors allowed inside an organisation or place name.
+const CONNECTORS: &[&str] = &[
+    "of", "for", "de", "du", "der", "von", "van", "and", "the", "on",
+];
+
+fn is_cap(t: &str) -> bool {
+    t.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_acronym(t: &str) -> bool {
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters)
+        && t.chars().all(|c| c.is_uppercase() || c == '.')
+        && t.chars().any(char::is_alphabetic)
+}
+
+/// Strips a possessive "'s" / "’s".
+fn base(t: &str) -> &str {
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("’s"))
+        .or_else(|| t.strip_suffix('\''))
+        .or_else(|| t.strip_suffix('’'))
+        .unwrap_or(t)
+}
+
+/// A name found in the text, before aliases are merged.
+#[derive(Debug, Clone)]
+struct Candidate {
+    name: String,
+    start: usize,
+    end: usize,
+    kind: EntityKind,
+    /// A title or person cue stood right before it.
+    person_cue: bool,
+    /// It was followed by a parenthesised acronym: "Name (ACR)".
+    defined_acronym: Option<(String, usize, usize)>,
+}
+
+/// Finds and merges the entities of `text`. Spans are byte ranges here;
+/// the caller converts them to characters.
+pub fn find(text: &str) -> Vec<LocalEntity> {
+    let toks = tokens(text);
+    let mut cands = candidates(text, &toks);
+    cands.sort_by_key(|c| c.start);
+    merge(text, cands)
+}
+
+fn candidates(text: &str, toks: &[Tok<'_>]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !is_cap(toks[i].text) {
+            i += 1;
+            continue;
+        }
+        // Grow a run of capitalised words, allowing connectors between them
+        // and no punctuation other than spaces.
+        let mut j = i + 1;
+        let mut last_cap = i;
+        while j < toks.len() {
+            let gap = &text[toks[j - 1].end..toks[j].start];
+            // Plural possessives stay inside a name: "Workers' Party".
+            let plain_gap =
+                gap == " " || (gap == "' " || gap == "’ ") && toks[j - 1].text.ends_with('s');
+            if !plain_gap || toks[j - 1].text.ends_with("'s") || toks[j - 1].text.ends_with("’s")
+            {
+                break;
+            }
+            if is_cap(toks[j].text) {
+                last_cap = j;
+                j += 1;
+            } else if CONNECTORS.contains(&toks[j].text)
+                && j + 1 < toks.len()
+                && is_cap(toks[j + 1].text)
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let run = &toks[i..=last_cap];
+        i = last_cap + 1;
+        emit(text, toks, run, &mut out);
+    }
+    out
+}
+
+/// Turns one capitalised run into zero or more candidates: drops leading
+/// non-name words and titles, splits off a known place or group prefix
+/// ("North Korean leader" is handled by the caller's run breaking on the
+/// lower-case "leader"; "North Korean Kim" is not split).
+fn emit(text: &str, all: &[Tok<'_>], run: &[Tok<'_>], out: &mut Vec<Candidate>) {
+    let mut s = 0;
+    let mut person_cue = false;
+    while s < run.len()
+        && (NOT_NAMES.contains(&run[s].text)
+            || TITLES.contains(&run[s].text)
+            || !is_cap(run[s].text))
+    {
+        person_cue |= TITLES.contains(&run[s].text);
+        s += 1;
+    }
+    // Trailing connectors ("of") cannot end a name.
+    let mut e = run.len();
+    while e > s && !is_cap(run[e - 1].text) {
+        e -= 1;
+    }
+    if s >= e {
+        return;
+    }
+    let run = &run[s..e];
+    let start = run[0].start;
+    let mut end = run[run.len() - 1].end;
+    let mut name = text[start..end].to_string();
+    let stripped = base(&name).len();
+    if stripped < name.len() {
+        end -= name.len() - stripped;
+        name.truncate(stripped);
+    }
+    if name.chars().count() < 2 {
+        return;
+    }
+    // Context: the word before the run (lower case person cue) and after.
+    let idx = all.iter().position(|t| t.start == start).unwrap_or(0);
+    if idx > 0 {
+        let prev = all[idx - 1].text.to_lowercase();
+        person_cue |= PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
+    }
+    // "Name (ACR)": an acronym defined right after the name.
+    let rest = &text[end..];
+    let defined_acronym = rest.strip_prefix(" (").and_then(|r| {
+        let close = r.find(')')?;
+        let acr = &r[..close];
+        is_acronym(acr).then(|| {
+            let s = end + 2;
+            (acr.to_string(), s, s + acr.len())
+        })
+    });
+    let kind = classify(&name, person_cue);
+    out.push(Candidate {
+        name,
+        start,
+        end,
+        kind,
+        person_cue,
+        defined_acronym,
+    });
+}
+
+fn classify(name: &str, person_cue: bool) -> EntityKind {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let last = words.last().copied().unwrap_or("");
+    if PLACES.contains(&name) {
+        return EntityKind::Place;
+    }
+    if GROUPS.contains(&name) {
+        return EntityKind::Group;
+    }
+    if ORG_WORDS.contains(&last)
+        || words.len() > 1
+            && words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "Ministry" | "University" | "Party" | "Agency" | "Institute"
+                )
+            })
+    {
+        return EntityKind::Organization;
+    }
+    if is_acronym(name) {
+        return EntityKind::Organization;
+    }
+    if person_cue {
+        return EntityKind::Person;
+    }
+    if (2..=4).contains(&words.len()) && words.iter().all(|w| is_cap(w) && !is_acronym(w)) {
+        return EntityKind::Person;
+    }
+    EntityKind::Other
+}
+
+/// Folds case, hyphens, apostrophes and spaces: "Kim Jong-un" and
+/// "Kim Jong Un" get the same key.
+pub fn name_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Name parts, with hyphenated given names split: "Kim Jong-un" → kim, jong, un.
+fn parts(name: &str) -> Vec<String> {
+    name.split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|p| !p.is_empty())
+        .map(name_key)
+        .collect()
+}
+
+/// Initials of the capitalised words: "Workers' Party of Korea" → "WPK".
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| is_cap(w))
+        .filter_map(|w| w.chars().next())
+        .collect()
+}
+
+fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
+    let mut ents: Vec<LocalEntity> = Vec::new();
+    let mut person_votes: Vec<bool> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    // Acronyms defined in parentheses, to the entity they abbreviate.
+    let mut defined: HashMap<String, usize> = HashMap::new();
+
+    // Longest names first, so that short forms find their full form
+    // wherever it appears in the article.
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(cands[i].name.split_whitespace().count()),
+            cands[i].start,
+        )
+    });
+
+    let mut assigned: Vec<Option<usize>> = vec![None; cands.len()];
+    for &ci in &order {
+        let c = &cands[ci];
+        let key = name_key(&c.name);
+        let target = by_key
+            .get(&key)
+            .copied()
+            .or_else(|| defined.get(&c.name).copied())
+            .or_else(|| {
+                // Acronym of a known organisation's name.
+                if is_acronym(&c.name) {
+                    let acr: String = c.name.chars().filter(|ch| ch.is_alphabetic()).collect();
+                    return ents.iter().position(|e| {
+                        e.kind == EntityKind::Organization
+                            && e.name.split_whitespace().count() >= 2
+                            && initials(&e.name) == acr
+                    });
+                }
+                // A single name part of a known person: "Kim" for "Kim Jong Un",
+                // "Cheong" for "Cheong Seong Chang", "Lind" for "Ana Lind".
+                let p = parts(&c.name);
+                if p.len() == 1 && c.kind != EntityKind::Place && c.kind != EntityKind::Group {
+                    let matches: Vec<usize> = ents
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.kind == EntityKind::Person)
+                        .filter(|(_, e)| {
+                            let ep = parts(&e.name);
+                            ep.first() == p.first() || ep.last() == p.first()
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    // The nearest full mention before this one wins; else the first.
+                    let before = matches
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            ents[i]
+                                .mentions
+                                .iter()
+                                .any(|m| (m.start as usize) < c.start)
+                        })
+                        .max_by_key(|&i| {
+                            ents[i]
+                                .mentions
+                                .iter()
+                                .map(|m| m.start)
+                                .filter(|&s| (s as usize) < c.start)
+                                .max()
+                        });
+                    return before.or(matches.first().copied());
+                }
+                None
+            });
+        let idx = match target {
+            Some(t) => {
+                let e = &mut ents[t];
+                if c.name != e.name && !e.aliases.contains(&c.name) {
+                    e.aliases.push(c.name.clone());
+                }
+                person_votes[t] |= c.person_cue;
+                t
+            }
+            None => {
+                ents.push(LocalEntity {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                    aliases: Vec::new(),
+                    mentions: Vec::new(),
+                    role: None,
+                });
+                person_votes.push(c.person_cue);
+                ents.len() - 1
+            }
+        };
+        ents[idx].mentions.push(Span {
+            start: c.start as u32,
+            end: c.end as u32,
+        });
+        by_key.entry(key).or_insert(idx);
+        if let Some((acr, _, _)) = &c.defined_acronym {
+            defined.insert(acr.clone(), idx);
+        }
+        assigned[ci] = Some(idx);
+    }
+
+    for (i, e) in ents.iter_mut().enumerate() {
+        e.mentions.sort();
+        if person_votes[i] && e.kind == EntityKind::Other {
+            e.kind = EntityKind::Person;
+        }
+        if e.kind == EntityKind::Person {
+            e.role = apposition(text, &e.mentions);
+        }
+    }
+    // Drop one-off single words we could not type: mostly capitalised common
+    // words at sentence starts.
+    ents.retain(|e| {
+        !(e.kind == EntityKind::Other && e.mentions.len() == 1 && !e.name.contains(' '))
+    });
+    ents
+}
+
+/// "Park Won-gon, a North Korea expert at Ewha Womans University, said" →
+/// "a North Korea expert at Ewha Womans University".
+fn apposition(text: &str, mentions: &[Span]) -> Option<String> {
+    for m in mentions {
+        let rest = &text[m.end as usize..];
+        let Some(rest) = rest.strip_prefix(", ") else {
+            continue;
+        };
+        let lower = rest.to_lowercase();
+        if !(lower.starts_with("a ") || lower.starts_with("an ") || lower.starts_with("the ")) {
+            continue;
+        }
+        let end = rest.find([',', '.', ';', '\n']).unwrap_or(rest.len());
+        let role = rest[..end].trim();
+        let words = role.split_whitespace().count();
+        if (2..=15).contains(&words) {
+            return Some(role.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ent<'a>(ents: &'a [LocalEntity], name: &str) -> &'a LocalEntity {
+        ents.iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("{name} not in {ents:#?}"))
+    }
+
+    #[test]
+    fn people_places_orgs_and_aliases() {
+        let text = "Harbour master Olav Strand said the Nordvik Port Authority (NPA) would reopen the quay. \
+Mr Strand told Reuters that the NPA had asked the Ministry of Transport for funds. \
+Ana Lind, a shipping analyst at Nordic Maritime Institute, said Norway would pay. Strand agreed.";
+        let ents = find(text);
+        let strand = ent(&ents, "Olav Strand");
+        assert_eq!(strand.kind, EntityKind::Person);
+        assert_eq!(strand.mentions.len(), 3);
+        assert!(strand.aliases.contains(&"Strand".to_string()));
+        let npa = ent(&ents, "Nordvik Port Authority");
+        assert_eq!(npa.kind, EntityKind::Organization);
+        assert_eq!(npa.mentions.len(), 3, "{npa:?}");
+        assert_eq!(
+            ent(&ents, "Ministry of Transport").kind,
+            EntityKind::Organization
+        );
+        assert_eq!(ent(&ents, "Norway").kind, EntityKind::Place);
+        let lind = ent(&ents, "Ana Lind");
+        assert_eq!(
+            lind.role.as_deref(),
+            Some("a shipping analyst at Nordic Maritime Institute")
+        );
+    }
+
+    #[test]
+    fn misspelt_defined_acronym_and_initials() {
+        let text = "The Baltic Weather Service (BSWW) issued a warning. Later the BWS said the storm had passed.";
+        let ents = find(text);
+        let s = ent(&ents, "Baltic Weather Service");
+        assert!(s.aliases.contains(&"BSWW".to_string()));
+        assert!(s.aliases.contains(&"BWS".to_string()));
+        assert_eq!(s.mentions.len(), 3);
+    }
+
+    #[test]
+    fn keys_fold_hyphens_and_case() {
+        assert_eq!(name_key("Kim Jong-un"), name_key("Kim Jong Un"));
+        assert_eq!(name_key("Park Won gon"), name_key("Park Won-gon"));
+    }
+}

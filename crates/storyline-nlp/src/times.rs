@@ -1,0 +1,461 @@
+//! Time expressions and their TIMEX3-style values, resolved against the
+//! publication date: absolute dates ("May 7", "September 1, 2025"),
+//! weekdays ("on Tuesday"), relative days ("yesterday", "the previous day"),
+//! relative and fuzzy periods ("last month", "early next year", "the fourth
+//! quarter"), years and durations ("three-day", "two years").
+//!
+//! English rules, one table per language in spirit: the matcher works on
+//! words, the value arithmetic is language-independent. Offsets are bytes.
+
+use jiff::civil::Date;
+use jiff::ToSpan;
+use storyline_model::calendar::{day_number, month_from_name, weekday_from_name, year_number};
+
+use crate::entities::Tok;
+
+/// A time expression found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timex {
+    /// Byte range.
+    pub start: usize,
+    /// Byte range end.
+    pub end: usize,
+    /// TIMEX3 value.
+    pub value: String,
+    /// `date`, `time`, `duration` or `set`.
+    pub kind: &'static str,
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve",
+];
+
+fn number(w: &str) -> Option<u32> {
+    let l = w.to_ascii_lowercase();
+    if let Some(i) = NUMBER_WORDS.iter().position(|n| *n == l) {
+        return Some(i as u32);
+    }
+    (l.len() <= 3 && l.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| l.parse().ok())
+        .flatten()
+}
+
+fn unit(w: &str) -> Option<&'static str> {
+    Some(match w.to_ascii_lowercase().trim_end_matches('s') {
+        "day" => "D",
+        "week" => "W",
+        "month" => "M",
+        "year" => "Y",
+        "hour" => "H",
+        "decade" => "DE",
+        _ => return None,
+    })
+}
+
+fn ordinal(w: &str) -> Option<u32> {
+    Some(match w.to_ascii_lowercase().as_str() {
+        "first" | "1st" => 1,
+        "second" | "2nd" => 2,
+        "third" | "3rd" => 3,
+        "fourth" | "4th" => 4,
+        _ => return None,
+    })
+}
+
+/// Words that make a sentence about the future, for weekday and month resolution.
+fn future_context(sentence: &str) -> bool {
+    let l = sentence.to_lowercase();
+    [
+        " will ",
+        " would ",
+        "expected",
+        "expect ",
+        " plan",
+        "upcoming",
+        " next ",
+        "scheduled",
+        " could ",
+        "likely to",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    toks: Vec<Tok<'a>>,
+    dct: Option<Date>,
+    sentences: &'a [(usize, usize)],
+}
+
+impl Ctx<'_> {
+    fn word(&self, i: usize) -> &str {
+        self.toks.get(i).map_or("", |t| t.text)
+    }
+    fn lower(&self, i: usize) -> String {
+        self.word(i).to_lowercase()
+    }
+    /// Whether tokens i and i+1 are separated only by spaces (and maybe a comma).
+    fn adjacent(&self, i: usize) -> bool {
+        match (self.toks.get(i), self.toks.get(i + 1)) {
+            (Some(a), Some(b)) => {
+                let gap = &self.text[a.end..b.start];
+                gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == ',' || c == '.')
+            }
+            _ => false,
+        }
+    }
+    fn sentence(&self, at: usize) -> &str {
+        self.sentences
+            .iter()
+            .find(|&&(s, e)| s <= at && at < e)
+            .map_or("", |&(s, e)| &self.text[s..e])
+    }
+}
+
+/// Finds and normalises the time expressions of `text`, given the document
+/// creation (publication) date if known.
+pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<Timex> {
+    let ctx = Ctx {
+        text,
+        toks: crate::entities::tokens(text),
+        dct,
+        sentences,
+    };
+    let mut out: Vec<Timex> = Vec::new();
+    // The last fully resolved date mentioned: anchor for "the previous day".
+    let mut anchor: Option<Date> = None;
+    let mut i = 0;
+    while i < ctx.toks.len() {
+        if let Some((n, value, kind)) = match_at(&ctx, i, anchor) {
+            let start = ctx.toks[i].start;
+            let end = ctx.toks[i + n - 1].end;
+            if kind == "date" {
+                if let Ok(d) = value.parse::<Date>() {
+                    anchor = Some(d);
+                }
+            }
+            out.push(Timex {
+                start,
+                end,
+                value,
+                kind,
+            });
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Tries every pattern at token `i`; returns (tokens used, value, type).
+fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, String, &'static str)> {
+    let w = c.word(i);
+    let l = c.lower(i);
+    let year_of_dct = c.dct.map(|d| d.year() as i32);
+
+    // ISO date "2025-05-07" (the tokenizer keeps inner hyphens).
+    if w.len() == 10 && w.as_bytes()[4] == b'-' {
+        if let Ok(d) = w.parse::<Date>() {
+            return Some((1, d.to_string(), "date"));
+        }
+    }
+    // Month-first: "May 7", "May. 7, 2025", "September 1, 2025", "June 2023", "in June".
+    if let Some(m) = month_from_name(w).filter(|_| w.chars().next().is_some_and(char::is_uppercase))
+    {
+        if c.adjacent(i) {
+            if let Some(d) = day_number(c.word(i + 1)) {
+                if c.adjacent(i + 1) {
+                    if let Some(y) = year_number(c.word(i + 2)) {
+                        return Some((3, ymd(y, m, d)?, "date"));
+                    }
+                }
+                let y = infer_year(c, i, m, Some(d))?;
+                return Some((
+                    2,
+                    ymd(y, m, d).unwrap_or_else(|| format!("XXXX-{m:02}-{d:02}")),
+                    "date",
+                ));
+            }
+            if let Some(y) = year_number(c.word(i + 1)) {
+                return Some((2, format!("{y:04}-{m:02}"), "date"));
+            }
+        }
+        // A bare month: "May" is too often the verb; require a preposition.
+        let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+        if l != "may"
+            && matches!(
+                prev.as_str(),
+                "in" | "since"
+                    | "until"
+                    | "by"
+                    | "from"
+                    | "early"
+                    | "late"
+                    | "mid"
+                    | "last"
+                    | "next"
+                    | "this"
+                    | "as"
+            )
+        {
+            let value = infer_year(c, i, m, None)
+                .map_or_else(|| format!("XXXX-{m:02}"), |y| format!("{y:04}-{m:02}"));
+            return Some((1, value, "date"));
+        }
+    }
+    // Day-first: "6 August 2023", "06 August".
+    if let Some(d) = day_number(w) {
+        if c.adjacent(i) {
+            if let Some(m) = month_from_name(c.word(i + 1)).filter(|_| c.word(i + 1).len() > 2) {
+                if c.adjacent(i + 1) {
+                    if let Some(y) = year_number(c.word(i + 2)) {
+                        if let Some(v) = ymd(y, m, d) {
+                            return Some((3, v, "date"));
+                        }
+                    }
+                }
+                let y = infer_year(c, i, m, Some(d))?;
+                return Some((2, ymd(y, m, d)?, "date"));
+            }
+        }
+    }
+    // Weekdays.
+    if let Some(wd) = weekday_from_name(w)
+        .filter(|_| w.chars().next().is_some_and(char::is_uppercase) && w.len() > 3)
+    {
+        let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+        let future =
+            prev == "next" || (prev != "last" && future_context(c.sentence(c.toks[i].start)));
+        let value = c.dct.map_or_else(
+            || format!("XXXX-WXX-{}", wd + 1),
+            |d| resolve_weekday(d, wd, future).to_string(),
+        );
+        return Some((1, value, "date"));
+    }
+    // Relative days.
+    if let Some(off) = match l.as_str() {
+        "today" | "tonight" => Some(0),
+        "yesterday" => Some(-1),
+        "tomorrow" => Some(1),
+        _ => None,
+    } {
+        let value = c
+            .dct
+            .map_or_else(|| "XXXX-XX-XX".into(), |d| add_days(d, off).to_string());
+        return Some((1, value, "date"));
+    }
+    // "the previous day", "the day before", "a day earlier", "the next day".
+    if matches!(l.as_str(), "the" | "a") && c.lower(i + 1) == "previous" && c.lower(i + 2) == "day"
+        || l == "the" && c.lower(i + 1) == "day" && c.lower(i + 2) == "before"
+    {
+        let base = anchor.or(c.dct)?;
+        return Some((3, add_days(base, -1).to_string(), "date"));
+    }
+    if matches!(l.as_str(), "the" | "a")
+        && c.lower(i + 1) == "day"
+        && matches!(c.lower(i + 2).as_str(), "earlier" | "later")
+    {
+        let base = anchor.or(c.dct)?;
+        let off = if c.lower(i + 2) == "later" { 1 } else { -1 };
+        return Some((3, add_days(base, off).to_string(), "date"));
+    }
+    if l == "the" && c.lower(i + 1) == "next" && c.lower(i + 2) == "day" {
+        let base = anchor.or(c.dct)?;
+        return Some((3, add_days(base, 1).to_string(), "date"));
+    }
+    // "early/late next year", "last month", "this week", "next year".
+    // ("early January", "late 2024" fall to the month and year rules.)
+    let skip = usize::from(matches!(
+        l.as_str(),
+        "early" | "late" | "mid" | "later" | "earlier"
+    ));
+    let rel = c.lower(i + skip);
+    let per = c.lower(i + skip + 1);
+    if matches!(rel.as_str(), "last" | "next" | "this" | "past" | "coming")
+        && matches!(per.as_str(), "week" | "month" | "year")
+    {
+        let off = match rel.as_str() {
+            "last" | "past" => -1,
+            "next" | "coming" => 1,
+            _ => 0,
+        };
+        let value = c.dct.map_or_else(
+            || match per.as_str() {
+                "week" => "XXXX-WXX".to_string(),
+                "month" => "XXXX-XX".to_string(),
+                _ => "XXXX".to_string(),
+            },
+            |d| relative_period(d, &per, off),
+        );
+        return Some((skip + 2, value, "date"));
+    }
+    // Quarters: "the fourth quarter", "Q4", "first quarter of 2025".
+    if let Some(q) = ordinal(w).filter(|_| c.lower(i + 1) == "quarter") {
+        if c.lower(i + 2) == "of" {
+            if let Some(y) = year_number(c.word(i + 3)) {
+                return Some((4, format!("{y:04}-Q{q}"), "date"));
+            }
+        }
+        let value = year_of_dct.map_or_else(|| format!("XXXX-Q{q}"), |y| format!("{y:04}-Q{q}"));
+        return Some((2, value, "date"));
+    }
+    if w.len() == 2 && w.starts_with('Q') {
+        if let Some(q) = w[1..].parse::<u32>().ok().filter(|q| (1..=4).contains(q)) {
+            let value =
+                year_of_dct.map_or_else(|| format!("XXXX-Q{q}"), |y| format!("{y:04}-Q{q}"));
+            return Some((1, value, "date"));
+        }
+    }
+    // Durations: "three-day", "two years", "8 months".
+    if let Some((n, u)) = w
+        .split_once('-')
+        .and_then(|(a, b)| Some((number(a)?, unit(b)?)))
+    {
+        return Some((1, duration(n, u), "duration"));
+    }
+    if let Some(n) = number(w).filter(|_| c.adjacent(i)) {
+        if let Some(u) = unit(c.word(i + 1)) {
+            // "2,000 days" is a count but "two days" a duration; both fine.
+            return Some((2, duration(n, u), "duration"));
+        }
+    }
+    // A year: "in 2023", "2026 party congress" (not "8,700-ton" or "2,000").
+    if let Some(y) = year_number(w) {
+        let before = &c.text[..c.toks[i].start];
+        let after = &c.text[c.toks[i].end..];
+        let glued = before.ends_with([',', '.', '$'])
+            || after.starts_with([',', '%'])
+                && after[1..].starts_with(|ch: char| ch.is_ascii_digit());
+        if !glued && (1900..=2100).contains(&y) {
+            return Some((1, format!("{y:04}"), "date"));
+        }
+    }
+    // Vague references.
+    if l == "recently"
+        || l == "recent"
+            && matches!(
+                c.lower(i + 1).as_str(),
+                "weeks" | "months" | "days" | "years"
+            )
+    {
+        let n = if l == "recent" { 2 } else { 1 };
+        return Some((n, "PAST_REF".into(), "date"));
+    }
+    if matches!(l.as_str(), "currently" | "now") && i > 0 {
+        return Some((1, "PRESENT_REF".into(), "date"));
+    }
+    None
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<String> {
+    Date::new(y as i16, m as i8, d as i8)
+        .ok()
+        .map(|d| d.to_string())
+}
+
+fn duration(n: u32, unit: &str) -> String {
+    match unit {
+        "DE" => format!("P{}Y", n * 10),
+        "H" => format!("PT{n}H"),
+        u => format!("P{n}{u}"),
+    }
+}
+
+fn add_days(d: Date, n: i64) -> Date {
+    d.checked_add(n.days()).unwrap_or(d)
+}
+
+/// Year of a month (and day) given without one: the publication year, or the
+/// year before when the date would lie after publication in a past-tense
+/// sentence, or after when the sentence speaks of the future.
+fn infer_year(c: &Ctx<'_>, i: usize, month: u32, day: Option<u32>) -> Option<i32> {
+    let dct = c.dct?;
+    let y = dct.year() as i32;
+    let (dm, dd) = (dct.month() as u32, dct.day() as u32);
+    let later = (month, day.unwrap_or(1)) > (dm, dd);
+    let future = future_context(c.sentence(c.toks[i].start));
+    Some(match (later, future) {
+        (true, false) if month > dm + 1 => y - 1,
+        (false, true) if month < dm => y + 1,
+        _ => y,
+    })
+}
+
+/// The weekday `wd` (0 = Monday) nearest the publication date: on or before
+/// it for past-tense reports, after it for future ones.
+fn resolve_weekday(dct: Date, wd: u32, future: bool) -> Date {
+    let cur = dct.weekday().to_monday_zero_offset() as i64;
+    let wd = wd as i64;
+    if future {
+        let ahead = (wd - cur).rem_euclid(7);
+        add_days(dct, if ahead == 0 { 7 } else { ahead })
+    } else {
+        add_days(dct, -((cur - wd).rem_euclid(7)))
+    }
+}
+
+fn relative_period(d: Date, per: &str, off: i64) -> String {
+    match per {
+        "week" => {
+            let t = add_days(d, 7 * off);
+            let iso = t.iso_week_date();
+            format!("{:04}-W{:02}", iso.year(), iso.week())
+        }
+        "month" => {
+            let t = d.first_of_month().checked_add(off.months()).unwrap_or(d);
+            format!("{:04}-{:02}", t.year(), t.month())
+        }
+        _ => format!("{:04}", d.year() as i64 + off),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str, dct: Option<&str>) -> Vec<(String, String)> {
+        let sents = crate::sentences::split(text);
+        find(text, dct.map(|d| d.parse().unwrap()), &sents)
+            .into_iter()
+            .map(|t| (text[t.start..t.end].to_string(), t.value))
+            .collect()
+    }
+
+    #[test]
+    fn dates_resolve_against_publication() {
+        // 2025-05-08 is a Thursday.
+        let v = values(
+            "The agency reported on Tuesday that the visit took place on May. 7. \
+The previous day, officials met. A meeting is planned for early next year and the fourth quarter looks weak. \
+The three-day tour ended last month, two years after a 2023 summit on 6 August 2023.",
+            Some("2025-05-08"),
+        );
+        let want = [
+            ("Tuesday", "2025-05-06"),
+            ("May. 7", "2025-05-07"),
+            ("The previous day", "2025-05-06"),
+            ("early next year", "2026"),
+            ("fourth quarter", "2025-Q4"),
+            ("three-day", "P3D"),
+            ("last month", "2025-04"),
+            ("two years", "P2Y"),
+            ("2023", "2023"),
+            ("6 August 2023", "2023-08-06"),
+        ];
+        let got: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn future_weekday_and_unknown_publication_date() {
+        let v = values("The council will vote on Friday.", Some("2025-05-08"));
+        assert_eq!(v, vec![("Friday".into(), "2025-05-09".into())]);
+        let v = values("Officials met on Tuesday.", None);
+        assert_eq!(v, vec![("Tuesday".into(), "XXXX-WXX-2".into())]);
+        // Not years: quantities glued to punctuation.
+        assert!(values("It weighs 8,700 tons and cost 2,000 dollars.", None).is_empty());
+    }
+}

@@ -368,6 +368,49 @@ fn add_days(d: Date, n: i64) -> Date {
     d.checked_add(n.days()).unwrap_or(d)
 }
 
+/// Tense around a weekday: the verb just before it ("said on Tuesday",
+/// "will vote on Friday") decides; else the sentence.
+fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
+    let sentence_start = c
+        .sentences
+        .iter()
+        .find(|&&(s, e)| s <= c.toks[i].start && c.toks[i].start < e)
+        .map_or(0, |&(s, _)| s);
+    for j in (i.saturating_sub(6)..i).rev() {
+        if c.toks[j].start < sentence_start {
+            break;
+        }
+        let w = c.lower(j);
+        if matches!(
+            w.as_str(),
+            "will" | "would" | "next" | "shall" | "planned" | "scheduled" | "expected" | "due"
+        ) {
+            return true;
+        }
+        if w.ends_with("ed")
+            || matches!(
+                w.as_str(),
+                "said"
+                    | "told"
+                    | "met"
+                    | "was"
+                    | "were"
+                    | "held"
+                    | "took"
+                    | "made"
+                    | "gave"
+                    | "began"
+                    | "came"
+                    | "went"
+                    | "last"
+            )
+        {
+            return false;
+        }
+    }
+    future_context(c.sentence(c.toks[i].start))
+}
+
 /// Year of a month (and day) given without one: the publication year, or the
 /// year before when the date would lie after publication in a past-tense
 /// sentence, or after when the sentence speaks of the future.

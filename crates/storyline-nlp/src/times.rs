@@ -227,8 +227,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         .filter(|_| w.chars().next().is_some_and(char::is_uppercase) && w.len() > 3)
     {
         let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
-        let future =
-            prev == "next" || (prev != "last" && future_context(c.sentence(c.toks[i].start)));
+        let future = prev == "next" || (prev != "last" && weekday_future(c, i));
         let value = c.dct.map_or_else(
             || format!("XXXX-WXX-{}", wd + 1),
             |d| resolve_weekday(d, wd, future).to_string(),

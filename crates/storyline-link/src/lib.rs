@@ -1,1 +1,521 @@
-//! placeholder
+//! Everything that needs many articles: copies and rewrites, events,
+//! storylines, entities merged across outlets, and quote groups.
+//!
+//! [`link`] is a batch stage: it takes annotated articles and returns the
+//! whole [`Analysis`]. Results are deterministic for a given set of articles
+//! whatever order they come in (they are put in publication order first), so
+//! re-linking a store after adding pages gives the same events as linking
+//! all the pages at once.
+#![deny(missing_docs)]
+
+pub mod cluster;
+pub mod dedup;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use storyline_model::{
+    calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
+    Mention, Quote, QuoteKind, Relation, RelationKind, Storyline, SCHEMA_VERSION,
+};
+use storyline_nlp::entities::name_key;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Links a batch of annotated articles into the full analysis.
+pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysis {
+    // Publication order (undated last), then id: the order pages would arrive in.
+    docs.sort_by(|a, b| {
+        let da = a.article.published.as_deref().unwrap_or("9999");
+        let db = b.article.published.as_deref().unwrap_or("9999");
+        da.cmp(db).then(a.article.id.cmp(&b.article.id))
+    });
+    let n = docs.len();
+    let feats: Vec<dedup::DocFeatures> = docs
+        .iter()
+        .map(|d| dedup::DocFeatures::new(&d.article.body, &d.sentences))
+        .collect();
+
+    // Copies first: they also bind articles into one event.
+    let mut relations: BTreeMap<(usize, usize), (RelationKind, f32)> = BTreeMap::new();
+    for (i, j) in dedup::lsh_candidates(&feats) {
+        if let Some(r) = dedup::classify(&feats[i], &feats[j]) {
+            relations.insert((i, j), r);
+        }
+    }
+    let mut copy_of: Vec<Option<usize>> = vec![None; n];
+    for (&(i, j), (kind, _)) in &relations {
+        if *kind != RelationKind::Rewrite && copy_of[j].is_none() {
+            copy_of[j] = Some(i);
+        }
+    }
+
+    let terms: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| {
+            let title = d.article.title.as_deref().unwrap_or("");
+            // The headline counts twice: it names the happening.
+            let mut t = text::content_words(title);
+            t.extend(text::content_words(title));
+            t.extend(text::content_words(&d.article.body));
+            t
+        })
+        .collect();
+    let vectors = text::tfidf(&terms);
+    let cdocs: Vec<cluster::ClusterDoc> = docs
+        .iter()
+        .zip(vectors)
+        .enumerate()
+        .map(|(i, (d, vector))| cluster::ClusterDoc {
+            vector,
+            entities: d
+                .entities
+                .iter()
+                .filter(|e| e.kind != EntityKind::Other)
+                .map(|e| name_key(&e.name))
+                .collect(),
+            day: d
+                .article
+                .published
+                .as_deref()
+                .and_then(calendar::parse_date)
+                .map(|x| x.days_since_epoch()),
+            copy_of: copy_of[i],
+        })
+        .collect();
+    let order: Vec<usize> = (0..n).collect();
+    let event_members = cluster::events(&cdocs, &order);
+
+    // Rewrites share few shingles; look for them inside each event.
+    for members in &event_members {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                let key = (i.min(j), i.max(j));
+                if relations.contains_key(&key) {
+                    continue;
+                }
+                if let Some(r) = dedup::classify(&feats[key.0], &feats[key.1]) {
+                    relations.insert(key, r);
+                }
+            }
+        }
+    }
+    let relations = relations
+        .into_iter()
+        .map(|((i, j), (kind, score))| {
+            let (a, b) = if original_first(&docs[i], &docs[j]) {
+                (i, j)
+            } else {
+                (j, i)
+            };
+            Relation {
+                a: docs[a].article.id.clone(),
+                b: docs[b].article.id.clone(),
+                kind,
+                score: (score * 1000.0).round() / 1000.0,
+            }
+        })
+        .collect();
+
+    let (entities, entity_of) = merge_entities(&docs);
+    let quotes = group_quotes(&docs, &entity_of, &entities);
+    let events: Vec<Event> = event_members
+        .iter()
+        .map(|m| describe_event(&docs, &cdocs, m))
+        .collect();
+    let storylines = cluster::storylines(&event_members, &cdocs)
+        .into_iter()
+        .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
+        .collect();
+    let times = docs.iter().flat_map(|d| d.times.iter().cloned()).collect();
+    Analysis {
+        schema_version: SCHEMA_VERSION,
+        articles: docs.into_iter().map(|d| d.article).collect(),
+        relations,
+        events,
+        storylines,
+        entities,
+        quotes,
+        times,
+        errors,
+    }
+}
+
+/// Which of two related articles is likely the original: the earlier one;
+/// else the one that credits a wire (it carries the wire's text); else the
+/// longer one (a copy trims); else by id.
+fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
+    let (x, y) = (&a.article, &b.article);
+    if let (Some(p), Some(q)) = (&x.published, &y.published) {
+        if p != q {
+            return p < q;
+        }
+    }
+    match (&x.original_source, &y.original_source) {
+        (Some(_), None) => return true,
+        (None, Some(_)) => return false,
+        _ => {}
+    }
+    if x.body.len() != y.body.len() {
+        return x.body.len() > y.body.len();
+    }
+    x.id < y.id
+}
+
+fn short_id(prefix: &str, key: &str) -> String {
+    format!("{prefix}{:012x}", xxh3_64(key.as_bytes()) >> 16)
+}
+
+/// Merges per-article entities by folded name and by multi-word or acronym
+/// aliases. Returns the entities and, per article, local index → entity index.
+fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
+    // Union-find over name keys.
+    let mut parent: HashMap<String, String> = HashMap::new();
+    fn find(p: &mut HashMap<String, String>, x: &str) -> String {
+        let mut r = x.to_string();
+        while let Some(q) = p.get(&r) {
+            if *q == r {
+                break;
+            }
+            r = q.clone();
+        }
+        p.insert(x.to_string(), r.clone());
+        r
+    }
+    fn union(p: &mut HashMap<String, String>, a: &str, b: &str) {
+        let (ra, rb) = (find(p, a), find(p, b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            p.insert(hi, lo);
+        }
+    }
+    for d in docs {
+        for e in &d.entities {
+            let k = name_key(&e.name);
+            find(&mut parent, &k);
+            for a in &e.aliases {
+                let strong = a.contains(' ')
+                    || a.chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase);
+                if strong {
+                    union(&mut parent, &k, &name_key(a));
+                }
+            }
+        }
+    }
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut name_votes: Vec<HashMap<String, usize>> = Vec::new();
+    let mut kind_votes: Vec<HashMap<EntityKind, usize>> = Vec::new();
+    let mut entity_of = Vec::with_capacity(docs.len());
+    for d in docs {
+        let mut local = Vec::with_capacity(d.entities.len());
+        for e in &d.entities {
+            let root = find(&mut parent, &name_key(&e.name));
+            let idx = *index.entry(root.clone()).or_insert_with(|| {
+                entities.push(Entity {
+                    id: short_id("n", &root),
+                    name: e.name.clone(),
+                    kind: e.kind,
+                    aliases: Vec::new(),
+                    role: None,
+                    mentions: Vec::new(),
+                });
+                name_votes.push(HashMap::new());
+                kind_votes.push(HashMap::new());
+                entities.len() - 1
+            });
+            let ent = &mut entities[idx];
+            *name_votes[idx].entry(e.name.clone()).or_default() += e.mentions.len();
+            *kind_votes[idx].entry(e.kind).or_default() += e.mentions.len();
+            for form in std::iter::once(&e.name).chain(&e.aliases) {
+                if !ent.aliases.contains(form) {
+                    ent.aliases.push(form.clone());
+                }
+            }
+            if ent.role.is_none() {
+                ent.role = e.role.clone();
+            }
+            ent.mentions.extend(e.mentions.iter().map(|m| Mention {
+                article: d.article.id.clone(),
+                start: m.start,
+                end: m.end,
+            }));
+            local.push(idx);
+        }
+        entity_of.push(local);
+    }
+    for (i, e) in entities.iter_mut().enumerate() {
+        // Canonical name: the most mentioned full form (longest on ties).
+        let best = name_votes[i]
+            .iter()
+            .max_by(|a, b| {
+                a.1.cmp(b.1)
+                    .then(a.0.len().cmp(&b.0.len()))
+                    .then(b.0.cmp(a.0))
+            })
+            .map(|(n, _)| n.clone());
+        if let Some(b) = best {
+            e.name = b;
+        }
+        if let Some((k, _)) = kind_votes[i]
+            .iter()
+            .filter(|(k, _)| **k != EntityKind::Other)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        {
+            e.kind = *k;
+        }
+        let name = e.name.clone();
+        e.aliases.retain(|a| *a != name);
+        e.aliases.sort();
+    }
+    (entities, entity_of)
+}
+
+/// Words of a quote for matching across articles.
+fn quote_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 2)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Resolves quote speakers to merged entities and groups the same quote
+/// across articles; marks each member verbatim or altered against the
+/// group's first member.
+fn group_quotes(
+    docs: &[AnnotatedArticle],
+    entity_of: &[Vec<usize>],
+    entities: &[Entity],
+) -> Vec<Quote> {
+    let mut quotes: Vec<Quote> = Vec::new();
+    let mut article_of: Vec<usize> = Vec::new();
+    for (di, d) in docs.iter().enumerate() {
+        for (qi, q) in d.quotes.iter().enumerate() {
+            let speaker = q.speaker.map(|s| entity_of[di][s]);
+            quotes.push(Quote {
+                id: format!("q{}-{}", d.article.id, qi),
+                article: d.article.id.clone(),
+                text: q.text.clone(),
+                speaker: speaker.map(|s| entities[s].id.clone()),
+                speaker_name: speaker
+                    .map(|s| entities[s].name.clone())
+                    .or_else(|| q.speaker_name.clone()),
+                cue: q.cue.clone(),
+                channel: q.channel.clone(),
+                kind: q.kind,
+                start: q.span.start,
+                end: q.span.end,
+                group: None,
+                variant: None,
+            });
+            article_of.push(di);
+        }
+    }
+    let words: Vec<HashSet<String>> = quotes
+        .iter()
+        .map(|q| quote_words(&q.text).into_iter().collect())
+        .collect();
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, w) in words.iter().enumerate() {
+        if quotes[i].kind != QuoteKind::Direct {
+            continue;
+        }
+        for x in w {
+            by_word.entry(x.as_str()).or_default().push(i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..quotes.len()).collect();
+    fn root(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    for i in 0..quotes.len() {
+        if quotes[i].kind != QuoteKind::Direct {
+            continue;
+        }
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for x in &words[i] {
+            for &j in &by_word[x.as_str()] {
+                if j > i && article_of[j] != article_of[i] {
+                    *shared.entry(j).or_default() += 1;
+                }
+            }
+        }
+        for (j, s) in shared {
+            let min = words[i].len().min(words[j].len()).max(1);
+            if s >= 4 && s as f32 / min as f32 >= 0.6 {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..quotes.len() {
+        let r = root(&mut parent, i);
+        members.entry(r).or_default().push(i);
+    }
+    for (r, m) in members {
+        if m.len() < 2 {
+            continue;
+        }
+        let gid = format!("g{}", quotes[r].id.trim_start_matches('q'));
+        let first = quote_words(&quotes[r].text);
+        for i in m {
+            quotes[i].group = Some(gid.clone());
+            let same = quote_words(&quotes[i].text) == first;
+            quotes[i].variant = Some(if same { "verbatim" } else { "altered" }.to_string());
+        }
+    }
+    quotes
+}
+
+fn first_sentence(d: &AnnotatedArticle) -> String {
+    d.sentences
+        .first()
+        .map(|s| slice_chars(&d.article.body, *s))
+        .unwrap_or_default()
+}
+
+fn describe_event(
+    docs: &[AnnotatedArticle],
+    cdocs: &[cluster::ClusterDoc],
+    members: &[usize],
+) -> Event {
+    let first = &docs[members[0]];
+    // The most central article (highest summed similarity) gives the summary.
+    let central = *members
+        .iter()
+        .max_by(|&&a, &&b| {
+            let sa: f32 = members
+                .iter()
+                .map(|&m| text::cosine(&cdocs[a].vector, &cdocs[m].vector))
+                .sum();
+            let sb: f32 = members
+                .iter()
+                .map(|&m| text::cosine(&cdocs[b].vector, &cdocs[m].vector))
+                .sum();
+            sa.total_cmp(&sb).then(b.cmp(&a))
+        })
+        .unwrap_or(&members[0]);
+    let title = members
+        .iter()
+        .find_map(|&m| docs[m].article.title.clone())
+        .unwrap_or_else(|| {
+            let s = first_sentence(first);
+            if s.chars().count() > 120 {
+                format!("{}…", s.chars().take(119).collect::<String>())
+            } else {
+                s
+            }
+        });
+    let reported = members
+        .iter()
+        .filter_map(|&m| docs[m].article.published.clone())
+        .min();
+    // When it happened: the full dates the ledes give (first two sentences),
+    // never after the report; the most cited one wins, earliest on ties.
+    let mut votes: BTreeMap<String, usize> = BTreeMap::new();
+    for &m in members {
+        let d = &docs[m];
+        let lede_end = d
+            .sentences
+            .get(1)
+            .or(d.sentences.first())
+            .map_or(0, |s| s.end);
+        for t in &d.times {
+            let full =
+                t.value.len() == 10 && t.value.as_bytes()[4] == b'-' && !t.value.starts_with('X');
+            let not_after = d
+                .article
+                .published
+                .as_deref()
+                .is_none_or(|p| t.value.as_str() <= p);
+            if full && t.start < lede_end && not_after {
+                *votes.entry(t.value.clone()).or_default() += 1;
+            }
+        }
+    }
+    let date = votes
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(v, _)| v.clone());
+    let mut outlets: Vec<String> = members
+        .iter()
+        .filter_map(|&m| docs[m].article.outlet.clone())
+        .collect();
+    outlets.sort();
+    outlets.dedup();
+    Event {
+        id: format!("e{}", first.article.id),
+        title,
+        date,
+        reported,
+        articles: members
+            .iter()
+            .map(|&m| docs[m].article.id.clone())
+            .collect(),
+        outlets,
+        summary: first_sentence(&docs[central]),
+    }
+}
+
+fn describe_storyline(
+    events: &[Event],
+    event_members: &[Vec<usize>],
+    group: &[usize],
+    entities: &[Entity],
+    entity_of: &[Vec<usize>],
+) -> Storyline {
+    let mut ordered: Vec<usize> = group.to_vec();
+    ordered.sort_by(|&a, &b| {
+        let da = events[a].date.as_ref().or(events[a].reported.as_ref());
+        let db = events[b].date.as_ref().or(events[b].reported.as_ref());
+        // Undated events go last.
+        match (da, db) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then(a.cmp(&b))
+    });
+    // Title: the entities named in the most articles of the storyline.
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    for &e in group {
+        for &m in &event_members[e] {
+            let mut seen: Vec<usize> = entity_of[m].clone();
+            seen.sort_unstable();
+            seen.dedup();
+            for x in seen {
+                if matches!(
+                    entities[x].kind,
+                    EntityKind::Person | EntityKind::Organization | EntityKind::Place
+                ) {
+                    *counts.entry(x).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut top: Vec<(usize, usize)> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let title = if top.is_empty() {
+        events[ordered[0]].title.clone()
+    } else {
+        top.iter()
+            .take(3)
+            .map(|(e, _)| entities[*e].name.clone())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    Storyline {
+        id: format!("s{}", events[ordered[0]].id.trim_start_matches('e')),
+        title,
+        events: ordered.iter().map(|&e| events[e].id.clone()).collect(),
+    }
+}

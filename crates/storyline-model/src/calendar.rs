@@ -70,6 +70,18 @@ impl Ymd {
         .then_some(Ymd { year, month, day })
     }
 
+    /// Days since 1970-01-01 (negative before), for date arithmetic.
+    pub fn days_since_epoch(&self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// `YYYY-MM-DD`.
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -175,5 +187,8 @@ mod tests {
         assert_eq!(parse_date("May 2023"), None);
         assert_eq!(parse_date("February 30, 2023"), None);
         assert_eq!(parse_date("20230806"), None);
+        assert_eq!(Ymd::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        assert_eq!(Ymd::new(2000, 3, 1).unwrap().days_since_epoch(), 11_017);
+        assert_eq!(Ymd::new(1969, 12, 31).unwrap().days_since_epoch(), -1);
     }
 }

@@ -1,1 +1,635 @@
-//! placeholder
+//! The embedded store: SQLite (bundled) in WAL mode, with a schema version,
+//! forward-only migrations and FTS5 full-text search.
+//!
+//! Articles are the source of truth: each row keeps the clean article and its
+//! annotations (JSON) and is never rewritten. Everything derived from many
+//! articles — relations, events, storylines, merged entities, quote groups —
+//! is replaced as a whole, in the same transaction that adds new articles,
+//! so a reader never sees new articles without their events, and a crash
+//! leaves the store as it was before the ingest.
+//!
+//! ```
+//! let store = storyline_store::Store::open_in_memory().unwrap();
+//! assert_eq!(store.article_count().unwrap(), 0);
+//! ```
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use storyline_model::{
+    Analysis, AnnotatedArticle, Article, Entity, Event, Quote, Relation, Storyline, TimeMention,
+};
+
+/// Forward-only migrations; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+    CREATE TABLE articles (
+        id          TEXT PRIMARY KEY,
+        hash        TEXT NOT NULL UNIQUE,
+        source      TEXT NOT NULL,
+        url         TEXT,
+        title       TEXT,
+        outlet      TEXT,
+        published   TEXT,
+        language    TEXT,
+        annotated   TEXT NOT NULL,
+        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE relations (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (a, b));
+    CREATE TABLE events (id TEXT PRIMARY KEY, date TEXT, reported TEXT, json TEXT NOT NULL);
+    CREATE TABLE event_articles (event TEXT NOT NULL, article TEXT NOT NULL, PRIMARY KEY (event, article));
+    CREATE INDEX event_articles_article ON event_articles(article);
+    CREATE TABLE storylines (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+    CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, mentions INTEGER NOT NULL, json TEXT NOT NULL);
+    CREATE TABLE entity_names (name TEXT NOT NULL, entity TEXT NOT NULL);
+    CREATE INDEX entity_names_name ON entity_names(name);
+    CREATE TABLE quotes (id TEXT PRIMARY KEY, article TEXT NOT NULL, speaker TEXT, grp TEXT, json TEXT NOT NULL);
+    CREATE INDEX quotes_speaker ON quotes(speaker);
+    CREATE TABLE times (article TEXT NOT NULL, start INTEGER NOT NULL, json TEXT NOT NULL);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Store errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("{path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer storyline.
+    #[error("{path}: schema version {found} is newer than this storyline supports ({supported}); upgrade storyline")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Version in the file.
+        found: i64,
+        /// Version we know.
+        supported: i64,
+    },
+    /// A stored JSON column did not parse.
+    #[error("{path}: corrupt record {what}: {message}")]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// Which record.
+        what: String,
+        /// Parser message.
+        message: String,
+    },
+}
+
+/// Result alias for the store.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A full-text search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// Article id.
+    pub article: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Text around the match, with `[` `]` around matched terms.
+    pub snippet: String,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up
+    /// to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| sql(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    /// An in-memory store (tests, `analyze`).
+    pub fn open_in_memory() -> Result<Store> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| sql(&path, e))?;
+        let store = Store { conn, path };
+        store.init()?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        sql(&self.path, e)
+    }
+
+    fn init(&self) -> Result<()> {
+        // Reading the schema first turns "file is not a database" into a clear error.
+        self.conn
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .map_err(|e| self.err(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let to = i + 1;
+            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            tx.execute_batch(m).map_err(|e| self.err(e))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {to}"))
+                .map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether a page with this content hash is stored.
+    pub fn has_hash(&self, hash: &str) -> Result<bool> {
+        self.conn
+            .query_row("SELECT 1 FROM articles WHERE hash = ?1", [hash], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Number of stored articles.
+    pub fn article_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every stored article with its annotations, for re-linking.
+    pub fn load_annotated(&self) -> Result<Vec<AnnotatedArticle>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, annotated FROM articles ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row.map_err(|e| self.err(e))?;
+            out.push(self.parse(&json, &format!("article {id}"))?);
+        }
+        Ok(out)
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self, json: &str, what: &str) -> Result<T> {
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            what: what.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Adds new articles (with their content hashes) and replaces every
+    /// derived table with `analysis`, in one transaction.
+    pub fn commit(
+        &mut self,
+        new: &[(String, AnnotatedArticle)],
+        analysis: &Analysis,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err| sql(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut ins = tx
+                .prepare(
+                    "INSERT OR IGNORE INTO articles (id, hash, source, url, title, outlet, published, language, annotated)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(e)?;
+            let mut fts = tx
+                .prepare("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
+                .map_err(e)?;
+            for (hash, a) in new {
+                let art = &a.article;
+                let json = serde_json::to_string(a).expect("annotated article serialises");
+                let added = ins
+                    .execute(params![
+                        art.id,
+                        hash,
+                        art.source,
+                        art.url,
+                        art.title,
+                        art.outlet,
+                        art.published,
+                        art.language,
+                        json
+                    ])
+                    .map_err(e)?;
+                if added == 1 {
+                    fts.execute(params![art.id, art.title, art.body])
+                        .map_err(e)?;
+                }
+            }
+            tx.execute_batch(
+                "DELETE FROM relations; DELETE FROM events; DELETE FROM event_articles; DELETE FROM storylines;
+                 DELETE FROM entities; DELETE FROM entity_names; DELETE FROM quotes; DELETE FROM times;",
+            )
+            .map_err(e)?;
+            let mut s = tx
+                .prepare("INSERT INTO relations (a, b, kind, score) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            for r in &analysis.relations {
+                s.execute(params![r.a, r.b, r.kind.as_str(), r.score])
+                    .map_err(e)?;
+            }
+            let mut s = tx
+                .prepare("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            let mut ea = tx
+                .prepare("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
+                .map_err(e)?;
+            for ev in &analysis.events {
+                s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
+                    .map_err(e)?;
+                for a in &ev.articles {
+                    ea.execute(params![ev.id, a]).map_err(e)?;
+                }
+            }
+            let mut s = tx
+                .prepare("INSERT INTO storylines (id, json) VALUES (?1, ?2)")
+                .map_err(e)?;
+            for st in &analysis.storylines {
+                s.execute(params![st.id, to_json(st)]).map_err(e)?;
+            }
+            let mut s = tx
+                .prepare("INSERT INTO entities (id, name, kind, mentions, json) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(e)?;
+            let mut names = tx
+                .prepare("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
+                .map_err(e)?;
+            for en in &analysis.entities {
+                let kind = serde_json::to_value(en.kind).expect("kind serialises");
+                s.execute(params![
+                    en.id,
+                    en.name,
+                    kind.as_str(),
+                    en.mentions.len() as i64,
+                    to_json(en)
+                ])
+                .map_err(e)?;
+                for n in std::iter::once(&en.name).chain(&en.aliases) {
+                    names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
+                }
+            }
+            let mut s = tx
+                .prepare("INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(e)?;
+            for q in &analysis.quotes {
+                s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
+                    .map_err(e)?;
+            }
+            let mut s = tx
+                .prepare("INSERT INTO times (article, start, json) VALUES (?1, ?2, ?3)")
+                .map_err(e)?;
+            for t in &analysis.times {
+                s.execute(params![t.article, t.start, to_json(t)])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(query).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(args, |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let json = row.map_err(|e| self.err(e))?;
+            out.push(self.parse(&json, query)?);
+        }
+        Ok(out)
+    }
+
+    /// Events, most recent first (by when they happened, else reported).
+    pub fn events(&self) -> Result<Vec<Event>> {
+        self.json_rows(
+            "SELECT json FROM events ORDER BY coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id",
+            &[],
+        )
+    }
+
+    /// One event.
+    pub fn event(&self, id: &str) -> Result<Option<Event>> {
+        Ok(self
+            .json_rows("SELECT json FROM events WHERE id = ?1", &[&id])?
+            .pop())
+    }
+
+    /// Events an article belongs to.
+    pub fn events_of_article(&self, article: &str) -> Result<Vec<Event>> {
+        self.json_rows(
+            "SELECT e.json FROM events e JOIN event_articles ea ON ea.event = e.id WHERE ea.article = ?1",
+            &[&article],
+        )
+    }
+
+    /// Storylines.
+    pub fn storylines(&self) -> Result<Vec<Storyline>> {
+        self.json_rows("SELECT json FROM storylines ORDER BY id", &[])
+    }
+
+    /// One storyline.
+    pub fn storyline(&self, id: &str) -> Result<Option<Storyline>> {
+        Ok(self
+            .json_rows("SELECT json FROM storylines WHERE id = ?1", &[&id])?
+            .pop())
+    }
+
+    /// One article (clean text and metadata).
+    pub fn article(&self, id: &str) -> Result<Option<Article>> {
+        Ok(self.annotated(id)?.map(|a| a.article))
+    }
+
+    /// One article with its annotations.
+    pub fn annotated(&self, id: &str) -> Result<Option<AnnotatedArticle>> {
+        Ok(self
+            .json_rows("SELECT annotated FROM articles WHERE id = ?1", &[&id])?
+            .pop())
+    }
+
+    /// Copy and rewrite links.
+    pub fn relations(&self) -> Result<Vec<Relation>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT a, b, kind, score FROM relations ORDER BY a, b")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, f64>(3)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (a, b, kind, score) = row.map_err(|e| self.err(e))?;
+            let kind = self.parse(&format!("\"{kind}\""), "relation kind")?;
+            out.push(Relation {
+                a,
+                b,
+                kind,
+                score: score as f32,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Entities, most mentioned first.
+    pub fn entities(&self) -> Result<Vec<Entity>> {
+        self.json_rows(
+            "SELECT json FROM entities ORDER BY mentions DESC, name",
+            &[],
+        )
+    }
+
+    /// Entities whose name or alias is `name` (case-insensitive), or whose id it is.
+    pub fn find_entities(&self, name: &str) -> Result<Vec<Entity>> {
+        self.json_rows(
+            "SELECT json FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC",
+            &[&name],
+        )
+    }
+
+    /// Quotes, optionally only those of the speakers named `speaker`.
+    pub fn quotes(&self, speaker: Option<&str>) -> Result<Vec<Quote>> {
+        match speaker {
+            None => self.json_rows("SELECT json FROM quotes ORDER BY article, id", &[]),
+            Some(s) => self.json_rows(
+                "SELECT json FROM quotes WHERE speaker IN (SELECT entity FROM entity_names WHERE name = lower(?1)) OR speaker = ?1 ORDER BY article, id",
+                &[&s],
+            ),
+        }
+    }
+
+    /// Time expressions of one article, or of all.
+    pub fn times(&self, article: Option<&str>) -> Result<Vec<TimeMention>> {
+        match article {
+            None => self.json_rows("SELECT json FROM times ORDER BY article, start", &[]),
+            Some(a) => self.json_rows(
+                "SELECT json FROM times WHERE article = ?1 ORDER BY start",
+                &[&a],
+            ),
+        }
+    }
+
+    /// Full-text search over titles and bodies (FTS5 query syntax; a query
+    /// that is not valid FTS5 is searched as plain words).
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        match self.search_raw(query, limit) {
+            Ok(h) => Ok(h),
+            Err(_) => {
+                // Quote each word so punctuation in user input is not syntax.
+                let safe = query
+                    .split_whitespace()
+                    .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.search_raw(&safe, limit).map_err(|e| self.err(e))
+            }
+        }
+    }
+
+    fn search_raw(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> std::result::Result<Vec<SearchHit>, rusqlite::Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, title, snippet(articles_fts, 2, '[', ']', '…', 16) FROM articles_fts
+             WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts, 0.0, 2.0, 1.0) LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![query, limit as i64], |r| {
+            Ok(SearchHit {
+                article: r.get(0)?,
+                title: r.get(1)?,
+                snippet: r.get(2)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Runs SQLite's integrity check; returns the problems found (empty if sound).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        let msgs: Vec<String> = rows
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(msgs.into_iter().filter(|m| m != "ok").collect())
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("model types serialise")
+}
+
+fn sql(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_model::{
+        EntityKind, LocalEntity, SourceFormat, Span, SCHEMA_VERSION as JSON_VERSION,
+    };
+
+    fn annotated(id: &str, body: &str) -> AnnotatedArticle {
+        AnnotatedArticle {
+            article: Article {
+                id: id.into(),
+                source: format!("{id}.txt"),
+                url: None,
+                format: SourceFormat::Text,
+                title: Some(format!("Title {id}")),
+                authors: vec![],
+                outlet: Some("Test Post".into()),
+                original_source: None,
+                published: Some("2025-01-02".into()),
+                language: Some("en".into()),
+                body: body.into(),
+                removed: vec![],
+            },
+            sentences: vec![],
+            entities: vec![LocalEntity {
+                name: "Olav Strand".into(),
+                kind: EntityKind::Person,
+                aliases: vec![],
+                mentions: vec![Span { start: 0, end: 11 }],
+                role: None,
+            }],
+            quotes: vec![],
+            times: vec![],
+        }
+    }
+
+    fn analysis(docs: &[AnnotatedArticle]) -> Analysis {
+        Analysis {
+            schema_version: JSON_VERSION,
+            articles: docs.iter().map(|d| d.article.clone()).collect(),
+            relations: vec![],
+            events: vec![Event {
+                id: "e1".into(),
+                title: "Harbour".into(),
+                date: Some("2025-01-01".into()),
+                reported: Some("2025-01-02".into()),
+                articles: docs.iter().map(|d| d.article.id.clone()).collect(),
+                outlets: vec!["Test Post".into()],
+                summary: "s".into(),
+            }],
+            storylines: vec![],
+            entities: vec![Entity {
+                id: "n1".into(),
+                name: "Olav Strand".into(),
+                kind: EntityKind::Person,
+                aliases: vec!["Strand".into()],
+                role: None,
+                mentions: vec![],
+            }],
+            quotes: vec![],
+            times: vec![],
+            errors: vec![],
+        }
+    }
+
+    #[test]
+    fn commit_is_idempotent_and_searchable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let docs = vec![annotated(
+            "a1",
+            "Olav Strand reopened the harbour at Nordvik.",
+        )];
+        let new: Vec<(String, AnnotatedArticle)> =
+            docs.iter().map(|d| ("h1".to_string(), d.clone())).collect();
+        store.commit(&new, &analysis(&docs)).unwrap();
+        store.commit(&new, &analysis(&docs)).unwrap();
+        assert_eq!(store.article_count().unwrap(), 1);
+        assert!(store.has_hash("h1").unwrap());
+        drop(store);
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.load_annotated().unwrap(), docs);
+        assert_eq!(store.events().unwrap().len(), 1);
+        assert_eq!(store.events_of_article("a1").unwrap()[0].id, "e1");
+        assert_eq!(store.find_entities("strand").unwrap()[0].id, "n1");
+        let hits = store.search("harbour", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].snippet.contains("[harbour]"), "{}", hits[0].snippet);
+        // Punctuation that is FTS5 syntax does not error.
+        assert!(store.search("\"harbour AND (", 10).is_ok());
+        assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn newer_schema_and_non_database_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("PRAGMA user_version = 99").unwrap();
+        }
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("schema version 99 is newer"), "{err}");
+
+        let junk = dir.path().join("junk.db");
+        std::fs::write(
+            &junk,
+            b"this is not a database file at all, just text padding it out",
+        )
+        .unwrap();
+        let err = Store::open(&junk).err().unwrap().to_string();
+        assert!(err.contains("junk.db"), "{err}");
+    }
+}

@@ -1,0 +1,208 @@
+//! Events (articles that tell one happening) and storylines (events linked
+//! over time).
+//!
+//! Single pass in publication order, as pages would arrive: each article is
+//! compared only with the events that share one of its heaviest terms (an
+//! inverted index), scored by TF-IDF cosine with the event centroid blended
+//! with the overlap of named entities, and joins the best event above a
+//! threshold if their dates are compatible. Articles already known to be
+//! copies of each other are placed together first.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::text::{self, Vector};
+
+/// Score an article needs to join an event.
+pub const EVENT_THRESHOLD: f32 = 0.3;
+/// Weight of entity overlap in the event score (the rest is TF-IDF cosine).
+const ENTITY_WEIGHT: f32 = 0.3;
+/// Publication dates further apart than this never share an event.
+const MAX_EVENT_DAYS: i64 = 7;
+/// Heaviest terms per article used as inverted-index keys.
+const INDEX_TERMS: usize = 20;
+
+/// What clustering needs of an article.
+pub struct ClusterDoc {
+    /// TF-IDF vector of title and body.
+    pub vector: Vector,
+    /// Keys of the named people, organisations and places.
+    pub entities: HashSet<String>,
+    /// Publication day number (days since 1970-01-01), if known.
+    pub day: Option<i64>,
+    /// Index of another article this one copies, if any (forces the same event).
+    pub copy_of: Option<usize>,
+}
+
+struct Cluster {
+    members: Vec<usize>,
+    centroid: Vector,
+    entities: HashMap<String, usize>,
+    days: Vec<i64>,
+}
+
+/// Groups articles into events. `order` is the arrival order (publication
+/// date, then id); the result lists member indices per event.
+pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for &i in order {
+        let d = &docs[i];
+        let forced = d.copy_of.and_then(|o| cluster_of.get(&o).copied());
+        let target = forced.or_else(|| {
+            let mut cands: BTreeSet<usize> = BTreeSet::new();
+            for t in text::top_terms(&d.vector, INDEX_TERMS) {
+                if let Some(cs) = index.get(&t) {
+                    cands.extend(cs.iter().copied());
+                }
+            }
+            cands
+                .into_iter()
+                .filter(|&c| days_compatible(d.day, &clusters[c].days))
+                .map(|c| (c, score(d, &clusters[c])))
+                .filter(|&(_, s)| s >= EVENT_THRESHOLD)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|(c, _)| c)
+        });
+        let c = match target {
+            Some(c) => c,
+            None => {
+                clusters.push(Cluster {
+                    members: Vec::new(),
+                    centroid: Vector::new(),
+                    entities: HashMap::new(),
+                    days: Vec::new(),
+                });
+                clusters.len() - 1
+            }
+        };
+        add(&mut clusters[c], i, d);
+        cluster_of.insert(i, c);
+        for t in text::top_terms(&d.vector, INDEX_TERMS) {
+            let e = index.entry(t).or_default();
+            if !e.contains(&c) {
+                e.push(c);
+            }
+        }
+    }
+    clusters.into_iter().map(|c| c.members).collect()
+}
+
+fn days_compatible(day: Option<i64>, days: &[i64]) -> bool {
+    match day {
+        Some(d) => days.iter().all(|x| (x - d).abs() <= MAX_EVENT_DAYS),
+        None => true,
+    }
+}
+
+fn score(d: &ClusterDoc, c: &Cluster) -> f32 {
+    let mut centroid = c.centroid.clone();
+    text::normalise(&mut centroid);
+    let cos = text::cosine(&d.vector, &centroid);
+    let ent = if d.entities.is_empty() || c.entities.is_empty() {
+        0.0
+    } else {
+        let shared = d
+            .entities
+            .iter()
+            .filter(|e| c.entities.contains_key(*e))
+            .count() as f32;
+        shared / (d.entities.len() as f32 + c.entities.len() as f32 - shared)
+    };
+    (1.0 - ENTITY_WEIGHT) * cos + ENTITY_WEIGHT * ent
+}
+
+fn add(c: &mut Cluster, i: usize, d: &ClusterDoc) {
+    c.members.push(i);
+    for (t, x) in &d.vector {
+        *c.centroid.entry(t.clone()).or_default() += x;
+    }
+    for e in &d.entities {
+        *c.entities.entry(e.clone()).or_default() += 1;
+    }
+    if let Some(day) = d.day {
+        c.days.push(day);
+    }
+}
+
+/// Storylines: events joined (transitively) when they share at least
+/// `min_shared` salient entities — those named in at least half of the
+/// event's articles — or their centroids' cosine is high.
+pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>> {
+    let salient: Vec<HashSet<String>> = events
+        .iter()
+        .map(|members| {
+            let mut counts: HashMap<&String, usize> = HashMap::new();
+            for &m in members {
+                for e in &docs[m].entities {
+                    *counts.entry(e).or_default() += 1;
+                }
+            }
+            counts
+                .into_iter()
+                .filter(|(_, n)| 2 * n >= members.len())
+                .map(|(e, _)| e.clone())
+                .collect()
+        })
+        .collect();
+    let centroids: Vec<Vector> = events
+        .iter()
+        .map(|members| {
+            let mut v = Vector::new();
+            for &m in members {
+                for (t, x) in &docs[m].vector {
+                    *v.entry(t.clone()).or_default() += x;
+                }
+            }
+            text::normalise(&mut v);
+            v
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..events.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        let mut y = x;
+        while p[y] != r {
+            let next = p[y];
+            p[y] = r;
+            y = next;
+        }
+        r
+    }
+    // Candidate pairs through an inverted index on salient entities.
+    let mut by_entity: HashMap<&String, Vec<usize>> = HashMap::new();
+    for (i, s) in salient.iter().enumerate() {
+        for e in s {
+            by_entity.entry(e).or_default().push(i);
+        }
+    }
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for list in by_entity.values() {
+        for (x, &i) in list.iter().enumerate() {
+            for &j in &list[x + 1..] {
+                pairs.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    for (i, j) in pairs {
+        let shared = salient[i].intersection(&salient[j]).count();
+        let cos = text::cosine(&centroids[i], &centroids[j]);
+        if shared >= 2 || shared >= 1 && cos >= 0.15 {
+            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..events.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    out.sort();
+    out
+}

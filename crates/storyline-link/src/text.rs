@@ -1,0 +1,295 @@
+//! Text features shared by the linkers: content words, shingles, TF-IDF.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// English function words (the design allows one list per language).
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "said",
+    "same",
+    "says",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "according",
+    "told",
+    "say",
+    "since",
+    "per",
+    "may",
+    "might",
+    "must",
+    "shall",
+    "upon",
+    "yet",
+    "however",
+    "including",
+    "among",
+    "amid",
+    "within",
+    "without",
+    "would",
+    "year",
+    "years",
+    "new",
+    "last",
+    "next",
+    "one",
+    "two",
+];
+
+fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+/// Lower-cased content words of `text` (stopwords and one-letter words out).
+pub fn content_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() > 1 && !is_stopword(w))
+        .collect()
+}
+
+/// Hashes of overlapping 5-word shingles of all words (stopwords included:
+/// copies keep them, so they make shingles more specific).
+pub fn shingles(text: &str) -> Vec<u64> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < 5 {
+        return words.iter().map(|w| xxh3_64(w.as_bytes())).collect();
+    }
+    let mut out: Vec<u64> = words
+        .windows(5)
+        .map(|w| xxh3_64(w.join(" ").as_bytes()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Size of the intersection of two sorted, deduplicated hash lists.
+pub fn intersect_sorted(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A sparse, L2-normalised TF-IDF vector.
+pub type Vector = HashMap<String, f32>;
+
+/// Builds TF-IDF vectors for a batch of documents (lists of terms).
+pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for d in docs {
+        let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for t in seen {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    let n = docs.len() as f32;
+    docs.iter()
+        .map(|d| {
+            let mut tf: HashMap<&str, f32> = HashMap::new();
+            for t in d {
+                *tf.entry(t.as_str()).or_default() += 1.0;
+            }
+            let mut v: Vector = tf
+                .into_iter()
+                .map(|(t, f)| {
+                    let idf = ((n + 1.0) / (df[t] as f32 + 1.0)).ln() + 1.0;
+                    (t.to_string(), (1.0 + f.ln()) * idf)
+                })
+                .collect();
+            normalise(&mut v);
+            v
+        })
+        .collect()
+}
+
+/// Scales a vector to unit length.
+pub fn normalise(v: &mut Vector) {
+    let norm = v.values().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in v.values_mut() {
+            *x /= norm;
+        }
+    }
+}
+
+/// Dot product (cosine for unit vectors).
+pub fn cosine(a: &Vector, b: &Vector) -> f32 {
+    let (small, large) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    small
+        .iter()
+        .filter_map(|(t, x)| large.get(t).map(|y| x * y))
+        .sum()
+}
+
+/// The `k` heaviest terms of a vector, heaviest first (ties by term).
+pub fn top_terms(v: &Vector, k: usize) -> Vec<String> {
+    let mut terms: Vec<(&String, &f32)> = v.iter().collect();
+    terms.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+    terms.into_iter().take(k).map(|(t, _)| t.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tfidf_cosine_prefers_shared_rare_terms() {
+        let docs: Vec<Vec<String>> = [
+            "harbour storm breakwater repair nordvik",
+            "storm breakwater nordvik harbour closed",
+            "council tram budget vote storm",
+        ]
+        .iter()
+        .map(|s| content_words(s))
+        .collect();
+        let v = tfidf(&docs);
+        assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]));
+        assert!((cosine(&v[0], &v[0]) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn shingle_overlap() {
+        let a = shingles("the harbour at Nordvik was closed for three days after the storm");
+        let b = shingles("The harbour at Nordvik was closed for three days, officials said");
+        let n = intersect_sorted(&a, &b);
+        assert!(n >= 4 && n < a.len(), "{n}");
+    }
+}

@@ -19,15 +19,47 @@ pub struct Extracted {
     pub published: Option<String>,
     pub site_name: Option<String>,
     pub language: Option<String>,
+    /// Figure captions, kept apart from the body.
+    pub captions: Vec<String>,
 }
 
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
-    if html.len() <= MAX_DOM_BYTES {
-        if let Some(e) = readability(html, url) {
-            return e;
-        }
+    // Readability keeps figure captions inside the article; take them out
+    // first so that they never reach the body.
+    let (html, captions) = take_captions(html);
+    let mut e = if html.len() <= MAX_DOM_BYTES {
+        readability(&html, url).unwrap_or_else(|| fallback(&html))
+    } else {
+        fallback(&html)
+    };
+    e.captions = captions;
+    e
+}
+
+/// Removes `<figcaption>` elements, returning the page without them and
+/// their text. One linear scan over a lower-cased copy.
+fn take_captions(html: &str) -> (String, Vec<String>) {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<figcaption") {
+        return (html.to_string(), Vec::new());
     }
-    fallback(html)
+    let mut out = String::with_capacity(html.len());
+    let mut captions = Vec::new();
+    let mut pos = 0;
+    while let Some(open) = lower[pos..].find("<figcaption").map(|p| pos + p) {
+        let Some(close) = lower[open..].find("</figcaption>").map(|p| open + p) else {
+            break;
+        };
+        out.push_str(&html[pos..open]);
+        let inner = fallback(&html[open..close + "</figcaption>".len()]);
+        let text = crate::collapse_ws(&inner.lines.join(" "));
+        if !text.is_empty() {
+            captions.push(text);
+        }
+        pos = close + "</figcaption>".len();
+    }
+    out.push_str(&html[pos..]);
+    (out, captions)
 }
 
 fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
@@ -66,6 +98,7 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
             .and_then(calendar::parse_date)
             .map(|d| d.iso()),
         site_name: article.site_name.filter(|s| !s.trim().is_empty()),
+        captions: Vec::new(),
         language: article
             .lang
             .map(|l| {
@@ -151,6 +184,7 @@ fn fallback(html: &str) -> Extracted {
         published: None,
         site_name: None,
         language: None,
+        captions: Vec::new(),
     }
 }
 
@@ -214,7 +248,7 @@ mod tests {
 <meta property="article:published_time" content="2025-02-11T08:00:00Z">
 <meta name="author" content="Ana Lind"></head>
 <body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>Tram line approved</h1>
+<article><h1>Tram line approved</h1><figure><img src="x.jpg"><figcaption>The <b>new</b> tram depot, February 10. CITY PAPER</figcaption></figure>
 <p>The regional council approved the new tram line on Monday after a debate that lasted more than six hours, ending a dispute that had run for years.</p>
 <p>Construction is expected to start next spring and the first trams should run in 2028, the transport department said in a statement.</p>
 <p>Opponents said the cost, estimated at 400 million crowns, was too high for a city of its size, and promised to keep campaigning.</p>
@@ -224,6 +258,11 @@ mod tests {
         assert!(text.contains("The regional council approved"), "{text}");
         assert!(text.contains("Opponents said"));
         assert!(!text.contains("Copyright"));
+        assert!(!text.contains("tram depot"));
+        assert_eq!(
+            e.captions,
+            vec!["The new tram depot, February 10. CITY PAPER"]
+        );
         assert_eq!(e.published.as_deref(), Some("2025-02-11"));
         assert_eq!(e.site_name.as_deref(), Some("City Paper"));
         assert_eq!(e.authors, vec!["Ana Lind"]);

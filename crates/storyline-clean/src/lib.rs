@@ -28,7 +28,7 @@ mod lang;
 mod rules;
 
 use storyline_ingest::{PageKind, RawDoc};
-use storyline_model::{calendar, Article, SourceFormat};
+use storyline_model::{calendar, Article, Removed, SourceFormat};
 
 pub use blocks::{classify_blocks, Block, Classified, Label};
 
@@ -62,6 +62,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         outlet: doc.outlet.clone(),
         ..PageMeta::default()
     };
+    let mut captions = Vec::new();
     let (lines, format) = match doc.kind {
         PageKind::Text => (
             doc.content.lines().map(str::to_string).collect::<Vec<_>>(),
@@ -74,6 +75,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             meta.outlet = meta.outlet.or(extracted.site_name);
             meta.language = extracted.language;
             meta.authors = extracted.authors;
+            captions = extracted.captions;
             (extracted.lines, SourceFormat::Html)
         }
     };
@@ -106,7 +108,14 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         published: meta.published.or(outcome.published),
         language,
         body,
-        removed: outcome.removed,
+        removed: captions
+            .into_iter()
+            .map(|text| Removed {
+                text,
+                reason: "caption".into(),
+            })
+            .chain(outcome.removed)
+            .collect(),
     })
 }
 

@@ -356,7 +356,7 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
                 continue;
             }
             let rest = &line[pos + prefix.len()..];
-            if let Some(w) = find_wire(rest) {
+            if let Some(w) = find_wire(rest).or_else(|| credited_name(rest)) {
                 return Some((w, true));
             }
         }
@@ -380,6 +380,24 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
         }
     }
     None
+}
+
+/// The capitalised name right after a credit phrase, for agencies not in
+/// [`WIRES`]: "produced by Tidewater Wire news agency." → "Tidewater Wire".
+fn credited_name(rest: &str) -> Option<String> {
+    let mut words = Vec::new();
+    for w in rest.split_whitespace() {
+        let clean = w.trim_end_matches(['.', ',', ';', ':']);
+        if clean.chars().next().is_some_and(char::is_uppercase) && words.len() < 5 {
+            words.push(clean);
+            if clean.len() != w.len() {
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 fn find_wire(text: &str) -> Option<String> {
@@ -555,6 +573,10 @@ mod tests {
             Some(("Reuters".into(), false))
         );
         assert_eq!(wire_credit("The (AP) style guide is popular."), None);
+        assert_eq!(
+            wire_credit("This article was produced by Tidewater Wire news agency."),
+            Some(("Tidewater Wire".into(), true))
+        );
         assert_eq!(
             republisher("It has not been edited by Harbour Daily."),
             Some("Harbour Daily".into())

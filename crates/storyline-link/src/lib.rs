@@ -141,7 +141,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
 }
 
 /// Which of two related articles is likely the original: the earlier one;
-/// else the one that credits a wire (it carries the wire's text); else the
+/// else the one whose outlet the other credits; else the one that credits a wire (it carries the wire's text); else the
 /// longer one (a copy trims); else by id.
 fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
     let (x, y) = (&a.article, &b.article);
@@ -149,6 +149,15 @@ fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
         if p != q {
             return p < q;
         }
+    }
+    // The page of the outlet the other credits is the original.
+    let credits = |a: &storyline_model::Article, b: &storyline_model::Article| {
+        a.outlet.is_some()
+            && a.outlet.as_deref().map(str::to_lowercase)
+                == b.original_source.as_deref().map(str::to_lowercase)
+    };
+    if credits(x, y) != credits(y, x) {
+        return credits(x, y);
     }
     match (&x.original_source, &y.original_source) {
         (Some(_), None) => return true,

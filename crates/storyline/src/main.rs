@@ -1,1 +1,109 @@
-fn main() {}
+//! `storyline`: turn piles of raw news pages into a clean, deduplicated,
+//! source-attributed record of what happened.
+//!
+//! The binary is thin: argument parsing here, one module per subcommand in
+//! `commands/`, the in-memory pipeline in `pipeline.rs`, rendering in
+//! `output.rs`. Errors print once, with their causes, and set the exit code.
+
+mod commands;
+mod output;
+mod pipeline;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Clean, deduplicate and link news pages into events, storylines, entities,
+/// quotes and a timeline.
+#[derive(Debug, Parser)]
+#[command(name = "storyline", version, about, long_about = None)]
+struct Cli {
+    /// Print machine-readable JSON instead of tables (see docs/json-output.md).
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// The store to use.
+    #[arg(
+        long,
+        global = true,
+        default_value = "storyline.db",
+        value_name = "FILE"
+    )]
+    db: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole pipeline in memory on files or directories (no store).
+    Analyze {
+        /// Files or directories (.txt, .html, .htm, .jsonl, and .gz of them).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Add pages to the store; new pages join the existing events.
+    Ingest {
+        /// Files or directories (.txt, .html, .htm, .jsonl, and .gz of them).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List events, most recent first.
+    Events {
+        /// Only the events of this storyline.
+        #[arg(long, value_name = "ID")]
+        storyline: Option<String>,
+    },
+    /// List storylines with their events.
+    Storylines,
+    /// Show one article, event, storyline or entity by id (or an entity by name).
+    Show {
+        /// An id from another listing (a…, e…, s…, n…) or an entity name.
+        id: String,
+    },
+    /// Events in the order they happened, optionally only those naming an entity.
+    Timeline {
+        /// Entity name, alias or id.
+        #[arg(long, value_name = "NAME")]
+        entity: Option<String>,
+    },
+    /// Quotes with speakers and channels.
+    Quotes {
+        /// Only quotes by this speaker (name, alias or id).
+        #[arg(long, value_name = "NAME")]
+        speaker: Option<String>,
+    },
+    /// Named entities merged across articles.
+    Entities,
+    /// Full-text search over titles and bodies.
+    Search {
+        /// Words or an FTS5 query.
+        query: String,
+        /// Maximum hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Run the pipeline on the bundled example pages and print a summary.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`storyline events | head`) is not an error.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 use storyline_ingest::RawDoc;
-use storyline_model::{AnnotatedArticle, Analysis, InputError};
+use storyline_model::{Analysis, AnnotatedArticle, InputError};
 
 /// Cleans and annotates pages, collecting a per-page error for each failure
 /// (one bad page never stops the batch).
-pub fn process(docs: impl Iterator<Item = Result<RawDoc, storyline_ingest::IngestError>>) -> (Vec<AnnotatedArticle>, Vec<InputError>) {
+pub fn process(
+    docs: impl Iterator<Item = Result<RawDoc, storyline_ingest::IngestError>>,
+) -> (Vec<AnnotatedArticle>, Vec<InputError>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();

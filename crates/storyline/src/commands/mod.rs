@@ -1,0 +1,43 @@
+//! One module per subcommand.
+
+mod analyze;
+mod demo;
+mod ingest;
+mod query;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use storyline_model::InputError;
+
+use crate::{Cli, Command};
+
+/// Runs the parsed command; the exit code says whether any input failed.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Analyze { paths } => analyze::run(&paths, cli.json),
+        Command::Ingest { paths } => ingest::run(&cli.db, &paths, cli.json),
+        Command::Demo => demo::run(cli.json),
+        Command::Events { storyline } => query::events(&cli.db, storyline.as_deref(), cli.json),
+        Command::Storylines => query::storylines(&cli.db, cli.json),
+        Command::Show { id } => query::show(&cli.db, &id, cli.json),
+        Command::Timeline { entity } => query::timeline(&cli.db, entity.as_deref(), cli.json),
+        Command::Quotes { speaker } => query::quotes(&cli.db, speaker.as_deref(), cli.json),
+        Command::Entities => query::entities(&cli.db, cli.json),
+        Command::Search { query, limit } => query::search(&cli.db, &query, limit, cli.json),
+    }
+}
+
+/// Prints one line per failed input on stderr and returns the exit code:
+/// 0 if all inputs were read, 1 if any failed.
+pub fn report_errors(errors: &[InputError]) -> ExitCode {
+    for e in errors {
+        eprintln!("error: {}: {}", e.source, e.message);
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} input(s) failed; the rest were processed", errors.len());
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,310 @@
+//! Read-only commands over the store: events, storylines, show, timeline,
+//! quotes, entities, search.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use storyline_model::{slice_chars, Event, Span};
+use storyline_store::Store;
+
+use crate::output::{self, line, trunc};
+
+fn open(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!(
+            "no store at {}; run `storyline ingest PATH... --db {}` first",
+            db.display(),
+            db.display()
+        );
+    }
+    Ok(Store::open(db)?)
+}
+
+pub fn events(db: &Path, storyline: Option<&str>, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let mut events = store.events()?;
+    if let Some(id) = storyline {
+        let Some(s) = store.storyline(id)? else {
+            bail!("no storyline {id} in {}", db.display());
+        };
+        let keep: HashSet<&String> = s.events.iter().collect();
+        events.retain(|e| keep.contains(&e.id));
+    }
+    if json {
+        output::json(&events)?;
+    } else {
+        output::events(&events)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn storylines(db: &Path, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let list = store.storylines()?;
+    if json {
+        output::json(&list)?;
+    } else {
+        output::storylines(&list, &store.events()?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    if let Some(a) = store.annotated(id)? {
+        if json {
+            output::json(&a)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let art = &a.article;
+        line(&format!(
+            "{}  {}",
+            art.id,
+            art.title.as_deref().unwrap_or("(untitled)")
+        ))?;
+        line(&format!("source:    {}", art.source))?;
+        line(&format!(
+            "outlet:    {}",
+            art.outlet.as_deref().unwrap_or("—")
+        ))?;
+        line(&format!(
+            "original:  {}",
+            art.original_source.as_deref().unwrap_or("—")
+        ))?;
+        line(&format!(
+            "published: {}",
+            art.published.as_deref().unwrap_or("—")
+        ))?;
+        line(&format!(
+            "authors:   {}",
+            if art.authors.is_empty() {
+                "—".into()
+            } else {
+                art.authors.join(", ")
+            }
+        ))?;
+        line(&format!(
+            "language:  {}",
+            art.language.as_deref().unwrap_or("—")
+        ))?;
+        for e in store.events_of_article(&art.id)? {
+            line(&format!("event:     {}  {}", e.id, e.title))?;
+        }
+        line("")?;
+        line(&art.body)?;
+        line(&format!("\nRemoved ({}):", art.removed.len()))?;
+        for r in &art.removed {
+            line(&format!("  [{}] {}", r.reason, trunc(&r.text, 100)))?;
+        }
+        line("\nTimes:")?;
+        for t in &a.times {
+            line(&format!(
+                "  {:>5}-{:<5} {:<24} {}",
+                t.start,
+                t.end,
+                trunc(&t.text, 24),
+                t.value
+            ))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(e) = store.event(id)? {
+        if json {
+            output::json(&e)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        line(&format!("{}  {}", e.id, e.title))?;
+        line(&format!(
+            "happened: {}   reported: {}",
+            e.date.as_deref().unwrap_or("—"),
+            e.reported.as_deref().unwrap_or("—")
+        ))?;
+        line(&format!("outlets:  {}", e.outlets.join(", ")))?;
+        line(&format!("\n{}\n", e.summary))?;
+        let arts: Vec<_> = e
+            .articles
+            .iter()
+            .filter_map(|a| store.article(a).transpose())
+            .collect::<Result<_, _>>()?;
+        output::articles(&arts)?;
+        let quotes: Vec<_> = store
+            .quotes(None)?
+            .into_iter()
+            .filter(|q| e.articles.contains(&q.article))
+            .collect();
+        if !quotes.is_empty() {
+            line("\nQuotes")?;
+            output::quotes(&quotes, usize::MAX)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(s) = store.storyline(id)? {
+        if json {
+            output::json(&s)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        line(&format!("{}  {}", s.id, s.title))?;
+        let events: Vec<Event> = s
+            .events
+            .iter()
+            .filter_map(|e| store.event(e).transpose())
+            .collect::<Result<_, _>>()?;
+        output::events(&events)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ents = store.find_entities(id)?;
+    if let Some(e) = ents.first() {
+        if json {
+            output::json(&ents)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        line(&format!("{}  {} ({:?})", e.id, e.name, e.kind))?;
+        line(&format!("aliases: {}", e.aliases.join(", ")))?;
+        if let Some(r) = &e.role {
+            line(&format!("role:    {r}"))?;
+        }
+        line(&format!("mentions: {}", e.mentions.len()))?;
+        for m in e.mentions.iter().take(20) {
+            let text = store
+                .article(&m.article)?
+                .map(|a| {
+                    slice_chars(
+                        &a.body,
+                        Span {
+                            start: m.start,
+                            end: m.end,
+                        },
+                    )
+                })
+                .unwrap_or_default();
+            line(&format!("  {} {}-{} {}", m.article, m.start, m.end, text))?;
+        }
+        let quotes = store.quotes(Some(&e.id))?;
+        if !quotes.is_empty() {
+            line("\nQuotes")?;
+            output::quotes(&quotes, usize::MAX)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    bail!("nothing with id or name {id:?} in {}", db.display())
+}
+
+#[derive(serde::Serialize)]
+struct TimelineEntry<'a> {
+    happened: Option<&'a str>,
+    reported: Option<&'a str>,
+    event: &'a str,
+    title: &'a str,
+    articles: usize,
+}
+
+pub fn timeline(db: &Path, entity: Option<&str>, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let mut events = store.events()?;
+    if let Some(name) = entity {
+        let ents = store.find_entities(name)?;
+        if ents.is_empty() {
+            bail!("no entity named {name:?} in {}", db.display());
+        }
+        let arts: HashSet<String> = ents
+            .iter()
+            .flat_map(|e| e.mentions.iter().map(|m| m.article.clone()))
+            .collect();
+        events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
+    }
+    // Undated events last; otherwise by when they happened, else reported.
+    events.sort_by(|a, b| {
+        let ka = a.date.as_ref().or(a.reported.as_ref());
+        let kb = b.date.as_ref().or(b.reported.as_ref());
+        ka.is_none()
+            .cmp(&kb.is_none())
+            .then(ka.cmp(&kb))
+            .then(a.id.cmp(&b.id))
+    });
+    let entries: Vec<TimelineEntry> = events
+        .iter()
+        .map(|e| TimelineEntry {
+            happened: e.date.as_deref(),
+            reported: e.reported.as_deref(),
+            event: &e.id,
+            title: &e.title,
+            articles: e.articles.len(),
+        })
+        .collect();
+    if json {
+        output::json(&entries)?;
+    } else {
+        for e in &entries {
+            line(&format!(
+                "{:<10}  reported {:<10}  {}  {} ({} article{})",
+                e.happened.unwrap_or("undated"),
+                e.reported.unwrap_or("—"),
+                e.event,
+                trunc(e.title, 70),
+                e.articles,
+                if e.articles == 1 { "" } else { "s" }
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn quotes(db: &Path, speaker: Option<&str>, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let list = store.quotes(speaker)?;
+    if json {
+        output::json(&list)?;
+    } else {
+        output::quotes(&list, usize::MAX)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn entities(db: &Path, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let list = store.entities()?;
+    if json {
+        output::json(&list)?;
+    } else {
+        output::entities(&list, usize::MAX)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct Hit<'a> {
+    article: &'a str,
+    title: Option<&'a str>,
+    snippet: &'a str,
+}
+
+pub fn search(db: &Path, query: &str, limit: usize, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let hits = store.search(query, limit)?;
+    if json {
+        let list: Vec<Hit> = hits
+            .iter()
+            .map(|h| Hit {
+                article: &h.article,
+                title: h.title.as_deref(),
+                snippet: &h.snippet,
+            })
+            .collect();
+        output::json(&list)?;
+    } else {
+        if hits.is_empty() {
+            line(&format!("no matches for {query:?}"))?;
+        }
+        for h in &hits {
+            line(&format!(
+                "{}  {}\n    {}",
+                h.article,
+                h.title.as_deref().unwrap_or("(untitled)"),
+                h.snippet
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

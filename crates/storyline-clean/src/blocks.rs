@@ -154,16 +154,20 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
         // line is itself the caption.)
         let own_line_credit = matches!(label[i], Some((_, "ai-image-notice")))
             || matches!(label[i], Some((_, "photo-credit"))) && words[i] <= 8;
+        // (A headline-like block above an image notice stays a headline
+        // candidate: captions are sentences.)
         if own_line_credit && i > 0 {
-            if label[i - 1].is_none() && words[i - 1] <= 40 {
+            if label[i - 1].is_none() && words[i - 1] <= 40 && ends_sentence(&texts[i - 1]) {
                 label[i - 1] = Some((Label::Caption, "caption"));
             }
         }
         // A bare name above a dateline is the author.
+        // (Not the city of a weather widget just above it.)
         if matches!(label[i], Some((Label::Dateline, _)))
             && i > 0
             && label[i - 1].is_none()
             && rules::is_name(&texts[i - 1])
+            && !(i > 1 && matches!(label[i - 2], Some((_, "weather-widget"))))
         {
             push_unique(
                 &mut out.authors,
@@ -173,8 +177,30 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
         }
     }
 
+    // A paragraph ends a sentence; a long line without final punctuation is
+    // a headline or standfirst.
+    // An unlabeled block between two appeal blocks that speaks to the reader
+    // belongs to the appeal (the middle of a donation box).
+    for i in 1..n.saturating_sub(1) {
+        let prev = (0..i)
+            .rev()
+            .find(|&j| !matches!(label[j], Some((_, "no-text"))));
+        let next = (i + 1..n).find(|&j| !matches!(label[j], Some((_, "no-text"))));
+        let appeal_at =
+            |j: Option<usize>| j.is_some_and(|j| matches!(label[j], Some((_, "appeal"))));
+        if label[i].is_none()
+            && appeal_at(prev)
+            && appeal_at(next)
+            && rules::addresses_reader(&lowers[i])
+        {
+            label[i] = Some((Label::Boilerplate, "appeal"));
+        }
+    }
+
     let is_paragraph = |i: usize, label: &[Option<(Label, &str)>]| {
-        label[i].is_none() && words[i] >= PARAGRAPH_WORDS
+        label[i].is_none()
+            && words[i] >= PARAGRAPH_WORDS
+            && (ends_sentence(&texts[i]) || words[i] > 40)
     };
 
     // A "related articles" header after the article has started ends it; so does
@@ -245,6 +271,11 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
         });
     }
     out
+}
+
+fn ends_sentence(t: &str) -> bool {
+    t.trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', '\'', ')', '…'])
 }
 
 fn push_unique(into: &mut Vec<String>, names: Vec<String>) {

@@ -247,7 +247,14 @@ pub fn is_appeal(lower: &str) -> bool {
     if hits == 0 {
         return false;
     }
-    let address = lower
+    let address = reader_address(lower);
+    let short = lower.split_whitespace().count() <= 12;
+    hits >= 2 && address >= 1 || hits >= 1 && (address >= 2 || short && address >= 1)
+}
+
+/// How often the text says "we", "our", "you"…: the outlet talking to the reader.
+fn reader_address(lower: &str) -> usize {
+    lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| {
             matches!(
@@ -255,8 +262,12 @@ pub fn is_appeal(lower: &str) -> bool {
                 "we" | "our" | "us" | "your" | "you" | "we're" | "you're"
             )
         })
-        .count();
-    hits >= 2 && address >= 1 || hits >= 1 && address >= 2
+        .count()
+}
+
+/// Whether a block speaks to the reader at least once.
+pub fn addresses_reader(lower: &str) -> bool {
+    reader_address(lower) >= 1
 }
 
 /// "Source: KCNA", "Photo: AP", "(Reuters/Jane Doe)", a caption ending in
@@ -349,7 +360,6 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
         "this article originally appeared",
         "this article is republished from",
         "originally published by",
-        "source:",
     ] {
         if let Some(pos) = lower.find(prefix) {
             if pos > 3 {
@@ -525,6 +535,7 @@ mod tests {
             reason("Your donation keeps our reporters in the field. Support us today."),
             Some("appeal")
         );
+        assert_eq!(reason("Your support makes the difference."), Some("appeal"));
         assert_eq!(reason("Photo: Lena Ek"), Some("photo-credit"));
         assert_eq!(
             reason(

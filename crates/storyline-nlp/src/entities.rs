@@ -564,8 +564,10 @@ fn candidates(text: &str, toks: &[Tok<'_>]) -> Vec<Candidate> {
             // Plural possessives stay inside a name: "Workers' Party".
             let plain_gap =
                 gap == " " || (gap == "' " || gap == "’ ") && toks[j - 1].text.ends_with('s');
-            if !plain_gap || toks[j - 1].text.ends_with("'s") || toks[j - 1].text.ends_with("’s")
-            {
+            // "Korean People's Army": a possessive inside an organisation name.
+            let org_after_possessive = gap == " " && ORG_WORDS.contains(&toks[j].text);
+            let possessive = toks[j - 1].text.ends_with("'s") || toks[j - 1].text.ends_with("’s");
+            if !plain_gap || possessive && !org_after_possessive {
                 break;
             }
             if is_cap(toks[j].text) {
@@ -671,6 +673,10 @@ fn classify(name: &str, person_cue: bool) -> EntityKind {
     }
     if is_acronym(name) {
         return EntityKind::Organization;
+    }
+    // Holidays, wars, battles: named, but neither people nor places.
+    if matches!(last, "Day" | "War" | "II" | "I" | "Eve") || words.first() == Some(&"Battle") {
+        return EntityKind::Other;
     }
     if person_cue {
         return EntityKind::Person;

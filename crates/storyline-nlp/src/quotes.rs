@@ -422,7 +422,15 @@ fn indirect(
         else {
             continue;
         };
-        let (speaker, clause) = if vi + 1 == words.len()
+        // "CLAUSE, said Cheong Seong Chang, an analyst at …"
+        let comma_before = vi > 0 && text[words[vi - 1].1..words[vi].0].contains(',');
+        let named_after = words
+            .get(vi + 1)
+            .and_then(|w| mention_at(mentions, w.0, w.1))
+            .filter(|m| m.kind == EntityKind::Person);
+        let (speaker, clause) = if let (true, Some(m)) = (comma_before, named_after) {
+            (Some(m), (s, words[vi - 1].1))
+        } else if vi + 1 == words.len()
             || text[words[vi].1..e]
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .is_empty()
@@ -520,7 +528,8 @@ She added, \"Nobody expected the storm to be this strong.\"\n\n\
     #[test]
     fn partial_and_indirect_quotes() {
         let text = "The Nordvik Port Authority said on Tuesday that harbour master Olav Strand \u{201c}fully approved the repair plan\u{201d} for the quay. \
-The storm was the worst in a decade, Mr Strand said.";
+The storm was the worst in a decade, Mr Strand said. \
+Ferries will run again next week, said Ana Lind, a spokeswoman for the ferry company.";
         let (ents, quotes) = run(text);
         let partial = quotes.iter().find(|q| q.kind == QuoteKind::Direct).unwrap();
         assert_eq!(speaker(&ents, partial), "Olav Strand");
@@ -530,6 +539,12 @@ The storm was the worst in a decade, Mr Strand said.";
             .unwrap();
         assert_eq!(indirect.kind, QuoteKind::Indirect);
         assert_eq!(speaker(&ents, indirect), "Olav Strand");
+        let ferries = quotes
+            .iter()
+            .find(|q| q.text.starts_with("Ferries"))
+            .unwrap();
+        assert_eq!(ferries.text, "Ferries will run again next week");
+        assert_eq!(speaker(&ents, ferries), "Ana Lind");
         // Scare quotes are not quotes.
         let (_, q) = run("The so-called \"reform\" failed.");
         assert!(q.is_empty());

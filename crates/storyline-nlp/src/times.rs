@@ -368,7 +368,7 @@ fn add_days(d: Date, n: i64) -> Date {
 }
 
 /// Tense around a weekday: the verb just before it ("said on Tuesday",
-/// "will vote on Friday") decides; else the sentence.
+/// "will vote on Friday") decides.
 fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
     let sentence_start = c
         .sentences
@@ -407,7 +407,8 @@ fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
             return false;
         }
     }
-    future_context(c.sentence(c.toks[i].start))
+    // News reports mostly look back: past unless a future cue is near.
+    false
 }
 
 /// Year of a month (and day) given without one: the publication year, or the

@@ -156,10 +156,13 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
             || matches!(label[i], Some((_, "photo-credit"))) && words[i] <= 8;
         // (A headline-like block above an image notice stays a headline
         // candidate: captions are sentences.)
-        if own_line_credit && i > 0 {
-            if label[i - 1].is_none() && words[i - 1] <= 40 && ends_sentence(&texts[i - 1]) {
-                label[i - 1] = Some((Label::Caption, "caption"));
-            }
+        if own_line_credit
+            && i > 0
+            && label[i - 1].is_none()
+            && words[i - 1] <= 40
+            && ends_sentence(&texts[i - 1])
+        {
+            label[i - 1] = Some((Label::Caption, "caption"));
         }
         // A bare name above a dateline is the author.
         // (Not the city of a weather widget just above it.)

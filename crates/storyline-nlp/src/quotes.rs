@@ -151,10 +151,8 @@ fn quote_spans(text: &str) -> Vec<(usize, usize, usize, usize)> {
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map_or(' ', |(_, n)| *n);
         match c {
-            '“' | '„' | '«' => {
-                if open.is_none() {
-                    open = Some((i, i + c.len_utf8()));
-                }
+            '“' | '„' | '«' if open.is_none() => {
+                open = Some((i, i + c.len_utf8()));
             }
             '”' | '»' => {
                 if let Some((m, s)) = open.take() {

@@ -30,7 +30,10 @@ fn json_of(out: &Output) -> Value {
 }
 
 fn chars(s: &str, start: u64, end: u64) -> String {
-    s.chars().skip(start as usize).take((end - start) as usize).collect()
+    s.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
 }
 
 fn article_by_source<'a>(a: &'a Value, needle: &str) -> &'a Value {
@@ -45,7 +48,11 @@ fn article_by_source<'a>(a: &'a Value, needle: &str) -> &'a Value {
 #[test]
 fn analyze_examples_json_contract() {
     let out = run(&["analyze", examples().to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = json_of(&out);
     assert_eq!(a["schema_version"], 1);
     assert_eq!(a["articles"].as_array().unwrap().len(), 6);
@@ -60,10 +67,20 @@ fn analyze_examples_json_contract() {
     assert_eq!(herald["original_source"], "Tidewater Wire");
     assert_eq!(herald["authors"][0], "Mia Berg");
     let body = herald["body"].as_str().unwrap();
-    for clutter in ["cookies", "41 F", "donation", "Read also", "Fish prices", "[COASTAL HERALD]"] {
+    for clutter in [
+        "cookies",
+        "41 F",
+        "donation",
+        "Read also",
+        "Fish prices",
+        "[COASTAL HERALD]",
+    ] {
         assert!(!body.contains(clutter), "{clutter:?} left in body");
     }
-    assert!(!wire["body"].as_str().unwrap().contains("Waves break"), "figure caption in body");
+    assert!(
+        !wire["body"].as_str().unwrap().contains("Waves break"),
+        "figure caption in body"
+    );
     assert_eq!(rewrite["published"], "2025-03-05");
     assert_eq!(rewrite["authors"][0], "Erik Sund");
     // Windows-1252 decoded.
@@ -90,7 +107,9 @@ fn analyze_examples_json_contract() {
     assert!(rels
         .iter()
         .any(|r| r["a"] == wire["id"] && r["b"] == herald["id"] && r["kind"] == "syndicated"));
-    assert!(rels.iter().any(|r| r["b"] == rewrite["id"] && r["kind"] == "rewrite"));
+    assert!(rels
+        .iter()
+        .any(|r| r["b"] == rewrite["id"] && r["kind"] == "rewrite"));
 
     // Every span points at its text.
     let bodies: std::collections::HashMap<&str, &str> = a["articles"]
@@ -101,45 +120,91 @@ fn analyze_examples_json_contract() {
         .collect();
     for e in a["entities"].as_array().unwrap() {
         let mut forms: Vec<&str> = vec![e["name"].as_str().unwrap()];
-        forms.extend(e["aliases"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()));
+        forms.extend(
+            e["aliases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap()),
+        );
         for m in e["mentions"].as_array().unwrap() {
-            let text = chars(bodies[m["article"].as_str().unwrap()], m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap());
-            assert!(forms.contains(&text.as_str()), "mention {text:?} of {forms:?}");
+            let text = chars(
+                bodies[m["article"].as_str().unwrap()],
+                m["start"].as_u64().unwrap(),
+                m["end"].as_u64().unwrap(),
+            );
+            assert!(
+                forms.contains(&text.as_str()),
+                "mention {text:?} of {forms:?}"
+            );
         }
     }
     for q in a["quotes"].as_array().unwrap() {
-        let text = chars(bodies[q["article"].as_str().unwrap()], q["start"].as_u64().unwrap(), q["end"].as_u64().unwrap());
+        let text = chars(
+            bodies[q["article"].as_str().unwrap()],
+            q["start"].as_u64().unwrap(),
+            q["end"].as_u64().unwrap(),
+        );
         assert_eq!(text, q["text"].as_str().unwrap());
     }
     for t in a["times"].as_array().unwrap() {
-        let text = chars(bodies[t["article"].as_str().unwrap()], t["start"].as_u64().unwrap(), t["end"].as_u64().unwrap());
+        let text = chars(
+            bodies[t["article"].as_str().unwrap()],
+            t["start"].as_u64().unwrap(),
+            t["end"].as_u64().unwrap(),
+        );
         assert_eq!(text, t["text"].as_str().unwrap());
     }
 
     // Entities merged across outlets, quotes attributed and grouped.
-    let strand = a["entities"].as_array().unwrap().iter().find(|e| e["name"] == "Olav Strand").unwrap();
+    let strand = a["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Olav Strand")
+        .unwrap();
     assert_eq!(strand["kind"], "person");
-    let strand_articles: std::collections::HashSet<&str> =
-        strand["mentions"].as_array().unwrap().iter().map(|m| m["article"].as_str().unwrap()).collect();
+    let strand_articles: std::collections::HashSet<&str> = strand["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["article"].as_str().unwrap())
+        .collect();
     assert_eq!(strand_articles.len(), 4);
     let ferries: Vec<&Value> = a["quotes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|q| q["kind"] == "direct" && q["text"].as_str().unwrap().contains("depend on those ferries"))
+        .filter(|q| {
+            q["kind"] == "direct"
+                && q["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("depend on those ferries")
+        })
         .collect();
     assert_eq!(ferries.len(), 3);
     assert!(ferries.iter().all(|q| q["speaker"] == strand["id"]));
-    assert!(ferries.iter().all(|q| q["group"] == ferries[0]["group"] && !q["group"].is_null()));
-    let variants: Vec<&str> = ferries.iter().map(|q| q["variant"].as_str().unwrap()).collect();
-    assert!(variants.contains(&"verbatim") && variants.contains(&"altered"), "{variants:?}");
+    assert!(ferries
+        .iter()
+        .all(|q| q["group"] == ferries[0]["group"] && !q["group"].is_null()));
+    let variants: Vec<&str> = ferries
+        .iter()
+        .map(|q| q["variant"].as_str().unwrap())
+        .collect();
+    assert!(
+        variants.contains(&"verbatim") && variants.contains(&"altered"),
+        "{variants:?}"
+    );
 
     // "on Tuesday" in a report published Tuesday 2025-03-04.
     assert!(a["times"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|t| t["article"] == herald["id"] && t["text"] == "Tuesday" && t["value"] == "2025-03-04"));
+        .any(|t| t["article"] == herald["id"]
+            && t["text"] == "Tuesday"
+            && t["value"] == "2025-03-04"));
 }
 
 #[test]
@@ -149,7 +214,11 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
     std::fs::write(d.join("empty.txt"), b"").unwrap();
     std::fs::write(d.join("binary.html"), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
     std::fs::write(d.join("truncated.txt.gz"), [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
-    std::fs::write(d.join("lines.jsonl"), b"{\"text\": \"A short page that says almost nothing at all.\"}\nnot json\n").unwrap();
+    std::fs::write(
+        d.join("lines.jsonl"),
+        b"{\"text\": \"A short page that says almost nothing at all.\"}\nnot json\n",
+    )
+    .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(b"Ferry resumes\n\nThe ferry between the islands resumed service on Friday after a week of storms, the operator said.").unwrap();
     std::fs::write(d.join("good.txt.gz"), gz.finish().unwrap()).unwrap();
@@ -164,7 +233,9 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
         ("lines.jsonl:2", "invalid JSON"),
     ] {
         assert!(
-            stderr.lines().any(|l| l.contains(file) && l.contains(problem)),
+            stderr
+                .lines()
+                .any(|l| l.contains(file) && l.contains(problem)),
             "no error line for {file}: {stderr}"
         );
     }
@@ -183,47 +254,101 @@ fn ingest_is_idempotent_incremental_and_queryable() {
     let herald = ex.join("02-coastal-herald.txt");
 
     let out = run(&["ingest", wire.to_str().unwrap(), "--db", db, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(json_of(&out)["added"], 1);
 
     // The same page again adds nothing; a new page joins the existing event.
-    let out = run(&["ingest", wire.to_str().unwrap(), herald.to_str().unwrap(), "--db", db, "--json"]);
+    let out = run(&[
+        "ingest",
+        wire.to_str().unwrap(),
+        herald.to_str().unwrap(),
+        "--db",
+        db,
+        "--json",
+    ]);
     let r = json_of(&out);
-    assert_eq!((r["added"].as_u64(), r["already_stored"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["added"].as_u64(), r["already_stored"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(r["events"], 1);
 
     let out = run(&["ingest", ex.to_str().unwrap(), "--db", db, "--json"]);
     let r = json_of(&out);
-    assert_eq!((r["added"].as_u64(), r["already_stored"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(
+        (r["added"].as_u64(), r["already_stored"].as_u64()),
+        (Some(4), Some(2))
+    );
     assert_eq!(r["articles"], 6);
 
     // The store gives the same events as the in-memory pipeline.
     let stored = json_of(&run(&["events", "--db", db, "--json"]));
     let analysed = json_of(&run(&["analyze", ex.to_str().unwrap(), "--json"]));
     let ids = |v: &Value| {
-        let mut x: Vec<String> = v.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        let mut x: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect();
         x.sort();
         x
     };
     assert_eq!(ids(&stored), ids(&analysed["events"]));
 
-    let storm = stored.as_array().unwrap().iter().find(|e| e["articles"].as_array().unwrap().len() == 3).unwrap();
+    let storm = stored
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["articles"].as_array().unwrap().len() == 3)
+        .unwrap();
     let out = run(&["show", storm["id"].as_str().unwrap(), "--db", db]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Tidewater Wire") && text.contains("Coastal Herald"), "{text}");
+    assert!(
+        text.contains("Tidewater Wire") && text.contains("Coastal Herald"),
+        "{text}"
+    );
 
-    let tl = json_of(&run(&["timeline", "--entity", "Strand", "--db", db, "--json"]));
-    let dates: Vec<&str> = tl.as_array().unwrap().iter().filter_map(|e| e["happened"].as_str()).collect();
-    assert!(tl.as_array().unwrap().len() >= 2 && dates.windows(2).all(|w| w[0] <= w[1]), "{tl:#?}");
+    let tl = json_of(&run(&[
+        "timeline", "--entity", "Strand", "--db", db, "--json",
+    ]));
+    let dates: Vec<&str> = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["happened"].as_str())
+        .collect();
+    assert!(
+        tl.as_array().unwrap().len() >= 2 && dates.windows(2).all(|w| w[0] <= w[1]),
+        "{tl:#?}"
+    );
 
-    let q = json_of(&run(&["quotes", "--speaker", "olav strand", "--db", db, "--json"]));
+    let q = json_of(&run(&[
+        "quotes",
+        "--speaker",
+        "olav strand",
+        "--db",
+        db,
+        "--json",
+    ]));
     assert!(q.as_array().unwrap().len() >= 3);
     let hits = json_of(&run(&["search", "breakwater", "--db", db, "--json"]));
     assert!(hits.as_array().unwrap().len() >= 3);
-    assert!(hits[0]["snippet"].as_str().unwrap().contains("[breakwater]"));
+    assert!(hits[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("[breakwater]"));
     let ents = json_of(&run(&["entities", "--db", db, "--json"]));
-    assert!(ents.as_array().unwrap().iter().any(|e| e["name"] == "Halvik Port Authority"));
+    assert!(ents
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "Halvik Port Authority"));
     let out = run(&["show", "no-such-thing", "--db", db]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -239,7 +364,12 @@ fn store_errors_name_the_file() {
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, vec![b'x'; 4096]).unwrap();
     let page = examples().join("02-coastal-herald.txt");
-    let out = run(&["ingest", page.to_str().unwrap(), "--db", junk.to_str().unwrap()]);
+    let out = run(&[
+        "ingest",
+        page.to_str().unwrap(),
+        "--db",
+        junk.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("junk.db"), "{err}");
@@ -250,10 +380,17 @@ fn store_errors_name_the_file() {
 #[test]
 fn demo_runs_and_summarises() {
     let out = run(&["demo"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("6 articles"), "{text}");
     assert!(text.contains("Storm shuts Halvik harbour"));
     let json = json_of(&run(&["demo", "--json"]));
-    assert!(json["articles"][0]["source"].as_str().unwrap().starts_with("examples/pages/"));
+    assert!(json["articles"][0]["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("examples/pages/"));
 }

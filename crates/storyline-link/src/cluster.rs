@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::text::{self, Vector};
 
 /// Score an article needs to join an event.
-pub const EVENT_THRESHOLD: f32 = 0.3;
+pub const EVENT_THRESHOLD: f32 = 0.35;
 /// Weight of entity overlap in the event score (the rest is TF-IDF cosine).
 const ENTITY_WEIGHT: f32 = 0.3;
 /// Publication dates further apart than this never share an event.
@@ -205,4 +205,76 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let mut out: Vec<Vec<usize>> = groups.into_values().collect();
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(
+        text: &str,
+        ents: &[&str],
+        day: Option<i64>,
+        copy_of: Option<usize>,
+    ) -> (Vec<String>, HashSet<String>, Option<i64>, Option<usize>) {
+        (
+            text::content_words(text),
+            ents.iter().map(|e| e.to_string()).collect(),
+            day,
+            copy_of,
+        )
+    }
+
+    fn build(
+        raw: Vec<(Vec<String>, HashSet<String>, Option<i64>, Option<usize>)>,
+    ) -> Vec<ClusterDoc> {
+        let terms: Vec<Vec<String>> = raw.iter().map(|r| r.0.clone()).collect();
+        text::tfidf(&terms)
+            .into_iter()
+            .zip(raw)
+            .map(|(vector, (_, entities, day, copy_of))| ClusterDoc {
+                vector,
+                entities,
+                day,
+                copy_of,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_happening_joins_different_ones_stay_apart() {
+        let docs = build(vec![
+            doc(
+                "storm breakwater halvik harbour closed ferries repair crews strand",
+                &["halvik", "olavstrand"],
+                Some(100),
+                None,
+            ),
+            doc(
+                "halvik harbour storm breakwater gap ferries strand repairs closed",
+                &["halvik", "olavstrand"],
+                Some(101),
+                None,
+            ),
+            doc(
+                "council tram line vote budget construction bridge",
+                &["vastra"],
+                Some(101),
+                None,
+            ),
+            // Same words as the first storm, but two weeks later: another happening.
+            doc(
+                "storm breakwater halvik harbour closed ferries repair crews strand",
+                &["halvik", "olavstrand"],
+                Some(115),
+                None,
+            ),
+            // A copy joins its original whatever its words.
+            doc("unrelated words entirely", &[], None, Some(2)),
+        ]);
+        let events = events(&docs, &[0, 1, 2, 3, 4]);
+        assert_eq!(events, vec![vec![0, 1], vec![2, 4], vec![3]]);
+        let lines = storylines(&events, &docs);
+        assert_eq!(lines, vec![vec![0, 2], vec![1]]);
+    }
 }

@@ -11,6 +11,56 @@ use crate::rules;
 /// so a hostile 50 MB page costs one scan, not a DOM of millions of nodes.
 const MAX_DOM_BYTES: usize = 8 * 1024 * 1024;
 
+/// Deeper markup than this is not real page structure (real pages stay
+/// under a few hundred levels); Readability's cost grows with depth, so such
+/// pages take the fallback.
+const MAX_DOM_DEPTH: usize = 512;
+
+/// Largest element nesting depth, estimated in one scan: opening tags push,
+/// closing tags pop, void and self-closed elements do neither.
+fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(p) = html[i..].find('<') {
+        let at = i + p;
+        let rest = &bytes[at + 1..];
+        if rest.first() == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+        } else if rest.first().is_some_and(u8::is_ascii_alphabetic) {
+            let name: Vec<u8> = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            let void = matches!(
+                name.as_slice(),
+                b"br"
+                    | b"img"
+                    | b"meta"
+                    | b"link"
+                    | b"input"
+                    | b"hr"
+                    | b"source"
+                    | b"wbr"
+                    | b"area"
+                    | b"base"
+                    | b"col"
+                    | b"embed"
+                    | b"track"
+                    | b"param"
+            );
+            let end = html[at..].find('>').map_or(html.len(), |e| at + e);
+            if !void && !html[at..end].ends_with('/') {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+        i = at + 1;
+    }
+    max
+}
+
 /// What the HTML path hands to the block classifier.
 pub struct Extracted {
     pub lines: Vec<String>,
@@ -27,8 +77,13 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // Readability keeps figure captions inside the article; take them out
     // first so that they never reach the body.
     let (html, captions) = take_captions(html);
-    let mut e = if html.len() <= MAX_DOM_BYTES {
-        readability(&html, url).unwrap_or_else(|| fallback(&html))
+    let mut e = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
+        // A panic inside the DOM library on hostile markup must not take the
+        // batch down: fall back to tag stripping instead.
+        std::panic::catch_unwind(|| readability(&html, url))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| fallback(&html))
     } else {
         fallback(&html)
     };
@@ -197,7 +252,9 @@ fn decode_entities(s: &str) -> String {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        let semi = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
         let decoded = semi.and_then(|e| {
             let ent = &rest[1..e];
             let ch = match ent {
@@ -273,6 +330,22 @@ mod tests {
             .filter(|l| l.split_whitespace().count() > 10)
             .count();
         assert_eq!(paras, 3, "paragraph breaks kept: {:?}", e.lines);
+    }
+
+    #[test]
+    fn deep_nesting_takes_the_fallback() {
+        let html = format!(
+            "<html><body>{}<p>Deep words here.</p>{}</body></html>",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        );
+        assert!(nesting_depth(&html) > MAX_DOM_DEPTH);
+        assert_eq!(
+            nesting_depth("<div><p>a<br>b<img src=x/></p><hr/></div>"),
+            2
+        );
+        let e = extract(&html, None);
+        assert!(e.lines.iter().any(|l| l.contains("Deep words here.")));
     }
 
     #[test]

@@ -309,13 +309,15 @@ fn is_credit_line(line: &str, words: usize) -> bool {
                             .all(char::is_uppercase))
             })
     };
-    let via_caps = lower
+    // ASCII lowering keeps byte offsets, so `who` can be cut from `t` itself.
+    let via_caps = t
+        .to_ascii_lowercase()
         .trim_end_matches('.')
-        .rsplit_once(" via ")
-        .is_some_and(|(_, who)| {
-            let orig = &t[t.len() - who.len().min(t.len())..];
+        .rfind(" via ")
+        .is_some_and(|p| {
+            let who = t[p + " via ".len()..].trim_end_matches('.');
             who.split_whitespace().count() <= 3
-                && orig
+                && who
                     .chars()
                     .filter(|c| c.is_alphabetic())
                     .all(char::is_uppercase)
@@ -351,7 +353,7 @@ const WIRES: &[&str] = &[
 /// and whether the whole line is the credit (as opposed to a prefix of a
 /// body paragraph).
 pub fn wire_credit(line: &str) -> Option<(String, bool)> {
-    let lower = line.to_lowercase();
+    let lower = line.to_ascii_lowercase();
     for prefix in [
         "this article was produced by",
         "this story was produced by",
@@ -424,7 +426,7 @@ fn find_wire(text: &str) -> Option<String> {
 
 /// "It has not been edited by Global South World." → the outlet that republished.
 pub fn republisher(line: &str) -> Option<String> {
-    let lower = line.to_lowercase();
+    let lower = line.to_ascii_lowercase();
     let key = "not been edited by ";
     let pos = lower.find(key)?;
     let name = line[pos + key.len()..].trim().trim_end_matches('.').trim();

@@ -582,9 +582,10 @@ fn candidates(text: &str, toks: &[Tok<'_>]) -> Vec<Candidate> {
                 break;
             }
         }
+        let start_idx = i;
         let run = &toks[i..=last_cap];
         i = last_cap + 1;
-        emit(text, toks, run, &mut out);
+        emit(text, toks, start_idx, run, &mut out);
     }
     out
 }
@@ -593,7 +594,7 @@ fn candidates(text: &str, toks: &[Tok<'_>]) -> Vec<Candidate> {
 /// non-name words and titles, splits off a known place or group prefix
 /// ("North Korean leader" is handled by the caller's run breaking on the
 /// lower-case "leader"; "North Korean Kim" is not split).
-fn emit(text: &str, all: &[Tok<'_>], run: &[Tok<'_>], out: &mut Vec<Candidate>) {
+fn emit(text: &str, all: &[Tok<'_>], run_at: usize, run: &[Tok<'_>], out: &mut Vec<Candidate>) {
     let mut s = 0;
     let mut person_cue = false;
     while s < run.len()
@@ -625,7 +626,7 @@ fn emit(text: &str, all: &[Tok<'_>], run: &[Tok<'_>], out: &mut Vec<Candidate>) 
         return;
     }
     // Context: the word before the run (lower case person cue) and after.
-    let idx = all.iter().position(|t| t.start == start).unwrap_or(0);
+    let idx = run_at + s;
     if idx > 0 {
         let prev = all[idx - 1].text.to_lowercase();
         person_cue |= PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
@@ -718,6 +719,12 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
     let mut by_key: HashMap<String, usize> = HashMap::new();
     // Acronyms defined in parentheses, to the entity they abbreviate.
     let mut defined: HashMap<String, usize> = HashMap::new();
+    // Indexes that keep alias lookup linear in the number of candidates:
+    // persons by first and last name part, organisations by initials, and
+    // each entity's mention starts, sorted.
+    let mut by_part: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_initials: HashMap<String, usize> = HashMap::new();
+    let mut starts: Vec<Vec<u32>> = Vec::new();
 
     // Longest names first, so that short forms find their full form
     // wherever it appears in the article.
@@ -741,44 +748,24 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
                 // Acronym of a known organisation's name.
                 if is_acronym(&c.name) {
                     let acr: String = c.name.chars().filter(|ch| ch.is_alphabetic()).collect();
-                    return ents.iter().position(|e| {
-                        e.kind == EntityKind::Organization
-                            && e.name.split_whitespace().count() >= 2
-                            && initials(&e.name) == acr
-                    });
+                    return by_initials.get(&acr).copied();
                 }
                 // A single name part of a known person: "Kim" for "Kim Jong Un",
                 // "Cheong" for "Cheong Seong Chang", "Lind" for "Ana Lind".
                 let p = parts(&c.name);
                 if p.len() == 1 && c.kind != EntityKind::Place && c.kind != EntityKind::Group {
-                    let matches: Vec<usize> = ents
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, e)| e.kind == EntityKind::Person)
-                        .filter(|(_, e)| {
-                            let ep = parts(&e.name);
-                            ep.first() == p.first() || ep.last() == p.first()
-                        })
-                        .map(|(i, _)| i)
-                        .collect();
+                    let matches = by_part.get(&p[0])?;
                     // The nearest full mention before this one wins; else the first.
+                    let latest_before = |i: usize| {
+                        let k = starts[i].partition_point(|&s| (s as usize) < c.start);
+                        k.checked_sub(1).map(|k| starts[i][k])
+                    };
                     let before = matches
                         .iter()
                         .copied()
-                        .filter(|&i| {
-                            ents[i]
-                                .mentions
-                                .iter()
-                                .any(|m| (m.start as usize) < c.start)
-                        })
-                        .max_by_key(|&i| {
-                            ents[i]
-                                .mentions
-                                .iter()
-                                .map(|m| m.start)
-                                .filter(|&s| (s as usize) < c.start)
-                                .max()
-                        });
+                        .filter_map(|i| latest_before(i).map(|s| (s, i)))
+                        .max()
+                        .map(|(_, i)| i);
                     return before.or(matches.first().copied());
                 }
                 None
@@ -801,13 +788,29 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
                     role: None,
                 });
                 person_votes.push(c.person_cue);
-                ents.len() - 1
+                starts.push(Vec::new());
+                let idx = ents.len() - 1;
+                let p = parts(&c.name);
+                if c.kind == EntityKind::Person && p.len() >= 2 {
+                    for part in [&p[0], &p[p.len() - 1]] {
+                        let list = by_part.entry(part.clone()).or_default();
+                        if !list.contains(&idx) {
+                            list.push(idx);
+                        }
+                    }
+                }
+                if c.kind == EntityKind::Organization && c.name.split_whitespace().count() >= 2 {
+                    by_initials.entry(initials(&c.name)).or_insert(idx);
+                }
+                idx
             }
         };
         ents[idx].mentions.push(Span {
             start: c.start as u32,
             end: c.end as u32,
         });
+        let at = starts[idx].partition_point(|&s| s < c.start as u32);
+        starts[idx].insert(at, c.start as u32);
         by_key.entry(key).or_insert(idx);
         if let Some((acr, _, _)) = &c.defined_acronym {
             defined.insert(acr.clone(), idx);

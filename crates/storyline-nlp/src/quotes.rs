@@ -186,11 +186,12 @@ fn quote_spans(text: &str) -> Vec<(usize, usize, usize, usize)> {
     out
 }
 
+/// The sentence containing byte `at` (sentences are sorted and disjoint).
 fn sentence_of(sentences: &[(usize, usize)], at: usize) -> (usize, usize) {
-    sentences
-        .iter()
-        .copied()
-        .find(|&(s, e)| s <= at && at < e)
+    let i = sentences.partition_point(|&(s, _)| s <= at);
+    i.checked_sub(1)
+        .map(|i| sentences[i])
+        .filter(|&(_, e)| at < e)
         .unwrap_or((at, at))
 }
 
@@ -210,11 +211,25 @@ fn words_in(text: &str, from: usize, to: usize) -> Vec<(usize, usize, &str)> {
         .collect()
 }
 
+/// The first mention overlapping `[start, end)`; mentions are sorted by start
+/// and do not nest, so only those starting just before `end` can overlap.
 fn mention_at(mentions: &[Mention], start: usize, end: usize) -> Option<Mention> {
-    mentions
+    let upto = mentions.partition_point(|m| m.start < end);
+    mentions[..upto]
         .iter()
+        .rev()
+        .take(4)
+        .rev()
         .copied()
-        .find(|m| m.start < end && start < m.end)
+        .find(|m| start < m.end)
+}
+
+/// The mentions starting in `[from, to)` (mentions are sorted by start), so
+/// that per-quote work stays within its sentence.
+fn within(mentions: &[Mention], from: usize, to: usize) -> &[Mention] {
+    let lo = mentions.partition_point(|m| m.start < from);
+    let hi = mentions.partition_point(|m| m.start < to).max(lo);
+    &mentions[lo..hi]
 }
 
 fn speaker_from(m: Mention, text: &str) -> Attribution {
@@ -228,7 +243,7 @@ fn speaker_from(m: Mention, text: &str) -> Attribution {
 
 /// The person a pronoun most likely refers to: the last person mentioned before `at`.
 fn resolve_pronoun(mentions: &[Mention], at: usize) -> Option<Mention> {
-    mentions
+    mentions[..mentions.partition_point(|m| m.start < at)]
         .iter()
         .rev()
         .find(|m| m.end <= at && m.kind == EntityKind::Person)
@@ -275,7 +290,7 @@ fn attribute(
         if bw.len() - vi <= 10 {
             let subject = adjacent_speaker(text, &bw, vi, mentions, quote_at);
             // "X said that Y “…”": Y speaks, X is the channel.
-            let reported = mentions
+            let reported = within(mentions, bw[vi].1, before.1)
                 .iter()
                 .rev()
                 .find(|m| m.start >= bw[vi].1 && m.end <= before.1 && m.kind == EntityKind::Person);
@@ -291,11 +306,11 @@ fn attribute(
     }
     // 3. A partial quote inside reported speech: the nearest person before it
     //    in the sentence, else the first after it.
-    let in_before = mentions
+    let in_before = within(mentions, before.0, before.1)
         .iter()
         .rev()
         .find(|m| m.start >= before.0 && m.end <= before.1 && m.kind == EntityKind::Person);
-    let in_after = mentions
+    let in_after = within(mentions, after.0, after.1)
         .iter()
         .find(|m| m.start >= after.0 && m.end <= after.1 && m.kind == EntityKind::Person);
     in_before.or(in_after).map(|m| speaker_from(*m, text))
@@ -320,9 +335,12 @@ fn adjacent_speaker(
     };
     if gap_before.contains(',') {
         let clause_start = words.first().map_or(0, |w| w.0);
-        if let Some(m) = mentions.iter().find(|m| {
-            m.start >= clause_start && m.end <= words[vi].0 && m.kind == EntityKind::Person
-        }) {
+        if let Some(m) = within(mentions, clause_start, words[vi].0)
+            .iter()
+            .find(|m| {
+                m.start >= clause_start && m.end <= words[vi].0 && m.kind == EntityKind::Person
+            })
+        {
             let mut a = speaker_from(*m, text);
             a.cue = Some(verb);
             return Some(a);
@@ -377,16 +395,17 @@ fn channel_in(
     speaker: Option<usize>,
 ) -> Option<String> {
     let s = &text[from..to];
-    let lower = s.to_lowercase();
+    // ASCII lowering keeps byte offsets valid for `text`.
+    let lower = s.to_ascii_lowercase();
     if let Some(p) = lower.find("according to ") {
         let at = from + p + "according to ".len();
-        if let Some(m) = mentions.iter().find(|m| m.start >= at && m.start <= at + 5) {
+        if let Some(m) = within(mentions, at, at + 6).first() {
             if Some(m.entity) != speaker {
                 return Some(text[m.start..m.end].to_string());
             }
         }
     }
-    for m in mentions.iter().filter(|m| m.start >= from && m.end <= to) {
+    for m in within(mentions, from, to).iter().filter(|m| m.end <= to) {
         if Some(m.entity) == speaker || m.kind != EntityKind::Organization {
             continue;
         }
@@ -436,17 +455,17 @@ fn indirect(
             // "CLAUSE, Mr Lind said."
             let comma = text[s..words[vi].0].rfind(',').map(|p| s + p);
             let Some(comma) = comma else { continue };
-            let m = mentions
+            let m = within(mentions, comma + 1, words[vi].0)
                 .iter()
-                .find(|m| m.start > comma && m.end <= words[vi].0)
+                .find(|m| m.end <= words[vi].0)
                 .copied();
             (m, (s, comma))
         } else {
             // "Lind, an analyst at X, said (that) CLAUSE" — the subject is the
             // first mention of the sentence and must precede the verb.
-            let m = mentions
+            let m = within(mentions, s, words[vi].0)
                 .iter()
-                .find(|m| m.start >= s && m.end <= words[vi].0)
+                .find(|m| m.end <= words[vi].0)
                 .copied();
             let mut cs = words[vi].1;
             if let Some(w) = words.get(vi + 1) {

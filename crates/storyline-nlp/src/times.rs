@@ -106,11 +106,16 @@ impl Ctx<'_> {
             _ => false,
         }
     }
+    /// Byte range of the sentence containing `at` (sentences are sorted).
+    fn sentence_range(&self, at: usize) -> Option<(usize, usize)> {
+        let i = self.sentences.partition_point(|&(s, _)| s <= at);
+        i.checked_sub(1)
+            .map(|i| self.sentences[i])
+            .filter(|&(_, e)| at < e)
+    }
     fn sentence(&self, at: usize) -> &str {
-        self.sentences
-            .iter()
-            .find(|&&(s, e)| s <= at && at < e)
-            .map_or("", |&(s, e)| &self.text[s..e])
+        self.sentence_range(at)
+            .map_or("", |(s, e)| &self.text[s..e])
     }
 }
 
@@ -370,11 +375,7 @@ fn add_days(d: Date, n: i64) -> Date {
 /// Tense around a weekday: the verb just before it ("said on Tuesday",
 /// "will vote on Friday") decides.
 fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
-    let sentence_start = c
-        .sentences
-        .iter()
-        .find(|&&(s, e)| s <= c.toks[i].start && c.toks[i].start < e)
-        .map_or(0, |&(s, _)| s);
+    let sentence_start = c.sentence_range(c.toks[i].start).map_or(0, |(s, _)| s);
     for j in (i.saturating_sub(6)..i).rev() {
         if c.toks[j].start < sentence_start {
             break;

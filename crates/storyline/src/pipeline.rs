@@ -36,11 +36,21 @@ pub fn process(
 
 /// Cleans and annotates one page.
 pub fn annotate_one(doc: &RawDoc) -> Result<AnnotatedArticle, InputError> {
-    let article = storyline_clean::clean(doc).map_err(|e| InputError {
-        source: doc.source.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(storyline_nlp::annotate(article))
+    // A bug triggered by one hostile page must not stop the batch: report it
+    // as that page's error.
+    let run = std::panic::catch_unwind(|| storyline_clean::clean(doc).map(storyline_nlp::annotate));
+    match run {
+        Ok(Ok(a)) => Ok(a),
+        Ok(Err(e)) => Err(InputError {
+            source: doc.source.clone(),
+            message: e.to_string(),
+        }),
+        Err(_) => Err(InputError {
+            source: doc.source.clone(),
+            message: "internal error while cleaning or annotating this page (please report it)"
+                .into(),
+        }),
+    }
 }
 
 /// Runs the whole pipeline on paths.

@@ -11,6 +11,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::text::{self, Vector};
+use crate::unionfind::UnionFind;
 
 /// Score an article needs to join an event.
 pub const EVENT_THRESHOLD: f32 = 0.35;
@@ -158,20 +159,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
             v
         })
         .collect();
-    let mut parent: Vec<usize> = (0..events.len()).collect();
-    fn find(p: &mut [usize], x: usize) -> usize {
-        let mut r = x;
-        while p[r] != r {
-            r = p[r];
-        }
-        let mut y = x;
-        while p[y] != r {
-            let next = p[y];
-            p[y] = r;
-            y = next;
-        }
-        r
-    }
+    let mut sets = UnionFind::new(events.len());
     // Candidate pairs through an inverted index on salient entities.
     let mut by_entity: HashMap<&String, Vec<usize>> = HashMap::new();
     for (i, s) in salient.iter().enumerate() {
@@ -191,20 +179,10 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         let shared = salient[i].intersection(&salient[j]).count();
         let cos = text::cosine(&centroids[i], &centroids[j]);
         if shared >= 2 || shared >= 1 && cos >= 0.15 {
-            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
-            }
+            sets.union(i, j);
         }
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..events.len() {
-        let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(i);
-    }
-    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
-    out.sort();
-    out
+    sets.groups()
 }
 
 #[cfg(test)]

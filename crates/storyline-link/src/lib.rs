@@ -11,6 +11,9 @@
 pub mod cluster;
 pub mod dedup;
 pub mod text;
+pub mod unionfind;
+
+use unionfind::UnionFind;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -334,14 +337,7 @@ fn group_quotes(
             by_word.entry(x.as_str()).or_default().push(i);
         }
     }
-    let mut parent: Vec<usize> = (0..quotes.len()).collect();
-    fn root(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(quotes.len());
     for i in 0..quotes.len() {
         if quotes[i].kind != QuoteKind::Direct {
             continue;
@@ -357,22 +353,15 @@ fn group_quotes(
         for (j, s) in shared {
             let min = words[i].len().min(words[j].len()).max(1);
             if s >= 4 && s as f32 / min as f32 >= 0.6 {
-                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                if a != b {
-                    parent[a.max(b)] = a.min(b);
-                }
+                sets.union(i, j);
             }
         }
     }
-    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..quotes.len() {
-        let r = root(&mut parent, i);
-        members.entry(r).or_default().push(i);
-    }
-    for (r, m) in members {
+    for m in sets.groups() {
         if m.len() < 2 {
             continue;
         }
+        let r = m[0];
         let gid = format!("g{}", quotes[r].id.trim_start_matches('q'));
         let first = quote_words(&quotes[r].text);
         for i in m {

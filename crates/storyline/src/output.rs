@@ -193,7 +193,14 @@ pub fn summary(a: &Analysis) -> io::Result<()> {
     line("\nStorylines")?;
     storylines(&a.storylines, &a.events)?;
     line("\nMost mentioned entities")?;
-    entities(&a.entities, 12)?;
+    let mut by_mentions = a.entities.clone();
+    by_mentions.sort_by(|x, y| {
+        y.mentions
+            .len()
+            .cmp(&x.mentions.len())
+            .then(x.name.cmp(&y.name))
+    });
+    entities(&by_mentions, 12)?;
     line("\nQuotes")?;
     quotes(&a.quotes, 15)?;
     if a.quotes.len() > 15 {

@@ -57,12 +57,6 @@ pub fn run(json: bool) -> Result<ExitCode> {
         output::line(
             "storyline demo: six pages about two storms and a tram vote, from four outlets\n",
         )?;
-        analysis.entities.sort_by(|a, b| {
-            b.mentions
-                .len()
-                .cmp(&a.mentions.len())
-                .then(a.name.cmp(&b.name))
-        });
         output::summary(&analysis)?;
     }
     Ok(super::report_errors(&analysis.errors))

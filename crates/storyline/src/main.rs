@@ -88,6 +88,34 @@ enum Command {
     },
     /// Run the pipeline on the bundled example pages and print a summary.
     Demo,
+    /// Measure a stage against public evaluation data.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Article extraction (body F1 by the ScrapingHub shingle metric, title,
+    /// author and date accuracy, pages/s) on an unpacked WCXB-style directory
+    /// (`ground-truth.jsonl`, `html/`, `txt/`).
+    Extraction {
+        /// The directory.
+        dir: PathBuf,
+        /// Only the first N documents.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor html-f1=0.93`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
+        /// Print per-document precision and recall on stderr.
+        #[arg(long)]
+        verbose: bool,
+        /// Write every cleaned article as JSONL to this file, for error analysis.
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod demo;
+mod eval;
 mod ingest;
 mod query;
 
@@ -25,6 +26,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quotes { speaker } => query::quotes(&cli.db, speaker.as_deref(), cli.json),
         Command::Entities => query::entities(&cli.db, cli.json),
         Command::Search { query, limit } => query::search(&cli.db, &query, limit, cli.json),
+        Command::Eval { what } => match what {
+            crate::EvalCommand::Extraction {
+                dir,
+                limit,
+                floor,
+                verbose,
+                dump,
+            } => eval::extraction(&dir, limit, &floor, cli.json, verbose, dump.as_deref()),
+        },
     }
 }
 

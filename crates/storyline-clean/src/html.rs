@@ -95,26 +95,140 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
 /// their text. One linear scan over a lower-cased copy.
 fn take_captions(html: &str) -> (String, Vec<String>) {
     let lower = html.to_ascii_lowercase();
-    if !lower.contains("<figcaption") {
+    let spans = elements(&lower, "figcaption", usize::MAX);
+    if spans.is_empty() {
         return (html.to_string(), Vec::new());
     }
     let mut out = String::with_capacity(html.len());
     let mut captions = Vec::new();
     let mut pos = 0;
-    while let Some(open) = lower[pos..].find("<figcaption").map(|p| pos + p) {
-        let Some(close) = lower[open..].find("</figcaption>").map(|p| open + p) else {
-            break;
-        };
+    for (open, end) in spans {
         out.push_str(&html[pos..open]);
-        let inner = fallback(&html[open..close + "</figcaption>".len()]);
-        let text = crate::collapse_ws(&inner.lines.join(" "));
+        let text = element_text(&html[open..end]);
         if !text.is_empty() {
             captions.push(text);
         }
-        pos = close + "</figcaption>".len();
+        pos = end;
     }
     out.push_str(&html[pos..]);
     (out, captions)
+}
+
+/// Byte ranges (opening `<` to the end of the closing tag) of the first `max`
+/// `tag` elements, found on the ASCII-lower-cased page (same offsets).
+fn elements(lower: &str, tag: &str, max: usize) -> Vec<(usize, usize)> {
+    let open_pat = format!("<{tag}");
+    let close_pat = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while out.len() < max {
+        let Some(open) = lower[pos..].find(&open_pat).map(|p| pos + p) else {
+            break;
+        };
+        // `<h1` must not match `<h10` or `<header`: the name ends here.
+        let after = lower.as_bytes().get(open + open_pat.len()).copied();
+        if after.is_some_and(|b| b.is_ascii_alphanumeric()) {
+            pos = open + open_pat.len();
+            continue;
+        }
+        let Some(close) = lower[open..].find(&close_pat).map(|p| open + p) else {
+            break;
+        };
+        out.push((open, close + close_pat.len()));
+        pos = close + close_pat.len();
+    }
+    out
+}
+
+/// The text of an element, tags stripped, entities decoded, white space folded.
+fn element_text(html: &str) -> String {
+    crate::collapse_ws(&fallback(html).lines.join(" "))
+}
+
+/// The headline: the page's `<h1>` that shares the most words with the
+/// metadata title (`og:title`, JSON-LD or `<title>`, as Readability chose
+/// it); else the metadata title without its " | Site name" part; else the
+/// first `<h1>`. Site names and section labels in `<h1>`s share no words
+/// with the title, so they lose.
+fn headline(html: &str, meta_title: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let h1s: Vec<String> = elements(&lower, "h1", 5)
+        .into_iter()
+        .map(|(s, e)| element_text(&html[s..e]))
+        .filter(|t| (1..=40).contains(&t.split_whitespace().count()))
+        .collect();
+    let words = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let reference = words(meta_title);
+    let best = h1s
+        .iter()
+        .map(|h| {
+            let hw = words(h);
+            let shared = hw.intersection(&reference).count() as f32 / hw.len().max(1) as f32;
+            (h, shared)
+        })
+        .filter(|(_, s)| *s > 0.0)
+        .fold(None::<(&String, f32)>, |acc, x| match acc {
+            Some(a) if a.1 >= x.1 => Some(a),
+            _ => Some(x),
+        });
+    if let Some((h, _)) = best {
+        return Some(h.clone());
+    }
+    let stripped = strip_site_name(meta_title);
+    if !stripped.is_empty() {
+        return Some(stripped);
+    }
+    h1s.into_iter().next()
+}
+
+/// How far (bytes of page text) from the headline a visible date may stand
+/// to count as the article's date.
+const DATE_WINDOW: usize = 3000;
+
+/// The date a reader sees next to the headline: of the dates written in the
+/// page's text, the one nearest the headline, within [`DATE_WINDOW`]. Pages
+/// show the date that matters to them there (often "updated on"), which
+/// metadata does not always carry.
+fn visible_date(html: &str, headline: Option<&str>) -> Option<calendar::Ymd> {
+    let text = crate::collapse_ws(&fallback(html).lines.join(" "));
+    let dates = calendar::find_dates(&text);
+    // Without a headline on the page, the top of the page is where dates sit.
+    let anchor = headline.and_then(|h| text.find(h)).unwrap_or(0);
+    dates
+        .iter()
+        .map(|(p, d)| (p.abs_diff(anchor), *d))
+        .filter(|(dist, _)| *dist <= DATE_WINDOW)
+        .min_by_key(|(dist, _)| *dist)
+        .map(|(_, d)| d)
+}
+
+/// The first date written anywhere in the page's text: the last resort.
+fn first_visible_date(html: &str) -> Option<calendar::Ymd> {
+    calendar::find_dates(&fallback(html).lines.join(" "))
+        .first()
+        .map(|(_, d)| *d)
+}
+
+/// "Storm shuts harbour | City Paper" → "Storm shuts harbour": of the parts
+/// between separators, the one with the most words.
+fn strip_site_name(title: &str) -> String {
+    let mut t = title.trim().to_string();
+    for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " • "] {
+        if t.contains(sep) {
+            t = t
+                .split(sep)
+                .max_by_key(|p| p.split_whitespace().count())
+                .unwrap_or("")
+                .trim()
+                .to_string();
+        }
+    }
+    t
 }
 
 fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
@@ -143,14 +257,19 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
             })
         })
         .unwrap_or_default();
+    let title = headline(html, &article.title);
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
-        title: Some(article.title).filter(|t| !t.trim().is_empty()),
+        title: title.clone(),
         authors,
-        published: article
-            .published_time
-            .as_deref()
-            .and_then(calendar::parse_date)
+        published: visible_date(html, title.as_deref())
+            .or_else(|| {
+                article
+                    .published_time
+                    .as_deref()
+                    .and_then(calendar::parse_date)
+            })
+            .or_else(|| first_visible_date(html))
             .map(|d| d.iso()),
         site_name: article.site_name.filter(|s| !s.trim().is_empty()),
         captions: Vec::new(),

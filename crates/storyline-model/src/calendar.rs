@@ -128,6 +128,100 @@ pub fn parse_date(text: &str) -> Option<Ymd> {
     None
 }
 
+/// Every absolute date written in `text`, with its byte offset, in order:
+/// `2025-05-08`, `May 8, 2025`, `May. 8 2025`, `8 May 2025`, `8th of May, 2025`,
+/// and US-style `5/8/2025` (month first; an impossible month-first reading
+/// is skipped rather than guessed).
+pub fn find_dates(text: &str) -> Vec<(usize, Ymd)> {
+    let words: Vec<(usize, &str)> = text.split_word_bound_indices_simple().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (pos, w) = words[i];
+        let mut used = 0;
+        if let Some(d) = parse_iso_prefix(w).filter(|_| w.len() == 10) {
+            out.push((pos, d));
+            used = 1;
+        } else if let Some(d) = parse_slash(w) {
+            out.push((pos, d));
+            used = 1;
+        } else if let Some(m) =
+            month_from_name(w).filter(|_| w.len() >= 3 && w.starts_with(|c: char| c.is_uppercase()))
+        {
+            // "May 8, 2025"
+            if let (Some(&(_, d)), Some(&(_, y))) = (words.get(i + 1), words.get(i + 2)) {
+                if let (Some(d), Some(y)) = (day_number(d), year_number(y)) {
+                    if let Some(date) = Ymd::new(y, m, d) {
+                        out.push((pos, date));
+                        used = 3;
+                    }
+                }
+            }
+        } else if let Some(d) = day_number(w) {
+            // "8 May 2025", "8th of May 2025"
+            let skip = usize::from(words.get(i + 1).is_some_and(|&(_, x)| x == "of"));
+            if let (Some(&(_, m)), Some(&(_, y))) =
+                (words.get(i + 1 + skip), words.get(i + 2 + skip))
+            {
+                if let (Some(m), Some(y)) =
+                    (month_from_name(m).filter(|_| m.len() >= 3), year_number(y))
+                {
+                    if let Some(date) = Ymd::new(y, m, d) {
+                        out.push((pos, date));
+                        used = 3 + skip;
+                    }
+                }
+            }
+        }
+        i += used.max(1);
+    }
+    out
+}
+
+/// "5/8/2025" → 2025-05-08 (US order).
+fn parse_slash(w: &str) -> Option<Ymd> {
+    let mut it = w.split('/');
+    let (m, d, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || m.len() > 2 || d.len() > 2 || y.len() != 4 {
+        return None;
+    }
+    Ymd::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Splitting into words with offsets: runs of non-space characters with
+/// trailing commas and periods trimmed ("8," → "8", "May." → "May").
+trait WordIndices {
+    fn split_word_bound_indices_simple(&self) -> std::vec::IntoIter<(usize, &str)>;
+}
+
+impl WordIndices for str {
+    fn split_word_bound_indices_simple(&self) -> std::vec::IntoIter<(usize, &str)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in self.char_indices() {
+            if c.is_whitespace() {
+                if let Some(s) = start.take() {
+                    out.push((s, &self[s..i]));
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, &self[s..]));
+        }
+        out.into_iter()
+            .map(|(s, w)| {
+                let t = w.trim_end_matches([',', '.', ';', ':', ')']);
+                let t2 = t.trim_start_matches('(');
+                (s + (t.len() - t2.len()), t2)
+            })
+            .filter(|(_, w)| !w.is_empty())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+}
+
 fn parse_iso_prefix(t: &str) -> Option<Ymd> {
     let b = t.as_bytes();
     if b.len() < 10 {
@@ -188,6 +282,20 @@ mod tests {
         assert_eq!(parse_date("February 30, 2023"), None);
         assert_eq!(parse_date("20230806"), None);
         assert_eq!(Ymd::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        let found: Vec<(usize, String)> =
+            find_dates("Updated May 8, 2025. Filed 6th of August 2023 (2024-01-02), 13/40/2020, 3/4/2021 and May 2023.")
+                .into_iter()
+                .map(|(p, d)| (p, d.iso()))
+                .collect();
+        assert_eq!(
+            found,
+            vec![
+                (8, "2025-05-08".to_string()),
+                (27, "2023-08-06".to_string()),
+                (47, "2024-01-02".to_string()),
+                (72, "2021-03-04".to_string())
+            ]
+        );
         assert_eq!(Ymd::new(2000, 3, 1).unwrap().days_since_epoch(), 11_017);
         assert_eq!(Ymd::new(1969, 12, 31).unwrap().days_since_epoch(), -1);
     }

@@ -65,6 +65,10 @@ pub struct Classified {
 /// body only inside the article, not before or after it.
 const PARAGRAPH_WORDS: usize = 15;
 
+/// Paragraph words that must precede a "Related articles" header or a
+/// closing byline for it to end the article.
+const TAIL_MIN_WORDS: usize = 80;
+
 /// Classifies the lines of a page. `known_title` is the headline when
 /// metadata already gave one (a block equal to it is then removed as the
 /// title; otherwise the first headline-like block before the body is taken).
@@ -124,7 +128,15 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
             label[i] = Some((l, reason));
             continue;
         }
-        if counts[lower.as_str()] >= 2 {
+        // A repeated line is a caption or menu item, unless this copy is a
+        // section heading: short, no final period, right above a paragraph
+        // (tables of contents repeat the headings of the article).
+        let heading_here = w <= 15
+            && !ends_sentence(t)
+            && i + 1 < n
+            && words[i + 1] >= PARAGRAPH_WORDS
+            && ends_sentence(&texts[i + 1]);
+        if counts[lower.as_str()] >= 2 && !heading_here {
             let l = if w >= 4 {
                 Label::Caption
             } else {
@@ -208,20 +220,36 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
 
     // A "related articles" header after the article has started ends it; so does
     // a closing byline after several paragraphs.
+    //
+    // Both only once the article is well under way: at least
+    // `TAIL_MIN_WORDS` words of paragraphs before, and at least a third of
+    // all paragraph words of the page (a "Related" menu above the article, or
+    // an author box at its top, ends nothing).
+    let para_words: Vec<usize> = (0..n)
+        .map(|i| if is_paragraph(i, &label) { words[i] } else { 0 })
+        .collect();
+    let total_para_words: usize = para_words.iter().sum();
+    let mut seen_words = 0;
     let mut paragraphs_seen = 0;
     let mut tail_from = None;
     for i in 0..n {
-        if paragraphs_seen >= 1 && label[i].is_none() && rules::is_tail_header(&lowers[i], words[i])
-        {
+        let under_way = seen_words >= TAIL_MIN_WORDS && 3 * seen_words >= total_para_words;
+        if under_way && label[i].is_none() && rules::is_tail_header(&lowers[i], words[i]) {
             tail_from = Some((i, "related-list"));
             break;
         }
-        if paragraphs_seen >= 3 && matches!(label[i], Some((Label::Byline, _))) {
+        // A closing byline: most of the article's words are above it.
+        if under_way
+            && paragraphs_seen >= 3
+            && 2 * seen_words >= total_para_words
+            && matches!(label[i], Some((Label::Byline, _)))
+        {
             tail_from = Some((i + 1, "after-closing-byline"));
             break;
         }
-        if is_paragraph(i, &label) {
+        if para_words[i] > 0 {
             paragraphs_seen += 1;
+            seen_words += para_words[i];
         }
     }
     if let Some((start, reason)) = tail_from {
@@ -369,7 +397,7 @@ We use cookies to improve your experience.
 
     #[test]
     fn closing_byline_ends_the_article() {
-        let para = "The regional council approved the budget for the new tram line after a long debate on Thursday evening.";
+        let para = "The regional council approved the budget for the new tram line after a long debate on Thursday evening, ending a dispute that had divided the town for years.";
         let text = format!("{para}\nCritics said the {para}\nSupporters said the {para}\nBY ANA LIND [ana@example.com]\nThe Digital Team\nThe Digital Team writes news for readers across the region every single day of the year.");
         let c = classify_blocks(&lines(&text), Some("Council approves tram"));
         assert_eq!(c.authors, vec!["Ana Lind"]);

@@ -264,12 +264,42 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
     let first_para = (0..n).find(|&i| is_paragraph(i, &label));
     let head_end = first_para.unwrap_or(n);
     if known_title.is_none() {
-        let title_at = (0..head_end).find(|&i| {
-            label[i].is_none() && (3..=30).contains(&words[i]) && !texts[i].ends_with('.')
-        });
+        // (A repeated line may be the title: pages print it again as heading.)
+        let free =
+            |l: &Option<(Label, &str)>| l.is_none() || matches!(l, Some((_, "repeated-line")));
+        let title_at = (0..head_end)
+            .find(|&i| free(&label[i]) && (3..=30).contains(&words[i]) && !texts[i].ends_with('.'));
         if let Some(i) = title_at {
-            out.title = Some(texts[i].clone());
+            // A flattened page often starts with its <title> ("Headline | Site");
+            // the article's own heading comes later, sharing most of its
+            // words with it. Prefer that heading; else drop the site name.
+            let title_words = word_set(&lowers[i]);
+            let heading = (i + 1..n.min(i + 250))
+                .filter(|&j| {
+                    free(&label[j]) && (1..=20).contains(&words[j]) && !ends_sentence(&texts[j])
+                })
+                .map(|j| {
+                    let w = word_set(&lowers[j]);
+                    // Dice overlap: a short menu item inside the title scores low.
+                    let shared = w.intersection(&title_words).count() as f32;
+                    (
+                        j,
+                        2.0 * shared / (w.len() + title_words.len()).max(1) as f32,
+                    )
+                })
+                .filter(|&(_, share)| share >= 0.5)
+                .fold(None::<(usize, f32)>, |best, x| match best {
+                    Some(b) if b.1 >= x.1 => Some(b),
+                    _ => Some(x),
+                });
             label[i] = Some((Label::Title, "title"));
+            out.title = Some(match heading {
+                Some((j, _)) => {
+                    label[j] = Some((Label::Title, "title"));
+                    texts[j].clone()
+                }
+                None => rules::strip_site_name(&texts[i]),
+            });
         }
     }
     // Short blocks outside the article are page furniture (menus, city names
@@ -302,6 +332,13 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
         });
     }
     out
+}
+
+fn word_set(lower: &str) -> std::collections::HashSet<&str> {
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 fn ends_sentence(t: &str) -> bool {

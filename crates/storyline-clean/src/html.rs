@@ -179,7 +179,7 @@ fn headline(html: &str, meta_title: &str) -> Option<String> {
     if let Some((h, _)) = best {
         return Some(h.clone());
     }
-    let stripped = strip_site_name(meta_title);
+    let stripped = rules::strip_site_name(meta_title);
     if !stripped.is_empty() {
         return Some(stripped);
     }
@@ -212,23 +212,6 @@ fn first_visible_date(html: &str) -> Option<calendar::Ymd> {
     calendar::find_dates(&fallback(html).lines.join(" "))
         .first()
         .map(|(_, d)| *d)
-}
-
-/// "Storm shuts harbour | City Paper" → "Storm shuts harbour": of the parts
-/// between separators, the one with the most words.
-fn strip_site_name(title: &str) -> String {
-    let mut t = title.trim().to_string();
-    for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " • "] {
-        if t.contains(sep) {
-            t = t
-                .split(sep)
-                .max_by_key(|p| p.split_whitespace().count())
-                .unwrap_or("")
-                .trim()
-                .to_string();
-        }
-    }
-    t
 }
 
 fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {

@@ -438,6 +438,23 @@ pub fn republisher(line: &str) -> Option<String> {
     (words > 0 && words <= 6 && name.chars().next()?.is_uppercase()).then(|| name.to_string())
 }
 
+/// "Storm shuts harbour | City Paper" → "Storm shuts harbour": of the parts
+/// between separators, the one with the most words.
+pub fn strip_site_name(title: &str) -> String {
+    let mut t = title.trim().to_string();
+    for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " • "] {
+        if t.contains(sep) {
+            t = t
+                .split(sep)
+                .max_by_key(|p| p.split_whitespace().count())
+                .unwrap_or("")
+                .trim()
+                .to_string();
+        }
+    }
+    t
+}
+
 /// Name-like: 2–4 capitalised words (particles allowed), no digits.
 pub fn is_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();

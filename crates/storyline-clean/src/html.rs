@@ -168,7 +168,7 @@ fn headline(html: &str, meta_title: &str) -> Option<String> {
         .iter()
         .map(|h| {
             let hw = words(h);
-            let shared = hw.intersection(&reference).count() as f32 / hw.len().max(1) as f32;
+            let shared = 2.0 * hw.intersection(&reference).count() as f32 / (hw.len() + reference.len()).max(1) as f32;
             (h, shared)
         })
         .filter(|(_, s)| *s > 0.0)

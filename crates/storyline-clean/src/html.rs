@@ -186,6 +186,199 @@ fn headline(html: &str, meta_title: &str) -> Option<String> {
     h1s.into_iter().next()
 }
 
+/// The attributes of the opening tag that starts at `tag` (`<meta …>`), lower-
+/// cased names, values with entities decoded.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let inner = &tag[1..end];
+    let mut out = Vec::new();
+    let b = inner.as_bytes();
+    // Skip the tag name.
+    let mut i = b.iter().position(|c| c.is_ascii_whitespace()).unwrap_or(b.len());
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let ns = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
+            i += 1;
+        }
+        let name = inner[ns..i].to_ascii_lowercase();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let vs = i + 1;
+                i = vs + b[vs..].iter().position(|&c| c == q).unwrap_or(b.len() - vs);
+                value = decode_entities(&inner[vs..i]);
+                i += 1;
+            } else {
+                let vs = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                value = decode_entities(&inner[vs..i]);
+            }
+        }
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+    }
+    out
+}
+
+/// Start offsets of the opening tags named `name` (on the lower-cased page).
+fn tag_starts<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let pat = format!("<{name}");
+    let mut pos = 0;
+    std::iter::from_fn(move || loop {
+        let at = pos + lower[pos..].find(&pat)?;
+        pos = at + pat.len();
+        let next = lower.as_bytes().get(pos).copied();
+        if next.is_none_or(|c| c.is_ascii_whitespace() || c == b'>' || c == b'/') {
+            return Some(at);
+        }
+    })
+}
+
+/// A plausible person's name for an author field: 1–6 words, letters, no
+/// URL, not a generic account name.
+fn plausible_author(s: &str) -> Option<String> {
+    let t = crate::collapse_ws(s.trim().trim_start_matches("By ").trim_start_matches("by "));
+    let words = t.split_whitespace().count();
+    let lower = t.to_lowercase();
+    let generic = [
+        "admin", "administrator", "staff", "editor", "team", "guest", "user", "written by", "posted by",
+        "author", "by", "reviewed by", "published by", "use case",
+    ];
+    ((1..=6).contains(&words)
+        && t.chars().any(char::is_alphabetic)
+        && !lower.contains("http")
+        && !lower.contains('@')
+        && !generic.contains(&lower.as_str()))
+    .then_some(t)
+}
+
+/// Author names from JSON-LD `author` (objects, arrays or strings).
+fn json_ld_authors(html: &str, lower: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (s, e) in elements(lower, "script", usize::MAX) {
+        let open_end = html[s..e].find('>').map_or(e, |p| s + p + 1);
+        if !lower[s..open_end].contains("ld+json") {
+            continue;
+        }
+        let body = &html[open_end..e - "</script>".len()];
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { continue };
+        collect_authors(&v, &mut out, 0);
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+fn collect_authors(v: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
+    use serde_json::Value;
+    if depth > 8 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            if let Some(a) = map.get("author") {
+                let names: Vec<&Value> = match a {
+                    Value::Array(xs) => xs.iter().collect(),
+                    x => vec![x],
+                };
+                for n in names {
+                    let name = match n {
+                        Value::String(s) => Some(s.as_str()),
+                        Value::Object(o) => o.get("name").and_then(Value::as_str),
+                        _ => None,
+                    };
+                    if let Some(p) = name.and_then(plausible_author) {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+            for x in map.values() {
+                collect_authors(x, out, depth + 1);
+            }
+        }
+        Value::Array(xs) => {
+            for x in xs {
+                collect_authors(x, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Authors from the page's markup, most reliable source first: JSON-LD,
+/// `<meta name="author">`, `rel="author"` links, a "By …" line near the
+/// top, an element whose class says author or byline.
+fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let ld = json_ld_authors(html, &lower);
+    if !ld.is_empty() {
+        return ld;
+    }
+    for at in tag_starts(&lower, "meta") {
+        let attrs = attributes(&html[at..]);
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let key = get("name").or_else(|| get("property")).unwrap_or("").to_ascii_lowercase();
+        if matches!(key.as_str(), "author" | "article:author" | "parsely-author" | "sailthru.author" | "dc.creator") {
+            if let Some(a) = get("content").and_then(plausible_author) {
+                return split_names(&a);
+            }
+        }
+    }
+    for at in tag_starts(&lower, "a") {
+        let attrs = attributes(&html[at..]);
+        if attrs.iter().any(|(n, v)| n == "rel" && v.to_ascii_lowercase().contains("author")) {
+            let end = lower[at..].find("</a>").map_or(at, |p| at + p + 4);
+            if let Some(a) = plausible_author(&element_text(&html[at..end])) {
+                return vec![a];
+            }
+        }
+    }
+    if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
+        return names;
+    }
+    for at in tag_starts(&lower, "span").chain(tag_starts(&lower, "div")).chain(tag_starts(&lower, "p")).chain(tag_starts(&lower, "a")) {
+        let attrs = attributes(&html[at..]);
+        let is_author_class = attrs
+            .iter()
+            .any(|(n, v)| n == "class" && { let v = v.to_ascii_lowercase(); v.contains("author") || v.contains("byline") });
+        if !is_author_class {
+            continue;
+        }
+        // The element's own text up to its first child's close is enough here.
+        let end = lower[at..].find("</").map_or(lower.len(), |p| at + p);
+        let text = element_text(&html[at..end]);
+        if let Some(a) = plausible_author(&text).filter(|a| rules::is_name(a)) {
+            return vec![a];
+        }
+    }
+    Vec::new()
+}
+
+/// "Ana Lind and Per Holm" → two names.
+fn split_names(s: &str) -> Vec<String> {
+    s.split([',', '&', ';'])
+        .flat_map(|p| p.split(" and "))
+        .filter_map(plausible_author)
+        .collect()
+}
+
 /// How far (bytes of page text) from the headline a visible date may stand
 /// to count as the article's date.
 const DATE_WINDOW: usize = 3000;
@@ -241,10 +434,12 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
         })
         .unwrap_or_default();
     let title = headline(html, &article.title);
+    let page_lines = fallback(html).lines;
+    let from_markup = html_authors(html, &page_lines);
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
         title: title.clone(),
-        authors,
+        authors: if from_markup.is_empty() { authors } else { from_markup },
         published: visible_date(html, title.as_deref())
             .or_else(|| {
                 article

@@ -484,9 +484,12 @@ pub fn is_name(s: &str) -> bool {
 /// "By A, B and C | Reuters". Returns `None` if the line is not a byline.
 pub fn byline(line: &str) -> Option<Vec<String>> {
     let t = line.trim();
-    let rest = ["By ", "BY ", "by ", "Von ", "Par ", "Por ", "Af "]
-        .iter()
-        .find_map(|p| t.strip_prefix(p))?;
+    let rest = [
+        "By ", "BY ", "by ", "Written by ", "Written By ", "WRITTEN BY ", "Posted by ", "Author: ",
+        "Words by ", "Story by ", "Von ", "Par ", "Por ", "Af ",
+    ]
+    .iter()
+    .find_map(|p| t.strip_prefix(p))?;
     // Drop an email or bracketed note and anything after a separator.
     let rest = rest
         .split(['[', '(', '|', '<', '—', '–'])

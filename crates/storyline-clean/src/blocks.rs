@@ -69,10 +69,19 @@ const PARAGRAPH_WORDS: usize = 15;
 /// closing byline for it to end the article.
 const TAIL_MIN_WORDS: usize = 80;
 
+/// In extracted content, a reader appeal is a short box, not a paragraph.
+const APPEAL_MAX_WORDS_EXTRACTED: usize = 40;
+
 /// Classifies the lines of a page. `known_title` is the headline when
 /// metadata already gave one (a block equal to it is then removed as the
 /// title; otherwise the first headline-like block before the body is taken).
-pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classified {
+///
+/// `extracted` says the lines are already a main-content extraction (the HTML
+/// path): Readability has dropped menus and duplicated furniture, and its
+/// output legitimately repeats headings, so the rules that fight page-level
+/// repetition (repeated lines, caption headings) stay off there, and appeals
+/// must be short to count.
+pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: bool) -> Classified {
     let texts: Vec<String> = lines
         .iter()
         .map(|l| crate::collapse_ws(l))
@@ -119,7 +128,9 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
                 continue;
             }
         }
-        if let Some(reason) = rules::line_reason(t, lower, w) {
+        if let Some(reason) = rules::line_reason(t, lower, w)
+            .filter(|r| !(extracted && *r == "appeal" && w > APPEAL_MAX_WORDS_EXTRACTED))
+        {
             let l = if reason == "photo-credit" {
                 Label::Caption
             } else {
@@ -136,7 +147,7 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
             && i + 1 < n
             && words[i + 1] >= PARAGRAPH_WORDS
             && ends_sentence(&texts[i + 1]);
-        if counts[lower.as_str()] >= 2 && !heading_here {
+        if !extracted && counts[lower.as_str()] >= 2 && !heading_here {
             let l = if w >= 4 {
                 Label::Caption
             } else {
@@ -150,7 +161,8 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>) -> Classifie
     for i in 0..n {
         // A caption printed as a line and again with its credit appended.
         // The bare line is a caption heading: it does not end a sentence.
-        if label[i].is_none()
+        if !extracted
+            && label[i].is_none()
             && i + 1 < n
             && words[i] >= 4
             && !texts[i].ends_with(['.', '!', '?', '"', '”'])
@@ -399,7 +411,7 @@ We use cookies to improve your experience.
 
     #[test]
     fn flattened_page_is_cleaned_to_its_article() {
-        let c = classify_blocks(&lines(PAGE), None);
+        let c = classify_blocks(&lines(PAGE), None, false);
         assert_eq!(
             c.title.as_deref(),
             Some("Storm closes harbour for three days")
@@ -436,7 +448,7 @@ We use cookies to improve your experience.
     fn closing_byline_ends_the_article() {
         let para = "The regional council approved the budget for the new tram line after a long debate on Thursday evening, ending a dispute that had divided the town for years.";
         let text = format!("{para}\nCritics said the {para}\nSupporters said the {para}\nBY ANA LIND [ana@example.com]\nThe Digital Team\nThe Digital Team writes news for readers across the region every single day of the year.");
-        let c = classify_blocks(&lines(&text), Some("Council approves tram"));
+        let c = classify_blocks(&lines(&text), Some("Council approves tram"), false);
         assert_eq!(c.authors, vec!["Ana Lind"]);
         assert_eq!(c.body.len(), 3);
         assert!(

@@ -79,7 +79,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             (extracted.lines, SourceFormat::Html)
         }
     };
-    let outcome = blocks::classify_blocks(&lines, meta.title.as_deref());
+    let outcome = blocks::classify_blocks(&lines, meta.title.as_deref(), format == SourceFormat::Html);
 
     let mut authors = meta.authors;
     for a in outcome.authors {

@@ -71,6 +71,9 @@ pub struct Extracted {
     pub language: Option<String>,
     /// Figure captions, kept apart from the body.
     pub captions: Vec<String>,
+    /// The whole page as text (tags stripped), for the text-path fallback
+    /// when Readability kept too little; empty when `lines` already is it.
+    pub page_lines: Vec<String>,
 }
 
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
@@ -168,7 +171,8 @@ fn headline(html: &str, meta_title: &str) -> Option<String> {
         .iter()
         .map(|h| {
             let hw = words(h);
-            let shared = 2.0 * hw.intersection(&reference).count() as f32 / (hw.len() + reference.len()).max(1) as f32;
+            let shared = 2.0 * hw.intersection(&reference).count() as f32
+                / (hw.len() + reference.len()).max(1) as f32;
             (h, shared)
         })
         .filter(|(_, s)| *s > 0.0)
@@ -194,7 +198,10 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let b = inner.as_bytes();
     // Skip the tag name.
-    let mut i = b.iter().position(|c| c.is_ascii_whitespace()).unwrap_or(b.len());
+    let mut i = b
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     while i < b.len() {
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
             i += 1;
@@ -255,8 +262,20 @@ fn plausible_author(s: &str) -> Option<String> {
     let words = t.split_whitespace().count();
     let lower = t.to_lowercase();
     let generic = [
-        "admin", "administrator", "staff", "editor", "team", "guest", "user", "written by", "posted by",
-        "author", "by", "reviewed by", "published by", "use case",
+        "admin",
+        "administrator",
+        "staff",
+        "editor",
+        "team",
+        "guest",
+        "user",
+        "written by",
+        "posted by",
+        "author",
+        "by",
+        "reviewed by",
+        "published by",
+        "use case",
     ];
     ((1..=6).contains(&words)
         && t.chars().any(char::is_alphabetic)
@@ -275,7 +294,9 @@ fn json_ld_authors(html: &str, lower: &str) -> Vec<String> {
             continue;
         }
         let body = &html[open_end..e - "</script>".len()];
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+            continue;
+        };
         collect_authors(&v, &mut out, 0);
         if !out.is_empty() {
             break;
@@ -334,8 +355,14 @@ fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
     for at in tag_starts(&lower, "meta") {
         let attrs = attributes(&html[at..]);
         let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let key = get("name").or_else(|| get("property")).unwrap_or("").to_ascii_lowercase();
-        if matches!(key.as_str(), "author" | "article:author" | "parsely-author" | "sailthru.author" | "dc.creator") {
+        let key = get("name")
+            .or_else(|| get("property"))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(
+            key.as_str(),
+            "author" | "article:author" | "parsely-author" | "sailthru.author" | "dc.creator"
+        ) {
             if let Some(a) = get("content").and_then(plausible_author) {
                 return split_names(&a);
             }
@@ -343,7 +370,10 @@ fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
     }
     for at in tag_starts(&lower, "a") {
         let attrs = attributes(&html[at..]);
-        if attrs.iter().any(|(n, v)| n == "rel" && v.to_ascii_lowercase().contains("author")) {
+        if attrs
+            .iter()
+            .any(|(n, v)| n == "rel" && v.to_ascii_lowercase().contains("author"))
+        {
             let end = lower[at..].find("</a>").map_or(at, |p| at + p + 4);
             if let Some(a) = plausible_author(&element_text(&html[at..end])) {
                 return vec![a];
@@ -353,11 +383,18 @@ fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
     if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
         return names;
     }
-    for at in tag_starts(&lower, "span").chain(tag_starts(&lower, "div")).chain(tag_starts(&lower, "p")).chain(tag_starts(&lower, "a")) {
+    for at in tag_starts(&lower, "span")
+        .chain(tag_starts(&lower, "div"))
+        .chain(tag_starts(&lower, "p"))
+        .chain(tag_starts(&lower, "a"))
+    {
         let attrs = attributes(&html[at..]);
-        let is_author_class = attrs
-            .iter()
-            .any(|(n, v)| n == "class" && { let v = v.to_ascii_lowercase(); v.contains("author") || v.contains("byline") });
+        let is_author_class = attrs.iter().any(|(n, v)| {
+            n == "class" && {
+                let v = v.to_ascii_lowercase();
+                v.contains("author") || v.contains("byline")
+            }
+        });
         if !is_author_class {
             continue;
         }
@@ -387,8 +424,8 @@ const DATE_WINDOW: usize = 3000;
 /// page's text, the one nearest the headline, within [`DATE_WINDOW`]. Pages
 /// show the date that matters to them there (often "updated on"), which
 /// metadata does not always carry.
-fn visible_date(html: &str, headline: Option<&str>) -> Option<calendar::Ymd> {
-    let text = crate::collapse_ws(&fallback(html).lines.join(" "));
+fn visible_date(page_lines: &[String], headline: Option<&str>) -> Option<calendar::Ymd> {
+    let text = crate::collapse_ws(&page_lines.join(" "));
     let dates = calendar::find_dates(&text);
     // Without a headline on the page, the top of the page is where dates sit.
     let anchor = headline.and_then(|h| text.find(h)).unwrap_or(0);
@@ -401,8 +438,8 @@ fn visible_date(html: &str, headline: Option<&str>) -> Option<calendar::Ymd> {
 }
 
 /// The first date written anywhere in the page's text: the last resort.
-fn first_visible_date(html: &str) -> Option<calendar::Ymd> {
-    calendar::find_dates(&fallback(html).lines.join(" "))
+fn first_visible_date(page_lines: &[String]) -> Option<calendar::Ymd> {
+    calendar::find_dates(&page_lines.join(" "))
         .first()
         .map(|(_, d)| *d)
 }
@@ -439,18 +476,23 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
         title: title.clone(),
-        authors: if from_markup.is_empty() { authors } else { from_markup },
-        published: visible_date(html, title.as_deref())
+        authors: if from_markup.is_empty() {
+            authors
+        } else {
+            from_markup
+        },
+        published: visible_date(&page_lines, title.as_deref())
             .or_else(|| {
                 article
                     .published_time
                     .as_deref()
                     .and_then(calendar::parse_date)
             })
-            .or_else(|| first_visible_date(html))
+            .or_else(|| first_visible_date(&page_lines))
             .map(|d| d.iso()),
         site_name: article.site_name.filter(|s| !s.trim().is_empty()),
         captions: Vec::new(),
+        page_lines,
         language: article
             .lang
             .map(|l| {
@@ -537,6 +579,7 @@ fn fallback(html: &str) -> Extracted {
         site_name: None,
         language: None,
         captions: Vec::new(),
+        page_lines: Vec::new(),
     }
 }
 

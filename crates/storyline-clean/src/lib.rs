@@ -40,6 +40,12 @@ pub enum CleanError {
     NoBody,
 }
 
+/// The whole-page text path replaces Readability's choice when it finds at
+/// least this many words…
+const FALLBACK_MIN_WORDS: usize = 200;
+/// …and more than this many times what Readability kept.
+const FALLBACK_RATIO: usize = 3;
+
 /// Metadata known before the body is classified (from the input or from HTML).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PageMeta {
@@ -63,6 +69,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         ..PageMeta::default()
     };
     let mut captions = Vec::new();
+    let mut page_lines = Vec::new();
     let (lines, format) = match doc.kind {
         PageKind::Text => (
             doc.content.lines().map(str::to_string).collect::<Vec<_>>(),
@@ -76,10 +83,28 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             meta.language = extracted.language;
             meta.authors = extracted.authors;
             captions = extracted.captions;
+            page_lines = extracted.page_lines;
             (extracted.lines, SourceFormat::Html)
         }
     };
-    let outcome = blocks::classify_blocks(&lines, meta.title.as_deref(), format == SourceFormat::Html);
+    let mut outcome =
+        blocks::classify_blocks(&lines, meta.title.as_deref(), format == SourceFormat::Html);
+    // Readability sometimes settles on a small box (a disclaimer, a comment)
+    // of a long article; then the text path over the whole page does better.
+    if !page_lines.is_empty() {
+        let words = |c: &Classified| {
+            c.body
+                .iter()
+                .map(|p| p.split_whitespace().count())
+                .sum::<usize>()
+        };
+        let whole = blocks::classify_blocks(&page_lines, meta.title.as_deref(), false);
+        let (kept, alt) = (words(&outcome), words(&whole));
+        if alt >= FALLBACK_MIN_WORDS && kept * FALLBACK_RATIO < alt {
+            outcome.body = whole.body;
+            outcome.removed.extend(whole.removed);
+        }
+    }
 
     let mut authors = meta.authors;
     for a in outcome.authors {

@@ -485,8 +485,20 @@ pub fn is_name(s: &str) -> bool {
 pub fn byline(line: &str) -> Option<Vec<String>> {
     let t = line.trim();
     let rest = [
-        "By ", "BY ", "by ", "Written by ", "Written By ", "WRITTEN BY ", "Posted by ", "Author: ",
-        "Words by ", "Story by ", "Von ", "Par ", "Por ", "Af ",
+        "By ",
+        "BY ",
+        "by ",
+        "Written by ",
+        "Written By ",
+        "WRITTEN BY ",
+        "Posted by ",
+        "Author: ",
+        "Words by ",
+        "Story by ",
+        "Von ",
+        "Par ",
+        "Por ",
+        "Af ",
     ]
     .iter()
     .find_map(|p| t.strip_prefix(p))?;

@@ -91,20 +91,25 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         blocks::classify_blocks(&lines, meta.title.as_deref(), format == SourceFormat::Html);
     // Readability sometimes settles on a small box (a disclaimer, a comment)
     // of a long article; then the text path over the whole page does better.
-    if !page_lines.is_empty() {
-        let words = |c: &Classified| {
-            c.body
-                .iter()
-                .map(|p| p.split_whitespace().count())
-                .sum::<usize>()
-        };
+    // (The whole page is classified only when even all its words would beat
+    // Readability's share: most pages never pay for it.)
+    let words = |c: &Classified| {
+        c.body
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum::<usize>()
+    };
+    let kept = words(&outcome);
+    let page_words: usize = page_lines.iter().map(|l| l.split_whitespace().count()).sum();
+    if page_words >= FALLBACK_MIN_WORDS && kept * FALLBACK_RATIO < page_words {
         let whole = blocks::classify_blocks(&page_lines, meta.title.as_deref(), false);
-        let (kept, alt) = (words(&outcome), words(&whole));
+        let alt = words(&whole);
         if alt >= FALLBACK_MIN_WORDS && kept * FALLBACK_RATIO < alt {
             outcome.body = whole.body;
             outcome.removed.extend(whole.removed);
         }
     }
+
 
     let mut authors = meta.authors;
     for a in outcome.authors {

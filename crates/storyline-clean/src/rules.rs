@@ -3,6 +3,8 @@
 //! Phrases are matched on lowercased text. Each family has a reason name that
 //! ends up in `removed[].reason`.
 
+use aho_corasick::AhoCorasick;
+
 /// Consent and cookie banners.
 const COOKIE: &[&str] = &[
     "cookie",
@@ -188,25 +190,25 @@ pub fn line_reason(line: &str, lower: &str, words: usize) -> Option<&'static str
     if is_weather(line) {
         return Some("weather-widget");
     }
-    if words <= 12 && contains_any(lower, AI_NOTICE) {
+    if words <= 12 && contains_any(lower, &AI_NOTICE_AC) {
         return Some("ai-image-notice");
     }
     if words <= 6 && WIDGET_LINES.contains(&lower.trim_matches(|c: char| !c.is_alphanumeric())) {
         return Some("widget");
     }
-    if words <= 4 && contains_any(lower, AD) {
+    if words <= 4 && contains_any(lower, &AD_AC) {
         return Some("advertisement");
     }
-    if words <= 8 && contains_any(lower, SHARE) {
+    if words <= 8 && contains_any(lower, &SHARE_AC) {
         return Some("share-buttons");
     }
     if RELATED_PREFIX.iter().any(|p| lower.starts_with(p)) && words <= 25 {
         return Some("related-link");
     }
-    if contains_any(lower, COOKIE) && (words <= 60) && !lower.contains('"') {
+    if contains_any(lower, &COOKIE_AC) && (words <= 60) && !lower.contains('"') {
         return Some("cookie-banner");
     }
-    if words <= 40 && contains_any(lower, COMMENTS) {
+    if words <= 40 && contains_any(lower, &COMMENTS_AC) {
         return Some("comment-form");
     }
     if is_appeal(lower) {
@@ -224,8 +226,26 @@ pub fn is_tail_header(lower: &str, words: usize) -> bool {
     words <= 6 && TAIL_HEADERS.iter().any(|h| t == *h || t.starts_with(h))
 }
 
-fn contains_any(lower: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| lower.contains(n))
+/// One multi-pattern automaton per clutter family, built on first use: a
+/// line is scanned once per family instead of once per phrase.
+struct Family(std::sync::LazyLock<AhoCorasick>);
+
+macro_rules! family {
+    ($name:ident, $list:ident) => {
+        static $name: Family = Family(std::sync::LazyLock::new(|| {
+            AhoCorasick::new($list).expect("clutter phrases build an automaton")
+        }));
+    };
+}
+family!(COOKIE_AC, COOKIE);
+family!(APPEAL_AC, APPEAL);
+family!(COMMENTS_AC, COMMENTS);
+family!(AI_NOTICE_AC, AI_NOTICE);
+family!(AD_AC, AD);
+family!(SHARE_AC, SHARE);
+
+fn contains_any(lower: &str, family: &Family) -> bool {
+    family.0.is_match(lower)
 }
 
 /// "72.7 F", "18°C", "-3 °C": a temperature and nothing else.
@@ -247,7 +267,12 @@ fn is_weather(line: &str) -> bool {
 /// A reader appeal: money or subscription words *and* the outlet talking to
 /// the reader ("we", "your"). News prose rarely does both outside quotes.
 pub fn is_appeal(lower: &str) -> bool {
-    let hits = APPEAL.iter().filter(|n| lower.contains(*n)).count();
+    // Distinct appeal phrases present.
+    let mut seen = [false; 64];
+    for m in APPEAL_AC.0.find_overlapping_iter(lower) {
+        seen[m.pattern().as_usize() % 64] = true;
+    }
+    let hits = seen.iter().filter(|x| **x).count();
     if hits == 0 {
         return false;
     }
@@ -357,7 +382,12 @@ const WIRES: &[&str] = &[
 /// and whether the whole line is the credit (as opposed to a prefix of a
 /// body paragraph).
 pub fn wire_credit(line: &str) -> Option<(String, bool)> {
-    let lower = line.to_ascii_lowercase();
+    // Credits open their line: only the head needs looking at.
+    let mut cut = line.len().min(96);
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let lower = line[..cut].to_ascii_lowercase();
     for prefix in [
         "this article was produced by",
         "this story was produced by",
@@ -367,10 +397,7 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
         "this article is republished from",
         "originally published by",
     ] {
-        if let Some(pos) = lower.find(prefix) {
-            if pos > 3 {
-                continue;
-            }
+        if let Some(pos) = (0..=3).find(|&p| lower.get(p..).is_some_and(|r| r.starts_with(prefix))) {
             let rest = &line[pos + prefix.len()..];
             if let Some(w) = find_wire(rest).or_else(|| credited_name(rest)) {
                 return Some((w, true));
@@ -378,12 +405,17 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
         }
     }
     if (lower.starts_with("reporting by") || lower.starts_with("additional reporting by"))
-        && lower.len() < 300
+        && line.len() < 300
     {
-        return Some(("Reuters".into(), true)).filter(|_| lower.contains("editing by"));
+        return Some(("Reuters".into(), true))
+            .filter(|_| line.to_ascii_lowercase().contains("editing by"));
     }
     // "(Reuters) - ", "SEOUL (Reuters) -", "(AP) —", "SEOUL, May 7 (Yonhap) --"
-    let head: String = line.chars().take(80).collect();
+    let mut hcut = cut.min(80);
+    while !line.is_char_boundary(hcut) {
+        hcut -= 1;
+    }
+    let head = &line[..hcut];
     if let (Some(open), Some(close)) = (head.find('('), head.find(')')) {
         if open < close {
             let inner = &head[open + 1..close];
@@ -622,6 +654,9 @@ mod tests {
             Some(("Reuters".into(), false))
         );
         assert_eq!(wire_credit("The (AP) style guide is popular."), None);
+        // Multi-byte characters at the cut points do not panic.
+        let long = format!("{}“quoted” (AP) — {}", "x".repeat(78), "é".repeat(60));
+        assert_eq!(wire_credit(&long), None);
         assert_eq!(
             wire_credit("This article was produced by Tidewater Wire news agency."),
             Some(("Tidewater Wire".into(), true))

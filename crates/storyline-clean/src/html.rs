@@ -79,16 +79,16 @@ pub struct Extracted {
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // Readability keeps figure captions inside the article; take them out
     // first so that they never reach the body.
-    let (html, captions) = take_captions(html);
+    let (html, lower, captions) = take_captions(html);
     let mut e = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
         // A panic inside the DOM library on hostile markup must not take the
         // batch down: fall back to tag stripping instead.
-        std::panic::catch_unwind(|| readability(&html, url))
+        std::panic::catch_unwind(|| readability(&html, &lower, url))
             .ok()
             .flatten()
-            .unwrap_or_else(|| fallback(&html))
+            .unwrap_or_else(|| fallback_lower(&html, &lower))
     } else {
-        fallback(&html)
+        fallback_lower(&html, &lower)
     };
     e.captions = captions;
     e
@@ -96,17 +96,20 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
 
 /// Removes `<figcaption>` elements, returning the page without them and
 /// their text. One linear scan over a lower-cased copy.
-fn take_captions(html: &str) -> (String, Vec<String>) {
+fn take_captions(html: &str) -> (String, String, Vec<String>) {
     let lower = html.to_ascii_lowercase();
     let spans = elements(&lower, "figcaption", usize::MAX);
     if spans.is_empty() {
-        return (html.to_string(), Vec::new());
+        return (html.to_string(), lower, Vec::new());
     }
+    // ASCII lower-casing keeps offsets, so both strings are cut alike.
     let mut out = String::with_capacity(html.len());
+    let mut out_lower = String::with_capacity(html.len());
     let mut captions = Vec::new();
     let mut pos = 0;
     for (open, end) in spans {
         out.push_str(&html[pos..open]);
+        out_lower.push_str(&lower[pos..open]);
         let text = element_text(&html[open..end]);
         if !text.is_empty() {
             captions.push(text);
@@ -114,7 +117,8 @@ fn take_captions(html: &str) -> (String, Vec<String>) {
         pos = end;
     }
     out.push_str(&html[pos..]);
-    (out, captions)
+    out_lower.push_str(&lower[pos..]);
+    (out, out_lower, captions)
 }
 
 /// Byte ranges (opening `<` to the end of the closing tag) of the first `max`
@@ -153,9 +157,8 @@ fn element_text(html: &str) -> String {
 /// it); else the metadata title without its " | Site name" part; else the
 /// first `<h1>`. Site names and section labels in `<h1>`s share no words
 /// with the title, so they lose.
-fn headline(html: &str, meta_title: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    let h1s: Vec<String> = elements(&lower, "h1", 5)
+fn headline(html: &str, lower: &str, meta_title: &str) -> Option<String> {
+    let h1s: Vec<String> = elements(lower, "h1", 5)
         .into_iter()
         .map(|(s, e)| element_text(&html[s..e]))
         .filter(|t| (1..=40).contains(&t.split_whitespace().count()))
@@ -346,13 +349,12 @@ fn collect_authors(v: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
 /// Authors from the page's markup, most reliable source first: JSON-LD,
 /// `<meta name="author">`, `rel="author"` links, a "By …" line near the
 /// top, an element whose class says author or byline.
-fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
-    let ld = json_ld_authors(html, &lower);
+fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> {
+    let ld = json_ld_authors(html, lower);
     if !ld.is_empty() {
         return ld;
     }
-    for at in tag_starts(&lower, "meta") {
+    for at in tag_starts(lower, "meta") {
         let attrs = attributes(&html[at..]);
         let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let key = get("name")
@@ -368,7 +370,7 @@ fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
             }
         }
     }
-    for at in tag_starts(&lower, "a") {
+    for at in tag_starts(lower, "a") {
         let attrs = attributes(&html[at..]);
         if attrs
             .iter()
@@ -383,21 +385,19 @@ fn html_authors(html: &str, byline_text: &[String]) -> Vec<String> {
     if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
         return names;
     }
-    for at in tag_starts(&lower, "span")
-        .chain(tag_starts(&lower, "div"))
-        .chain(tag_starts(&lower, "p"))
-        .chain(tag_starts(&lower, "a"))
-    {
-        let attrs = attributes(&html[at..]);
-        let is_author_class = attrs.iter().any(|(n, v)| {
-            n == "class" && {
-                let v = v.to_ascii_lowercase();
-                v.contains("author") || v.contains("byline")
-            }
-        });
-        if !is_author_class {
+    // Elements whose class names an author or byline: found by searching
+    // for the words, then checking they sit in a class attribute, so that
+    // the page's other tags are never parsed.
+    for at in ["author", "byline"].iter().flat_map(|w| lower.match_indices(w).map(|(p, _)| p)).take(200) {
+        let Some(open) = lower[..at].rfind('<') else { continue };
+        if lower[open..at].contains('>') || !lower[open..at].contains("class") {
             continue;
         }
+        let name: String = lower[open + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+        if !matches!(name.as_str(), "span" | "div" | "p" | "a") {
+            continue;
+        }
+        let at = open;
         // The element's own text up to its first child's close is enough here.
         let end = lower[at..].find("</").map_or(lower.len(), |p| at + p);
         let text = element_text(&html[at..end]);
@@ -444,7 +444,7 @@ fn first_visible_date(page_lines: &[String]) -> Option<calendar::Ymd> {
         .map(|(_, d)| *d)
 }
 
-fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
+fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> {
     let cfg = Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: 100_000,
@@ -470,9 +470,9 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
             })
         })
         .unwrap_or_default();
-    let title = headline(html, &article.title);
-    let page_lines = fallback(html).lines;
-    let from_markup = html_authors(html, &page_lines);
+    let title = headline(html, lower, &article.title);
+    let page_lines = fallback_lower(html, lower).lines;
+    let from_markup = html_authors(html, lower, &page_lines);
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
         title: title.clone(),
@@ -508,9 +508,13 @@ fn readability(html: &str, url: Option<&str>) -> Option<Extracted> {
 /// Strips tags in one pass: drops script/style/noscript/template content,
 /// turns block-level tags into line breaks, decodes common entities.
 fn fallback(html: &str) -> Extracted {
+    fallback_lower(html, &html.to_ascii_lowercase())
+}
+
+/// [`fallback`] with the ASCII-lower-cased page already at hand.
+fn fallback_lower(html: &str, lower: &str) -> Extracted {
     let mut out = String::with_capacity(html.len() / 2);
     let mut title = None;
-    let lower = html.to_ascii_lowercase();
     let mut i = 0;
     let bytes = html.as_bytes();
     while i < bytes.len() {

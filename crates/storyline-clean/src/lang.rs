@@ -3,8 +3,8 @@
 /// ISO 639-1 code where one exists (else whatlang's ISO 639-3 code), or `None`
 /// when the text is too short or the guess unreliable.
 pub fn detect(text: &str) -> Option<String> {
-    // The first few thousand characters decide; detection cost stays bounded.
-    let sample: String = text.chars().take(4000).collect();
+    // The first characters decide; detection cost stays bounded.
+    let sample: String = text.chars().take(1500).collect();
     let info = whatlang::detect(&sample)?;
     if !info.is_reliable() && sample.split_whitespace().count() < 8 {
         return None;

@@ -370,27 +370,15 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
             }
         }
     }
-    for at in tag_starts(lower, "a") {
-        let attrs = attributes(&html[at..]);
-        if attrs
-            .iter()
-            .any(|(n, v)| n == "rel" && v.to_ascii_lowercase().contains("author"))
-        {
-            let end = lower[at..].find("</a>").map_or(at, |p| at + p + 4);
-            if let Some(a) = plausible_author(&element_text(&html[at..end])) {
-                return vec![a];
-            }
-        }
-    }
     if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
         return names;
     }
-    // Elements whose class names an author or byline: found by searching
+    // Elements whose class (or `rel`) names an author or byline: found by searching
     // for the words, then checking they sit in a class attribute, so that
     // the page's other tags are never parsed.
     for at in ["author", "byline"].iter().flat_map(|w| lower.match_indices(w).map(|(p, _)| p)).take(200) {
         let Some(open) = lower[..at].rfind('<') else { continue };
-        if lower[open..at].contains('>') || !lower[open..at].contains("class") {
+        if lower[open..at].contains('>') || !(lower[open..at].contains("class") || lower[open..at].contains("rel")) {
             continue;
         }
         let name: String = lower[open + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();

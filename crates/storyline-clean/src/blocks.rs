@@ -99,6 +99,9 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
     }
     let known_title_lower = known_title.map(|t| crate::collapse_ws(t).to_lowercase());
 
+    // Lines that carry a date: the one nearest the headline is the page's date.
+    let mut datelines: Vec<(usize, calendar::Ymd)> = Vec::new();
+
     // Pass 1: what each line is on its own.
     for i in 0..n {
         let (t, lower, w) = (&texts[i], &lowers[i], words[i]);
@@ -119,11 +122,16 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
         if let Some(names) = rules::byline(t) {
             push_unique(&mut out.authors, names);
             label[i] = Some((Label::Byline, "byline"));
+            // "By A – Updated Sep 9, 2025 at 1:00 PM"
+            if let Some((_, d)) = calendar::find_dates(t).first() {
+                datelines.push((i, *d));
+            }
             continue;
         }
-        if w <= 10 && !t.ends_with(['.', '!', '?']) || w <= 6 {
-            if let Some(d) = calendar::parse_date(t) {
-                out.published.get_or_insert(d.iso());
+        // A short line carrying a date ("Last updated: 2025-02-22").
+        if w <= 12 && !t.ends_with(['.', '!', '?']) || w <= 6 {
+            if let Some((_, d)) = calendar::find_dates(t).first() {
+                datelines.push((i, *d));
                 label[i] = Some((Label::Dateline, "dateline"));
                 continue;
             }
@@ -314,6 +322,17 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
             });
         }
     }
+    // The date shown with the article stands next to its headline; without a
+    // headline, the first one on the page.
+    let title_line = (0..n).find(|&i| matches!(label[i], Some((Label::Title, _))));
+    let nearest = match title_line {
+        Some(t) => datelines.iter().min_by_key(|(i, _)| i.abs_diff(t)),
+        None => datelines.first(),
+    };
+    if let Some((_, d)) = nearest {
+        out.published = Some(d.iso());
+    }
+
     // Short blocks outside the article are page furniture (menus, city names
     // of a weather widget, section labels).
     let last_para = (0..n).rev().find(|&i| is_paragraph(i, &label));

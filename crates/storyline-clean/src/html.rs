@@ -376,12 +376,23 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     // Elements whose class (or `rel`) names an author or byline: found by searching
     // for the words, then checking they sit in a class attribute, so that
     // the page's other tags are never parsed.
-    for at in ["author", "byline"].iter().flat_map(|w| lower.match_indices(w).map(|(p, _)| p)).take(200) {
-        let Some(open) = lower[..at].rfind('<') else { continue };
-        if lower[open..at].contains('>') || !(lower[open..at].contains("class") || lower[open..at].contains("rel")) {
+    for at in ["author", "byline"]
+        .iter()
+        .flat_map(|w| lower.match_indices(w).map(|(p, _)| p))
+        .take(200)
+    {
+        let Some(open) = lower[..at].rfind('<') else {
+            continue;
+        };
+        if lower[open..at].contains('>')
+            || !(lower[open..at].contains("class") || lower[open..at].contains("rel"))
+        {
             continue;
         }
-        let name: String = lower[open + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+        let name: String = lower[open + 1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
         if !matches!(name.as_str(), "span" | "div" | "p" | "a") {
             continue;
         }

@@ -100,7 +100,10 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             .sum::<usize>()
     };
     let kept = words(&outcome);
-    let page_words: usize = page_lines.iter().map(|l| l.split_whitespace().count()).sum();
+    let page_words: usize = page_lines
+        .iter()
+        .map(|l| l.split_whitespace().count())
+        .sum();
     if page_words >= FALLBACK_MIN_WORDS && kept * FALLBACK_RATIO < page_words {
         let whole = blocks::classify_blocks(&page_lines, meta.title.as_deref(), false);
         let alt = words(&whole);
@@ -109,7 +112,6 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             outcome.removed.extend(whole.removed);
         }
     }
-
 
     let mut authors = meta.authors;
     for a in outcome.authors {

@@ -397,7 +397,8 @@ pub fn wire_credit(line: &str) -> Option<(String, bool)> {
         "this article is republished from",
         "originally published by",
     ] {
-        if let Some(pos) = (0..=3).find(|&p| lower.get(p..).is_some_and(|r| r.starts_with(prefix))) {
+        if let Some(pos) = (0..=3).find(|&p| lower.get(p..).is_some_and(|r| r.starts_with(prefix)))
+        {
             let rest = &line[pos + prefix.len()..];
             if let Some(w) = find_wire(rest).or_else(|| credited_name(rest)) {
                 return Some((w, true));

@@ -88,7 +88,10 @@ pub fn content_hash(content: &str) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     // Feed the whitespace-folded text in chunks: one update per word is slow.
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
-    for word in content.split_ascii_whitespace().flat_map(|w| w.split_whitespace()) {
+    for word in content
+        .split_ascii_whitespace()
+        .flat_map(|w| w.split_whitespace())
+    {
         buf.extend_from_slice(word.as_bytes());
         buf.push(b' ');
         if buf.len() >= 8000 {

@@ -69,6 +69,12 @@ const PARAGRAPH_WORDS: usize = 15;
 /// closing byline for it to end the article.
 const TAIL_MIN_WORDS: usize = 80;
 
+/// In the article-region search, a block of at least this many words ending
+/// a sentence is a paragraph…
+const REGION_PARAGRAPH_WORDS: usize = 10;
+/// …and every word of a shorter block costs this much.
+const REGION_PENALTY: f32 = 0.7;
+
 /// In extracted content, a reader appeal is a short box, not a paragraph.
 const APPEAL_MAX_WORDS_EXTRACTED: usize = 40;
 
@@ -343,6 +349,45 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
         let outside = first_para.is_none_or(|f| i < f) || last_para.is_some_and(|l| i > l);
         if outside && words[i] <= 4 {
             label[i] = Some((Label::Boilerplate, "page-furniture"));
+        }
+    }
+
+    // A flattened page holds one article among menus, teasers and comments:
+    // keep the stretch of remaining blocks with the most paragraph text
+    // (maximum-sum subarray, as in body-text extraction): paragraphs count
+    // their words, short or unpunctuated blocks count against.
+    if !extracted {
+        let kept: Vec<usize> = (0..n).filter(|&i| label[i].is_none()).collect();
+        let value = |i: usize| -> f32 {
+            let w = words[i];
+            if w >= REGION_PARAGRAPH_WORDS && ends_sentence(&texts[i]) {
+                w as f32
+            } else if w < REGION_PARAGRAPH_WORDS {
+                -REGION_PENALTY * w.max(1) as f32
+            } else {
+                -REGION_PENALTY * REGION_PARAGRAPH_WORDS as f32 / 2.0
+            }
+        };
+        let (mut best, mut best_range) = (f32::MIN, (0, 0));
+        let (mut cur, mut start) = (0.0f32, 0);
+        for (k, &i) in kept.iter().enumerate() {
+            if cur <= 0.0 {
+                cur = value(i);
+                start = k;
+            } else {
+                cur += value(i);
+            }
+            if cur > best {
+                best = cur;
+                best_range = (start, k);
+            }
+        }
+        if best > 0.0 {
+            for (k, &i) in kept.iter().enumerate() {
+                if k < best_range.0 || k > best_range.1 {
+                    label[i] = Some((Label::Boilerplate, "outside-article"));
+                }
+            }
         }
     }
 

@@ -22,13 +22,51 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "<html>", "<head>", "<title>Storm", "</title>", "<body>", "<div class=\"author\">", "</div>", "<p>",
-    "</p>", "<h1>", "</h1>", "<figcaption>", "</figcaption>", "<script type=\"application/ld+json\">",
-    "{\"author\":{\"name\":\"Ana Lind\"}}", "</script>", "<meta name=\"author\" content=\"", "\">",
-    "By Ana Lind", "May 8, 2025", "2025-13-45", "\"quoted words here\"", "“", "”", "&amp;", "&#x1F600;",
-    "&#99999999;", "&", "<", ">", "é", "\u{202e}", "\0", "\n\n", "Cookies we use", "Read also: x",
-    "The harbour reopened on Monday after the storm, officials said.", "<a rel=author>", "</a>",
-    "<!--", "-->", "<![CDATA[", "]]>", "(Reuters) - ", "This article was produced by ",
+    "<html>",
+    "<head>",
+    "<title>Storm",
+    "</title>",
+    "<body>",
+    "<div class=\"author\">",
+    "</div>",
+    "<p>",
+    "</p>",
+    "<h1>",
+    "</h1>",
+    "<figcaption>",
+    "</figcaption>",
+    "<script type=\"application/ld+json\">",
+    "{\"author\":{\"name\":\"Ana Lind\"}}",
+    "</script>",
+    "<meta name=\"author\" content=\"",
+    "\">",
+    "By Ana Lind",
+    "May 8, 2025",
+    "2025-13-45",
+    "\"quoted words here\"",
+    "“",
+    "”",
+    "&amp;",
+    "&#x1F600;",
+    "&#99999999;",
+    "&",
+    "<",
+    ">",
+    "é",
+    "\u{202e}",
+    "\0",
+    "\n\n",
+    "Cookies we use",
+    "Read also: x",
+    "The harbour reopened on Monday after the storm, officials said.",
+    "<a rel=author>",
+    "</a>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "(Reuters) - ",
+    "This article was produced by ",
 ];
 
 fn random_page(rng: &mut Rng) -> String {
@@ -50,7 +88,11 @@ fn random_and_mutated_pages_never_panic() {
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
     for i in 0..3000 {
         let page = random_page(&mut rng);
-        let kind = if i % 2 == 0 { PageKind::Html } else { PageKind::Text };
+        let kind = if i % 2 == 0 {
+            PageKind::Html
+        } else {
+            PageKind::Text
+        };
         let doc = RawDoc::new(format!("random-{i}"), kind, page);
         if let Ok(a) = storyline_clean::clean(&doc) {
             assert!(!a.body.trim().is_empty());
@@ -60,7 +102,11 @@ fn random_and_mutated_pages_never_panic() {
 
 #[test]
 fn pathological_pages_stay_bounded() {
-    let deep = format!("<html><body>{}<p>Deep words in a very deep page.</p>{}</body></html>", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let deep = format!(
+        "<html><body>{}<p>Deep words in a very deep page.</p>{}</body></html>",
+        "<div>".repeat(20_000),
+        "</div>".repeat(20_000)
+    );
     let unclosed = format!("<html><body>{}", "<p><b><i>text ".repeat(20_000));
     let long_line = "word ".repeat(400_000);
     let many_lines = "Short line\n".repeat(100_000);
@@ -75,6 +121,10 @@ fn pathological_pages_stay_bounded() {
         let t = Instant::now();
         let _ = storyline_clean::clean(&RawDoc::new(name, kind, page));
         // Generous for debug builds on a loaded machine; catches quadratic blow-ups.
-        assert!(t.elapsed() < Duration::from_secs(20), "{name} took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "{name} took {:?}",
+            t.elapsed()
+        );
     }
 }

@@ -189,12 +189,10 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
 mod tests {
     use super::*;
 
-    fn doc(
-        text: &str,
-        ents: &[&str],
-        day: Option<i64>,
-        copy_of: Option<usize>,
-    ) -> (Vec<String>, HashSet<String>, Option<i64>, Option<usize>) {
+    /// (terms, entities, day, copy of)
+    type RawDoc = (Vec<String>, HashSet<String>, Option<i64>, Option<usize>);
+
+    fn doc(text: &str, ents: &[&str], day: Option<i64>, copy_of: Option<usize>) -> RawDoc {
         (
             text::content_words(text),
             ents.iter().map(|e| e.to_string()).collect(),
@@ -203,9 +201,7 @@ mod tests {
         )
     }
 
-    fn build(
-        raw: Vec<(Vec<String>, HashSet<String>, Option<i64>, Option<usize>)>,
-    ) -> Vec<ClusterDoc> {
+    fn build(raw: Vec<RawDoc>) -> Vec<ClusterDoc> {
         let terms: Vec<Vec<String>> = raw.iter().map(|r| r.0.clone()).collect();
         text::tfidf(&terms)
             .into_iter()

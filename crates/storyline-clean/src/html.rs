@@ -19,44 +19,26 @@ const MAX_DOM_DEPTH: usize = 512;
 /// Largest element nesting depth, estimated in one scan: opening tags push,
 /// closing tags pop, void and self-closed elements do neither.
 fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&[u8]] = &[
+        b"br", b"img", b"meta", b"link", b"input", b"hr", b"source", b"wbr", b"area", b"base", b"col",
+        b"embed", b"track", b"param",
+    ];
     let bytes = html.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
-    let mut i = 0;
-    while let Some(p) = html[i..].find('<') {
-        let at = i + p;
+    for at in memchr::memchr_iter(b'<', bytes) {
         let rest = &bytes[at + 1..];
         if rest.first() == Some(&b'/') {
             depth = depth.saturating_sub(1);
         } else if rest.first().is_some_and(u8::is_ascii_alphabetic) {
-            let name: Vec<u8> = rest
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .map(u8::to_ascii_lowercase)
-                .collect();
-            let void = matches!(
-                name.as_slice(),
-                b"br"
-                    | b"img"
-                    | b"meta"
-                    | b"link"
-                    | b"input"
-                    | b"hr"
-                    | b"source"
-                    | b"wbr"
-                    | b"area"
-                    | b"base"
-                    | b"col"
-                    | b"embed"
-                    | b"track"
-                    | b"param"
-            );
-            let end = html[at..].find('>').map_or(html.len(), |e| at + e);
-            if !void && !html[at..end].ends_with('/') {
+            let len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let name = &rest[..len];
+            let void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
+            let end = memchr::memchr(b'>', rest).map_or(rest.len(), |e| e);
+            if !void && !rest[..end].ends_with(b"/") {
                 depth += 1;
                 max = max.max(depth);
             }
         }
-        i = at + 1;
     }
     max
 }
@@ -121,6 +103,12 @@ fn take_captions(html: &str) -> (String, String, Vec<String>) {
     (out, out_lower, captions)
 }
 
+/// Offset of `needle` in `hay` at or after `from` (SIMD substring search:
+/// these scans run over whole pages).
+fn find_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    memchr::memmem::find(&hay.as_bytes()[from..], needle.as_bytes()).map(|p| from + p)
+}
+
 /// Byte ranges (opening `<` to the end of the closing tag) of the first `max`
 /// `tag` elements, found on the ASCII-lower-cased page (same offsets).
 fn elements(lower: &str, tag: &str, max: usize) -> Vec<(usize, usize)> {
@@ -129,7 +117,7 @@ fn elements(lower: &str, tag: &str, max: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = 0;
     while out.len() < max {
-        let Some(open) = lower[pos..].find(&open_pat).map(|p| pos + p) else {
+        let Some(open) = find_from(lower, &open_pat, pos) else {
             break;
         };
         // `<h1` must not match `<h10` or `<header`: the name ends here.
@@ -138,7 +126,7 @@ fn elements(lower: &str, tag: &str, max: usize) -> Vec<(usize, usize)> {
             pos = open + open_pat.len();
             continue;
         }
-        let Some(close) = lower[open..].find(&close_pat).map(|p| open + p) else {
+        let Some(close) = find_from(lower, &close_pat, open) else {
             break;
         };
         out.push((open, close + close_pat.len()));
@@ -249,7 +237,7 @@ fn tag_starts<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize> 
     let pat = format!("<{name}");
     let mut pos = 0;
     std::iter::from_fn(move || loop {
-        let at = pos + lower[pos..].find(&pat)?;
+        let at = find_from(lower, &pat, pos)?;
         pos = at + pat.len();
         let next = lower.as_bytes().get(pos).copied();
         if next.is_none_or(|c| c.is_ascii_whitespace() || c == b'>' || c == b'/') {
@@ -378,7 +366,7 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     // the page's other tags are never parsed.
     for at in ["author", "byline"]
         .iter()
-        .flat_map(|w| lower.match_indices(w).map(|(p, _)| p))
+        .flat_map(|w| memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes()))
         .take(200)
     {
         let Some(open) = lower[..at].rfind('<') else {
@@ -540,7 +528,7 @@ fn fallback_lower(html: &str, lower: &str) -> Extracted {
             )
         {
             let close = format!("</{name}");
-            let stop = lower[end..].find(&close).map_or(html.len(), |p| end + p);
+            let stop = find_from(lower, &close, end).unwrap_or(html.len());
             if name == "title" {
                 title = Some(decode_entities(html[end..stop].trim()));
             }

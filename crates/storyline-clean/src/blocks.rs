@@ -29,22 +29,9 @@ pub enum Label {
     Boilerplate,
 }
 
-/// A classified block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    /// The text, whitespace folded.
-    pub text: String,
-    /// What it is.
-    pub label: Label,
-    /// Why (empty for body).
-    pub reason: &'static str,
-}
-
 /// The classifier's result: body paragraphs, removed blocks and metadata.
 #[derive(Debug, Default, Clone)]
 pub struct Classified {
-    /// Every block, in page order.
-    pub blocks: Vec<Block>,
     /// Body paragraphs.
     pub body: Vec<String>,
     /// Non-body blocks with reasons.
@@ -394,18 +381,13 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
     for (i, text) in texts.into_iter().enumerate() {
         let (l, reason) = label[i].unwrap_or((Label::Body, ""));
         if l == Label::Body {
-            out.body.push(text.clone());
+            out.body.push(text);
         } else {
             out.removed.push(Removed {
-                text: text.clone(),
+                text,
                 reason: reason.to_string(),
             });
         }
-        out.blocks.push(Block {
-            text,
-            label: l,
-            reason,
-        });
     }
     out
 }

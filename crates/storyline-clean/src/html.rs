@@ -2,6 +2,8 @@
 //! tag-stripping fallback when Readability finds nothing or the page is too
 //! large to parse within bounds.
 
+use std::borrow::Cow;
+
 use dom_smoothie::{Config, Readability, TextMode};
 use storyline_model::calendar;
 
@@ -20,8 +22,8 @@ const MAX_DOM_DEPTH: usize = 512;
 /// closing tags pop, void and self-closed elements do neither.
 fn nesting_depth(html: &str) -> usize {
     const VOID: &[&[u8]] = &[
-        b"br", b"img", b"meta", b"link", b"input", b"hr", b"source", b"wbr", b"area", b"base", b"col",
-        b"embed", b"track", b"param",
+        b"br", b"img", b"meta", b"link", b"input", b"hr", b"source", b"wbr", b"area", b"base",
+        b"col", b"embed", b"track", b"param",
     ];
     let bytes = html.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
@@ -30,7 +32,10 @@ fn nesting_depth(html: &str) -> usize {
         if rest.first() == Some(&b'/') {
             depth = depth.saturating_sub(1);
         } else if rest.first().is_some_and(u8::is_ascii_alphabetic) {
-            let len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let len = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
             let name = &rest[..len];
             let void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
             let end = memchr::memchr(b'>', rest).map_or(rest.len(), |e| e);
@@ -78,11 +83,11 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
 
 /// Removes `<figcaption>` elements, returning the page without them and
 /// their text. One linear scan over a lower-cased copy.
-fn take_captions(html: &str) -> (String, String, Vec<String>) {
+fn take_captions(html: &str) -> (Cow<'_, str>, String, Vec<String>) {
     let lower = html.to_ascii_lowercase();
     let spans = elements(&lower, "figcaption", usize::MAX);
     if spans.is_empty() {
-        return (html.to_string(), lower, Vec::new());
+        return (Cow::Borrowed(html), lower, Vec::new());
     }
     // ASCII lower-casing keeps offsets, so both strings are cut alike.
     let mut out = String::with_capacity(html.len());
@@ -100,7 +105,7 @@ fn take_captions(html: &str) -> (String, String, Vec<String>) {
     }
     out.push_str(&html[pos..]);
     out_lower.push_str(&lower[pos..]);
-    (out, out_lower, captions)
+    (Cow::Owned(out), out_lower, captions)
 }
 
 /// Offset of `needle` in `hay` at or after `from` (SIMD substring search:
@@ -411,24 +416,23 @@ const DATE_WINDOW: usize = 3000;
 /// page's text, the one nearest the headline, within [`DATE_WINDOW`]. Pages
 /// show the date that matters to them there (often "updated on"), which
 /// metadata does not always carry.
-fn visible_date(page_lines: &[String], headline: Option<&str>) -> Option<calendar::Ymd> {
+///
+/// Returns that date and, as a last resort, the first date on the page.
+fn visible_dates(
+    page_lines: &[String],
+    headline: Option<&str>,
+) -> (Option<calendar::Ymd>, Option<calendar::Ymd>) {
     let text = crate::collapse_ws(&page_lines.join(" "));
     let dates = calendar::find_dates(&text);
     // Without a headline on the page, the top of the page is where dates sit.
     let anchor = headline.and_then(|h| text.find(h)).unwrap_or(0);
-    dates
+    let nearest = dates
         .iter()
         .map(|(p, d)| (p.abs_diff(anchor), *d))
         .filter(|(dist, _)| *dist <= DATE_WINDOW)
         .min_by_key(|(dist, _)| *dist)
-        .map(|(_, d)| d)
-}
-
-/// The first date written anywhere in the page's text: the last resort.
-fn first_visible_date(page_lines: &[String]) -> Option<calendar::Ymd> {
-    calendar::find_dates(&page_lines.join(" "))
-        .first()
-        .map(|(_, d)| *d)
+        .map(|(_, d)| d);
+    (nearest, dates.first().map(|(_, d)| *d))
 }
 
 fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> {
@@ -459,6 +463,7 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
         .unwrap_or_default();
     let title = headline(html, lower, &article.title);
     let page_lines = fallback_lower(html, lower).lines;
+    let (near_date, first_date) = visible_dates(&page_lines, title.as_deref());
     let from_markup = html_authors(html, lower, &page_lines);
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
@@ -468,14 +473,14 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
         } else {
             from_markup
         },
-        published: visible_date(&page_lines, title.as_deref())
+        published: near_date
             .or_else(|| {
                 article
                     .published_time
                     .as_deref()
                     .and_then(calendar::parse_date)
             })
-            .or_else(|| first_visible_date(&page_lines))
+            .or(first_date)
             .map(|d| d.iso()),
         site_name: article.site_name.filter(|s| !s.trim().is_empty()),
         captions: Vec::new(),

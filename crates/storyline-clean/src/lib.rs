@@ -30,7 +30,7 @@ mod rules;
 use storyline_ingest::{PageKind, RawDoc};
 use storyline_model::{calendar, Article, Removed, SourceFormat};
 
-pub use blocks::{classify_blocks, Block, Classified, Label};
+pub use blocks::{classify_blocks, Classified, Label};
 
 /// Why a page could not be cleaned.
 #[derive(Debug, thiserror::Error)]

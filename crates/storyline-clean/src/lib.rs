@@ -38,6 +38,9 @@ pub enum CleanError {
     /// Nothing that looks like an article body was left.
     #[error("no article text found after removing boilerplate")]
     NoBody,
+    /// Far larger than any article: refused to keep time and memory bounded.
+    #[error("page of {0} MiB is too large to be an article (limit {limit} MiB)", limit = MAX_CLEAN_BYTES >> 20)]
+    TooLarge(usize),
 }
 
 /// The whole-page text path replaces Readability's choice when it finds at
@@ -56,8 +59,16 @@ pub(crate) struct PageMeta {
     pub language: Option<String>,
 }
 
+/// Largest page (decoded text or markup) the cleaner takes. The cleaner holds
+/// a few copies of a page at once, so this bounds its memory per page; real
+/// article pages are well under a megabyte of text.
+pub const MAX_CLEAN_BYTES: usize = 16 << 20;
+
 /// Cleans one page.
 pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
+    if doc.content.len() > MAX_CLEAN_BYTES {
+        return Err(CleanError::TooLarge(doc.content.len() >> 20));
+    }
     let mut meta = PageMeta {
         title: doc.title.clone(),
         published: doc
@@ -191,6 +202,13 @@ mod tests {
         assert_eq!(a.published.as_deref(), Some("2024-03-01"));
         assert_eq!(a.outlet.as_deref(), Some("Island Post"));
         assert_eq!(a.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn oversized_page_is_refused_quickly() {
+        let doc = RawDoc::new("big.txt", PageKind::Text, "word ".repeat(4 << 20));
+        let err = clean(&doc).unwrap_err().to_string();
+        assert!(err.contains("20 MiB is too large"), "{err}");
     }
 
     #[test]

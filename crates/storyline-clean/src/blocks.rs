@@ -309,7 +309,7 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
             out.title = Some(match heading {
                 Some((j, _)) => {
                     label[j] = Some((Label::Title, "title"));
-                    texts[j].clone()
+                    rules::strip_tagline(&texts[j])
                 }
                 None => rules::strip_site_name(&texts[i]),
             });

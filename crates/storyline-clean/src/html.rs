@@ -177,7 +177,7 @@ fn headline(html: &str, lower: &str, meta_title: &str) -> Option<String> {
             _ => Some(x),
         });
     if let Some((h, _)) = best {
-        return Some(h.clone());
+        return Some(rules::strip_tagline(h));
     }
     let stripped = rules::strip_site_name(meta_title);
     if !stripped.is_empty() {

@@ -477,16 +477,37 @@ pub fn strip_site_name(title: &str) -> String {
     let mut t = title.trim().to_string();
     for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " • "] {
         if t.contains(sep) {
-            t = t
-                .split(sep)
+            // The part with the most words; the first one on ties.
+            let parts: Vec<&str> = t.split(sep).collect();
+            t = parts
+                .iter()
+                .rev()
                 .max_by_key(|p| p.split_whitespace().count())
-                .unwrap_or("")
-                .trim()
+                .map_or("", |p| p.trim())
                 .to_string();
         }
     }
     t
 }
+
+/// "Wedding Planning Tools – Caterer Comparison Spreadsheet" →
+/// "Wedding Planning Tools": a headline's short tagline after a separator
+/// (at most [`TAGLINE_WORDS`] words) is dropped.
+pub fn strip_tagline(headline: &str) -> String {
+    for sep in [" | ", " – ", " — ", " - "] {
+        if let Some((head, tail)) = headline.rsplit_once(sep) {
+            if tail.split_whitespace().count() <= TAGLINE_WORDS
+                && head.split_whitespace().count() >= 2
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
+    headline.to_string()
+}
+
+/// Longest tagline [`strip_tagline`] drops.
+const TAGLINE_WORDS: usize = 4;
 
 /// Name-like: 2–4 capitalised words (particles allowed), no digits.
 pub fn is_name(s: &str) -> bool {

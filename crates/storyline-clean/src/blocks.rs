@@ -189,6 +189,19 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
         {
             label[i - 1] = Some((Label::Caption, "caption"));
         }
+        // "Written by" on its own line, the name on the next.
+        let label_line = lowers[i].trim().trim_end_matches(':');
+        if matches!(
+            label_line,
+            "written by" | "by" | "author" | "posted by" | "words by" | "story by"
+        ) && i + 1 < n
+            && label[i + 1].is_none()
+            && rules::is_name(texts[i + 1].split(',').next().unwrap_or(""))
+        {
+            push_unique(&mut out.authors, vec![texts[i + 1].clone()]);
+            label[i] = Some((Label::Byline, "byline"));
+            label[i + 1] = Some((Label::Byline, "byline"));
+        }
         // A bare name above a dateline is the author.
         // (Not the city of a weather widget just above it.)
         if matches!(label[i], Some((Label::Dateline, _)))

@@ -255,6 +255,7 @@ fn tag_starts<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize> 
 /// URL, not a generic account name.
 fn plausible_author(s: &str) -> Option<String> {
     let t = crate::collapse_ws(s.trim().trim_start_matches("By ").trim_start_matches("by "));
+    let t = t.trim_start_matches(", ").to_string();
     let words = t.split_whitespace().count();
     let lower = t.to_lowercase();
     let generic = [
@@ -272,6 +273,8 @@ fn plausible_author(s: &str) -> Option<String> {
         "reviewed by",
         "published by",
         "use case",
+        "the author",
+        "about the author",
     ];
     ((1..=6).contains(&words)
         && t.chars().any(char::is_alphabetic)
@@ -279,6 +282,15 @@ fn plausible_author(s: &str) -> Option<String> {
         && !lower.contains('@')
         && !generic.contains(&lower.as_str()))
     .then_some(t)
+}
+
+/// The largest char boundary at or below `i` (clamped to the string).
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Author names from JSON-LD `author` (objects, arrays or strings).
@@ -347,6 +359,23 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     if !ld.is_empty() {
         return ld;
     }
+    // Structured data that is not in a parseable ld+json block (inline app
+    // state, broken JSON): `"author": {… "name": "X"` in the raw page.
+    for at in memchr::memmem::find_iter(html.as_bytes(), b"\"author\"").take(20) {
+        let window = &html[at..floor_char_boundary(html, at + 300)];
+        let Some(n) = window.find("\"name\"") else {
+            continue;
+        };
+        let rest = window[n + 6..].trim_start_matches([' ', ':']);
+        let Some(rest) = rest.strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = rest.find('"') {
+            if let Some(a) = plausible_author(&rest[..end]) {
+                return vec![a];
+            }
+        }
+    }
     for at in tag_starts(lower, "meta") {
         let attrs = attributes(&html[at..]);
         let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -365,6 +394,19 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     }
     if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
         return names;
+    }
+    // "Written by" on a line of its own, the name on the next.
+    for w in byline_text.windows(2).take(400) {
+        let label = w[0].trim().trim_end_matches(':').to_ascii_lowercase();
+        if matches!(
+            label.as_str(),
+            "written by" | "by" | "author" | "posted by" | "words by" | "story by"
+        ) {
+            let name = w[1].trim();
+            if rules::is_name(name) || rules::is_name(name.split(',').next().unwrap_or("")) {
+                return vec![name.to_string()];
+            }
+        }
     }
     // Elements whose class (or `rel`) names an author or byline: found by searching
     // for the words, then checking they sit in a class attribute, so that
@@ -456,7 +498,7 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
                     .flat_map(|p| p.split(" and "))
                     .map(str::trim)
                     .filter(|p| rules::is_name(p))
-                    .map(str::to_string)
+                    .filter_map(plausible_author)
                     .collect()
             })
         })

@@ -200,6 +200,8 @@ struct FormatReport {
     title_gold: usize,
     author_gold: usize,
     date_gold: usize,
+    /// Share of documents without a gold author where we named one anyway.
+    author_false_rate: f64,
 }
 
 #[derive(Serialize)]
@@ -223,6 +225,7 @@ fn eval_format(
     let mut elapsed = Duration::ZERO;
     let mut r = FormatReport::default();
     let (mut title_ok, mut author_ok, mut date_ok) = (0, 0, 0);
+    let (mut no_author, mut invented) = (0, 0);
     for g in golds {
         let path = dir.join(sub).join(format!("{}.{ext}", g.id));
         let bytes =
@@ -270,6 +273,9 @@ fn eval_format(
                 au,
                 article.as_ref().map_or(&[][..], |a| &a.authors[..]),
             ));
+        } else {
+            no_author += 1;
+            invented += usize::from(article.as_ref().is_some_and(|a| !a.authors.is_empty()));
         }
         if let Some(d) = g.publish_date.as_deref().filter(|t| !t.trim().is_empty()) {
             r.date_gold += 1;
@@ -289,6 +295,7 @@ fn eval_format(
     r.title_accuracy = acc(title_ok, r.title_gold);
     r.author_accuracy = acc(author_ok, r.author_gold);
     r.date_accuracy = acc(date_ok, r.date_gold);
+    r.author_false_rate = acc(invented, no_author);
     Ok(r)
 }
 
@@ -337,10 +344,12 @@ pub fn extraction(
             golds.len(),
             dir.display()
         ))?;
-        line("format  F1     P      R      pages/s  title  author  date   errors")?;
+        line(
+            "format  F1     P      R      pages/s  title  author  date   errors  invented-author",
+        )?;
         for (name, r) in [("html", &report.html), ("text", &report.text)] {
             line(&format!(
-                "{name:<6}  {:.3}  {:.3}  {:.3}  {:>7.0}  {:.3}  {:.3}   {:.3}  {}",
+                "{name:<6}  {:.3}  {:.3}  {:.3}  {:>7.0}  {:.3}  {:.3}   {:.3}  {:<6}  {:.3}",
                 r.f1,
                 r.precision,
                 r.recall,
@@ -348,11 +357,13 @@ pub fn extraction(
                 r.title_accuracy,
                 r.author_accuracy,
                 r.date_accuracy,
-                r.errors
+                r.errors,
+                r.author_false_rate
             ))?;
         }
         line(&format!(
-            "(title over {} documents with a gold title, author over {}, date over {}; pages/s: cleaner only, one core)",
+            "(title over {} documents with a gold title, author over {}, date over {}; invented-author: share of \
+             pages without a gold author given one; pages/s: cleaner only, one core)",
             report.html.title_gold, report.html.author_gold, report.html.date_gold
         ))?;
     }

@@ -458,23 +458,30 @@ const DATE_WINDOW: usize = 3000;
 /// page's text, the one nearest the headline, within [`DATE_WINDOW`]. Pages
 /// show the date that matters to them there (often "updated on"), which
 /// metadata does not always carry.
-///
-/// Returns that date and, as a last resort, the first date on the page.
-fn visible_dates(
-    page_lines: &[String],
-    headline: Option<&str>,
-) -> (Option<calendar::Ymd>, Option<calendar::Ymd>) {
-    let text = crate::collapse_ws(&page_lines.join(" "));
-    let dates = calendar::find_dates(&text);
+fn nearest_date(page_text: &str, headline: Option<&str>) -> Option<calendar::Ymd> {
     // Without a headline on the page, the top of the page is where dates sit.
-    let anchor = headline.and_then(|h| text.find(h)).unwrap_or(0);
-    let nearest = dates
-        .iter()
-        .map(|(p, d)| (p.abs_diff(anchor), *d))
+    let anchor = headline.and_then(|h| page_text.find(h)).unwrap_or(0);
+    // Only the window around the headline is searched.
+    let from = floor_char_boundary(page_text, anchor.saturating_sub(DATE_WINDOW));
+    let to = floor_char_boundary(page_text, anchor + DATE_WINDOW);
+    calendar::find_dates(&page_text[from..to])
+        .into_iter()
+        .map(|(p, d)| ((from + p).abs_diff(anchor), d))
         .filter(|(dist, _)| *dist <= DATE_WINDOW)
         .min_by_key(|(dist, _)| *dist)
-        .map(|(_, d)| d);
-    (nearest, dates.first().map(|(_, d)| *d))
+        .map(|(_, d)| d)
+}
+
+/// The page's text on one line, white space folded (for date search).
+fn page_text(page_lines: &[String]) -> String {
+    let mut out = String::with_capacity(page_lines.iter().map(String::len).sum());
+    for w in page_lines.iter().flat_map(|l| l.split_whitespace()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> {
@@ -505,7 +512,8 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
         .unwrap_or_default();
     let title = headline(html, lower, &article.title);
     let page_lines = fallback_lower(html, lower).lines;
-    let (near_date, first_date) = visible_dates(&page_lines, title.as_deref());
+    let text_of_page = page_text(&page_lines);
+    let near_date = nearest_date(&text_of_page, title.as_deref());
     let from_markup = html_authors(html, lower, &page_lines);
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
@@ -522,7 +530,8 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
                     .as_deref()
                     .and_then(calendar::parse_date)
             })
-            .or(first_date)
+            // The last resort: the first date anywhere on the page.
+            .or_else(|| calendar::find_dates(&text_of_page).first().map(|(_, d)| *d))
             .map(|d| d.iso()),
         site_name: article.site_name.filter(|s| !s.trim().is_empty()),
         captions: Vec::new(),

@@ -4,7 +4,7 @@
 /// when the text is too short or the guess unreliable.
 pub fn detect(text: &str) -> Option<String> {
     // The first characters decide; detection cost stays bounded.
-    let sample: String = text.chars().take(1500).collect();
+    let sample: String = text.chars().take(800).collect();
     let info = whatlang::detect(&sample)?;
     if !info.is_reliable() && sample.split_whitespace().count() < 8 {
         return None;

@@ -164,7 +164,14 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
 
 /// Folds runs of whitespace to one space.
 pub(crate) fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// `https://www.example.com/x` → `example.com`.

@@ -145,6 +145,10 @@ fn element_text(html: &str) -> String {
     crate::collapse_ws(&fallback(html).lines.join(" "))
 }
 
+/// An `<h1>` sharing less than this (Dice) with the metadata title is a
+/// section label or site name, not the headline.
+const HEADLINE_MIN_DICE: f32 = 0.2;
+
 /// The headline: the page's `<h1>` that shares the most words with the
 /// metadata title (`og:title`, JSON-LD or `<title>`, as Readability chose
 /// it); else the metadata title without its " | Site name" part; else the
@@ -171,7 +175,7 @@ fn headline(html: &str, lower: &str, meta_title: &str) -> Option<String> {
                 / (hw.len() + reference.len()).max(1) as f32;
             (h, shared)
         })
-        .filter(|(_, s)| *s > 0.0)
+        .filter(|(_, s)| *s > HEADLINE_MIN_DICE)
         .fold(None::<(&String, f32)>, |acc, x| match acc {
             Some(a) if a.1 >= x.1 => Some(a),
             _ => Some(x),

@@ -571,8 +571,8 @@ fn fallback_lower(html: &str, lower: &str) -> Extracted {
             i = next;
             continue;
         }
-        let end = match html[i..].find('>') {
-            Some(p) => i + p + 1,
+        let end = match tag_end(bytes, i) {
+            Some(e) => e,
             None => break,
         };
         let tag = &lower[i + 1..end - 1];
@@ -632,6 +632,29 @@ fn fallback_lower(html: &str, lower: &str) -> Extracted {
         captions: Vec::new(),
         page_lines: Vec::new(),
     }
+}
+
+/// One past the `>` that closes the tag opened at `start`, skipping quoted
+/// attribute values (`title="a > b"` does not end the tag). An unterminated
+/// quote falls back to the first `>`, so one bad attribute cannot swallow
+/// the rest of the page.
+fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut quote = None;
+    for (k, &b) in bytes[start + 1..].iter().enumerate() {
+        let at = start + 1 + k;
+        match (quote, b) {
+            (None, b'"' | b'\'')
+                if bytes[at - 1] == b'=' || bytes[at - 1].is_ascii_whitespace() =>
+            {
+                quote = Some(b);
+            }
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(at + 1),
+            (None, b'<') if k > 0 => break,
+            _ => {}
+        }
+    }
+    memchr::memchr(b'>', &bytes[start..]).map(|p| start + p + 1)
 }
 
 fn decode_entities(s: &str) -> String {
@@ -721,6 +744,17 @@ mod tests {
             .filter(|l| l.split_whitespace().count() > 10)
             .count();
         assert_eq!(paras, 3, "paragraph breaks kept: {:?}", e.lines);
+    }
+
+    #[test]
+    fn quoted_greater_than_does_not_end_a_tag() {
+        let e = fallback(
+            r#"<p data-x="a > b" title='c>d'>Kept text</p><p class="x>Broken quote</p><p>After</p>"#,
+        );
+        let text = e.lines.join("|");
+        assert!(text.contains("Kept text"), "{text}");
+        assert!(!text.contains("a > b") && !text.contains("c>d"), "{text}");
+        assert!(text.contains("After"), "{text}");
     }
 
     #[test]

@@ -380,6 +380,26 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
             }
         }
     }
+    // Twitter card pairs: label1 "Written by", data1 the name.
+    let mut card_label: Option<String> = None;
+    for at in tag_starts(lower, "meta") {
+        let attrs = attributes(&html[at..]);
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let name = get("name").unwrap_or("").to_ascii_lowercase();
+        if let Some(n) = name.strip_prefix("twitter:label") {
+            if get("content").is_some_and(|c| c.to_ascii_lowercase().contains("written by")) {
+                card_label = Some(n.to_string());
+            }
+        } else if let (Some(n), Some(l)) =
+            (name.strip_prefix("twitter:data"), card_label.as_deref())
+        {
+            if n == l {
+                if let Some(a) = get("content").and_then(plausible_author) {
+                    return split_names(&a);
+                }
+            }
+        }
+    }
     for at in tag_starts(lower, "meta") {
         let attrs = attributes(&html[at..]);
         let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());

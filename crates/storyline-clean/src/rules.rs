@@ -546,7 +546,12 @@ pub fn byline(line: &str) -> Option<Vec<String>> {
         "Written By ",
         "WRITTEN BY ",
         "Posted by ",
+        "posted by ",
+        "Posted By ",
+        "By: ",
+        "by: ",
         "Author: ",
+        "Authors: ",
         "Words by ",
         "Story by ",
         "Von ",
@@ -565,12 +570,21 @@ pub fn byline(line: &str) -> Option<Vec<String>> {
     let rest = rest.split(" in ").next().unwrap_or(rest);
     let rest = rest.trim_end_matches([',', '.', ' ']);
     let mut names = Vec::new();
+    // A byline of one short name ("Posted by BeauHD") may name a one-word
+    // handle; longer lines must be made of full names.
+    let short_line = t.split_whitespace().count() <= 4;
     for part in rest.split([',', '&']).flat_map(|p| p.split(" and ")) {
         let p = part.trim();
         if p.is_empty() {
             continue;
         }
-        if !is_name(p) {
+        let handle = short_line
+            && !p.contains(' ')
+            && p.len() >= 3
+            && p.chars().next().is_some_and(char::is_alphabetic)
+            && p.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !is_name(p) && !handle {
             return None;
         }
         names.push(title_case_if_shouting(p));
@@ -661,6 +675,15 @@ mod tests {
             Some(vec!["Marta Sole".into()])
         );
         assert_eq!(byline("By the time the storm hit, nobody was left."), None);
+        assert_eq!(
+            byline("Posted by harbourfan"),
+            Some(vec!["harbourfan".into()])
+        );
+        assert_eq!(
+            byline("by: Ana Lind, Per Holm"),
+            Some(vec!["Ana Lind".into(), "Per Holm".into()])
+        );
+        assert_eq!(byline("By car, the trip takes two hours"), None);
     }
 
     #[test]

@@ -258,7 +258,23 @@ fn tag_starts<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize> 
 /// A plausible person's name for an author field: 1–6 words, letters, no
 /// URL, not a generic account name.
 fn plausible_author(s: &str) -> Option<String> {
-    let t = crate::collapse_ws(s.trim().trim_start_matches("By ").trim_start_matches("by "));
+    let mut t = crate::collapse_ws(s.trim());
+    // Labels that travel with the name in author boxes.
+    for label in [
+        "written by ",
+        "posted by ",
+        "reviewed by ",
+        "by: ",
+        "by ",
+        "author: ",
+    ] {
+        if t.len() > label.len()
+            && t.get(..label.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(label))
+        {
+            t = t[label.len()..].to_string();
+        }
+    }
     let t = t.trim_start_matches(", ").to_string();
     let words = t.split_whitespace().count();
     let lower = t.to_lowercase();
@@ -279,9 +295,19 @@ fn plausible_author(s: &str) -> Option<String> {
         "use case",
         "the author",
         "about the author",
+        "undefined",
+        "null",
+        "none",
+        "unknown",
     ];
+    // "andrew.keaveney", "page.head.extra.author": identifiers, not names
+    // (a trailing period, as in "Justin C. Meserole", is fine).
+    let identifier = t
+        .split_whitespace()
+        .any(|w| w.trim_end_matches('.').contains('.') || w.contains('_'));
     ((1..=6).contains(&words)
         && t.chars().any(char::is_alphabetic)
+        && !identifier
         && !lower.contains("http")
         && !lower.contains('@')
         && !generic.contains(&lower.as_str()))
@@ -366,7 +392,11 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     // Structured data that is not in a parseable ld+json block (inline app
     // state, broken JSON): `"author": {… "name": "X"` in the raw page.
     for at in memchr::memmem::find_iter(html.as_bytes(), b"\"author\"").take(20) {
-        let window = &html[at..floor_char_boundary(html, at + 300)];
+        // Only within the author's own object: stop at its closing brace.
+        let mut window = &html[at..floor_char_boundary(html, at + 300)];
+        if let Some(close) = window.find('}') {
+            window = &window[..close];
+        }
         let Some(n) = window.find("\"name\"") else {
             continue;
         };
@@ -764,6 +794,25 @@ mod tests {
             .filter(|l| l.split_whitespace().count() > 10)
             .count();
         assert_eq!(paras, 3, "paragraph breaks kept: {:?}", e.lines);
+    }
+
+    #[test]
+    fn author_names_are_cleaned_and_junk_refused() {
+        assert_eq!(
+            plausible_author("Written By Ana Lind").as_deref(),
+            Some("Ana Lind")
+        );
+        assert_eq!(
+            plausible_author("Hlín Eyjólfsdóttir").as_deref(),
+            Some("Hlín Eyjólfsdóttir")
+        );
+        assert_eq!(
+            plausible_author("Justin C. Meserole").as_deref(),
+            Some("Justin C. Meserole")
+        );
+        assert_eq!(plausible_author("andrew.keaveney"), None);
+        assert_eq!(plausible_author("undefined"), None);
+        assert_eq!(plausible_author("https://example.com/ana"), None);
     }
 
     #[test]

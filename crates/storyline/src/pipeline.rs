@@ -5,33 +5,48 @@ use std::path::PathBuf;
 use storyline_ingest::RawDoc;
 use storyline_model::{Analysis, AnnotatedArticle, InputError};
 
+/// Pages read, cleaned and annotated in one run.
+pub struct Batch {
+    /// Content hash and annotated article of each new page.
+    pub articles: Vec<(String, AnnotatedArticle)>,
+    /// One error per input that could not be read, cleaned or annotated.
+    pub errors: Vec<InputError>,
+    /// Pages skipped: already `known`, or given twice in this run.
+    pub skipped: usize,
+}
+
 /// Cleans and annotates pages, collecting a per-page error for each failure
-/// (one bad page never stops the batch).
+/// (one bad page never stops the batch). `known` says whether a content hash
+/// is already stored; such pages, and repeats within the run, are skipped.
 pub fn process(
     docs: impl Iterator<Item = Result<RawDoc, storyline_ingest::IngestError>>,
-) -> (Vec<AnnotatedArticle>, Vec<InputError>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
+    mut known: impl FnMut(&str) -> anyhow::Result<bool>,
+) -> anyhow::Result<Batch> {
+    let mut batch = Batch {
+        articles: Vec::new(),
+        errors: Vec::new(),
+        skipped: 0,
+    };
     let mut seen = std::collections::HashSet::new();
     for r in docs {
         match r {
             Ok(doc) => {
-                // The same page given twice is one article.
-                if !seen.insert(doc.hash.clone()) {
+                if known(&doc.hash)? || !seen.insert(doc.hash.clone()) {
+                    batch.skipped += 1;
                     continue;
                 }
                 match annotate_one(&doc) {
-                    Ok(a) => out.push(a),
-                    Err(e) => errors.push(e),
+                    Ok(a) => batch.articles.push((doc.hash, a)),
+                    Err(e) => batch.errors.push(e),
                 }
             }
-            Err(e) => errors.push(InputError {
+            Err(e) => batch.errors.push(InputError {
                 source: e.source_name.clone(),
                 message: e.kind.to_string(),
             }),
         }
     }
-    (out, errors)
+    Ok(batch)
 }
 
 /// Cleans and annotates one page.
@@ -53,8 +68,9 @@ pub fn annotate_one(doc: &RawDoc) -> Result<AnnotatedArticle, InputError> {
     }
 }
 
-/// Runs the whole pipeline on paths.
-pub fn analyze_paths(paths: &[PathBuf]) -> Analysis {
-    let (docs, errors) = process(storyline_ingest::read_paths(paths));
-    storyline_link::link(docs, errors)
+/// Runs the whole pipeline on paths, in memory.
+pub fn analyze_paths(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
+    let batch = process(storyline_ingest::read_paths(paths), |_| Ok(false))?;
+    let docs = batch.articles.into_iter().map(|(_, a)| a).collect();
+    Ok(storyline_link::link(docs, batch.errors))
 }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::{output, pipeline};
 
 pub fn run(paths: &[PathBuf], json: bool) -> Result<ExitCode> {
-    let analysis = pipeline::analyze_paths(paths);
+    let analysis = pipeline::analyze_paths(paths)?;
     if json {
         output::json(&analysis)?;
     } else {

@@ -23,28 +23,13 @@ struct Report {
 pub fn run(db: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
     let mut store =
         Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
-    let mut new = Vec::new();
-    let mut errors = Vec::new();
-    let mut already = 0;
-    let mut seen = std::collections::HashSet::new();
-    for r in storyline_ingest::read_paths(paths) {
-        match r {
-            Ok(doc) => {
-                if store.has_hash(&doc.hash)? || !seen.insert(doc.hash.clone()) {
-                    already += 1;
-                    continue;
-                }
-                match pipeline::annotate_one(&doc) {
-                    Ok(a) => new.push((doc.hash, a)),
-                    Err(e) => errors.push(e),
-                }
-            }
-            Err(e) => errors.push(InputError {
-                source: e.source_name.clone(),
-                message: e.kind.to_string(),
-            }),
-        }
-    }
+    let pipeline::Batch {
+        articles: new,
+        errors,
+        skipped: already,
+    } = pipeline::process(storyline_ingest::read_paths(paths), |hash| {
+        Ok(store.has_hash(hash)?)
+    })?;
     // Re-link everything: a new page can join an existing event, and the
     // result equals linking all pages at once.
     let mut all = store.load_annotated()?;

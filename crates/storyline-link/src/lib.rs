@@ -180,39 +180,43 @@ fn short_id(prefix: &str, key: &str) -> String {
 /// Merges per-article entities by folded name and by multi-word or acronym
 /// aliases. Returns the entities and, per article, local index → entity index.
 fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
-    // Union-find over name keys.
-    let mut parent: HashMap<String, String> = HashMap::new();
-    fn find(p: &mut HashMap<String, String>, x: &str) -> String {
-        let mut r = x.to_string();
-        while let Some(q) = p.get(&r) {
-            if *q == r {
-                break;
-            }
-            r = q.clone();
-        }
-        p.insert(x.to_string(), r.clone());
-        r
-    }
-    fn union(p: &mut HashMap<String, String>, a: &str, b: &str) {
-        let (ra, rb) = (find(p, a), find(p, b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            p.insert(hi, lo);
-        }
-    }
+    // Union-find over interned name keys; each group is named by its
+    // smallest key, so ids do not depend on the order articles arrive in.
+    let strong = |a: &str| {
+        a.contains(' ')
+            || a.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+    };
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_index: HashMap<String, usize> = HashMap::new();
+    let mut intern = |k: String| -> usize {
+        *key_index.entry(k.clone()).or_insert_with(|| {
+            keys.push(k);
+            keys.len() - 1
+        })
+    };
+    let mut links: Vec<(usize, usize)> = Vec::new();
     for d in docs {
         for e in &d.entities {
-            let k = name_key(&e.name);
-            find(&mut parent, &k);
-            for a in &e.aliases {
-                let strong = a.contains(' ')
-                    || a.chars()
-                        .filter(|c| c.is_alphabetic())
-                        .all(char::is_uppercase);
-                if strong {
-                    union(&mut parent, &k, &name_key(a));
-                }
+            let k = intern(name_key(&e.name));
+            for a in e.aliases.iter().filter(|a| strong(a)) {
+                links.push((k, intern(name_key(a))));
             }
+        }
+    }
+    let mut sets = UnionFind::new(keys.len());
+    for (a, b) in links {
+        sets.union(a, b);
+    }
+    let mut group_name: Vec<usize> = (0..keys.len()).collect();
+    for group in sets.groups() {
+        let smallest = *group
+            .iter()
+            .min_by_key(|&&k| &keys[k])
+            .expect("groups are not empty");
+        for k in group {
+            group_name[k] = smallest;
         }
     }
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -223,7 +227,7 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
     for d in docs {
         let mut local = Vec::with_capacity(d.entities.len());
         for e in &d.entities {
-            let root = find(&mut parent, &name_key(&e.name));
+            let root = keys[group_name[key_index[&name_key(&e.name)]]].clone();
             let idx = *index.entry(root.clone()).or_insert_with(|| {
                 entities.push(Entity {
                     id: short_id("n", &root),

@@ -299,25 +299,15 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
             // A flattened page often starts with its <title> ("Headline | Site");
             // the article's own heading comes later, sharing most of its
             // words with it. Prefer that heading; else drop the site name.
-            let title_words = word_set(&lowers[i]);
-            let heading = (i + 1..n.min(i + 250))
-                .filter(|&j| {
-                    free(&label[j]) && (1..=20).contains(&words[j]) && !ends_sentence(&texts[j])
-                })
-                .map(|j| {
-                    let w = word_set(&lowers[j]);
-                    // Dice overlap: a short menu item inside the title scores low.
-                    let shared = w.intersection(&title_words).count() as f32;
-                    (
-                        j,
-                        2.0 * shared / (w.len() + title_words.len()).max(1) as f32,
-                    )
-                })
-                .filter(|&(_, share)| share >= 0.5)
-                .fold(None::<(usize, f32)>, |best, x| match best {
-                    Some(b) if b.1 >= x.1 => Some(b),
-                    _ => Some(x),
-                });
+            let heading = rules::best_word_match(
+                &texts[i],
+                (i + 1..n.min(i + 250))
+                    .filter(|&j| {
+                        free(&label[j]) && (1..=20).contains(&words[j]) && !ends_sentence(&texts[j])
+                    })
+                    .map(|j| (j, texts[j].as_str())),
+            )
+            .filter(|&(_, dice)| dice >= 0.5);
             label[i] = Some((Label::Title, "title"));
             out.title = Some(match heading {
                 Some((j, _)) => {
@@ -403,13 +393,6 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
         }
     }
     out
-}
-
-fn word_set(lower: &str) -> std::collections::HashSet<&str> {
-    lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect()
 }
 
 fn ends_sentence(t: &str) -> bool {

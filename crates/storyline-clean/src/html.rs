@@ -160,26 +160,8 @@ fn headline(html: &str, lower: &str, meta_title: &str) -> Option<String> {
         .map(|(s, e)| element_text(&html[s..e]))
         .filter(|t| (1..=40).contains(&t.split_whitespace().count()))
         .collect();
-    let words = |s: &str| -> std::collections::HashSet<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let reference = words(meta_title);
-    let best = h1s
-        .iter()
-        .map(|h| {
-            let hw = words(h);
-            let shared = 2.0 * hw.intersection(&reference).count() as f32
-                / (hw.len() + reference.len()).max(1) as f32;
-            (h, shared)
-        })
-        .filter(|(_, s)| *s > HEADLINE_MIN_DICE)
-        .fold(None::<(&String, f32)>, |acc, x| match acc {
-            Some(a) if a.1 >= x.1 => Some(a),
-            _ => Some(x),
-        });
+    let best = rules::best_word_match(meta_title, h1s.iter().map(|h| (h, h.as_str())))
+        .filter(|(_, dice)| *dice > HEADLINE_MIN_DICE);
     if let Some((h, _)) = best {
         return Some(rules::strip_tagline(h));
     }

@@ -509,6 +509,33 @@ pub fn strip_tagline(headline: &str) -> String {
 /// Longest tagline [`strip_tagline`] drops.
 const TAGLINE_WORDS: usize = 4;
 
+/// Of `candidates`, the one whose words overlap most (Dice, case-folded) with
+/// `reference`, with its score; the first on ties. Dice rather than
+/// containment: a short menu item made of title words scores low.
+pub fn best_word_match<'a, T>(
+    reference: &str,
+    candidates: impl IntoIterator<Item = (T, &'a str)>,
+) -> Option<(T, f32)> {
+    fn words(s: &str) -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+    let reference = words(reference);
+    candidates
+        .into_iter()
+        .map(|(t, text)| {
+            let w = words(text);
+            let shared = w.intersection(&reference).count() as f32;
+            (t, 2.0 * shared / (w.len() + reference.len()).max(1) as f32)
+        })
+        .fold(None, |best: Option<(T, f32)>, x| match best {
+            Some(b) if b.1 >= x.1 => Some(b),
+            _ => Some(x),
+        })
+}
+
 /// Name-like: 2–4 capitalised words (particles allowed), no digits.
 pub fn is_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();

@@ -71,6 +71,9 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
+/// Normalised (tp, fp, fn) of one document.
+type Counts = (f64, f64, f64);
+
 /// The ScrapingHub article-extraction-benchmark score of one document:
 /// multisets of 4-token shingles, (tp, fp, fn) normalised to sum 1.
 pub fn shingle_match(gold: &str, pred: &str) -> (f64, f64, f64) {
@@ -107,45 +110,32 @@ pub fn shingle_match(gold: &str, pred: &str) -> (f64, f64, f64) {
 
 /// Precision, recall and F1 over documents, as the reference computes them.
 pub fn prf(scores: &[(f64, f64, f64)]) -> (f64, f64, f64) {
-    let p_score = |&(tp, fp, fn_): &(f64, f64, f64)| {
-        if fp == 0.0 && fn_ == 0.0 {
-            1.0
-        } else if tp == 0.0 && fp == 0.0 {
-            0.0
-        } else {
-            tp / (tp + fp)
-        }
-    };
-    let r_score = |&(tp, fp, fn_): &(f64, f64, f64)| {
-        if fp == 0.0 && fn_ == 0.0 {
-            1.0
-        } else if tp == 0.0 && fn_ == 0.0 {
-            0.0
-        } else {
-            tp / (tp + fn_)
-        }
-    };
-    let mean = |v: Vec<f64>| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
-    };
-    let p = mean(
-        scores
+    // The reference's precision_score and recall_score are one function with
+    // the roles of fp and fn swapped; each averages over the documents where
+    // its denominator is positive.
+    let mean_share = |roles: fn(&Counts) -> Counts| {
+        let shares: Vec<f64> = scores
             .iter()
-            .filter(|s| s.0 + s.1 > 0.0)
-            .map(p_score)
-            .collect(),
-    );
-    let r = mean(
-        scores
-            .iter()
-            .filter(|s| s.0 + s.2 > 0.0)
-            .map(r_score)
-            .collect(),
-    );
+            .map(roles)
+            .filter(|(tp, err, _)| tp + err > 0.0)
+            .map(|(tp, err, other)| {
+                if err == 0.0 && other == 0.0 {
+                    1.0
+                } else if tp == 0.0 && err == 0.0 {
+                    0.0
+                } else {
+                    tp / (tp + err)
+                }
+            })
+            .collect();
+        if shares.is_empty() {
+            0.0
+        } else {
+            shares.iter().sum::<f64>() / shares.len() as f64
+        }
+    };
+    let p = mean_share(|&(tp, fp, fn_)| (tp, fp, fn_));
+    let r = mean_share(|&(tp, fp, fn_)| (tp, fn_, fp));
     let f = if p + r > 0.0 {
         2.0 * p * r / (p + r)
     } else {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use storyline_model::{calendar, Removed};
 
-use crate::rules;
+use crate::{authors, rules};
 
 /// What a block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +112,7 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
                 continue;
             }
         }
-        if let Some(names) = rules::byline(t) {
-            push_unique(&mut out.authors, names);
+        if rules::byline(t).is_some() {
             label[i] = Some((Label::Byline, "byline"));
             // "By A – Updated Sep 9, 2025 at 1:00 PM"
             if let Some((_, d)) = calendar::find_dates(t).first() {
@@ -198,7 +197,6 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
             && label[i + 1].is_none()
             && rules::is_name(texts[i + 1].split(',').next().unwrap_or(""))
         {
-            push_unique(&mut out.authors, vec![texts[i + 1].clone()]);
             label[i] = Some((Label::Byline, "byline"));
             label[i + 1] = Some((Label::Byline, "byline"));
         }
@@ -210,10 +208,6 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
             && rules::is_name(&texts[i - 1])
             && !(i > 1 && matches!(label[i - 2], Some((_, "weather-widget"))))
         {
-            push_unique(
-                &mut out.authors,
-                vec![rules::title_case_if_shouting(&texts[i - 1])],
-            );
             label[i - 1] = Some((Label::Byline, "byline"));
         }
     }
@@ -321,6 +315,21 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
     // The date shown with the article stands next to its headline; without a
     // headline, the first one on the page.
     let title_line = (0..n).find(|&i| matches!(label[i], Some((Label::Title, _))));
+    // The author is named next to the article's own heading (the last title
+    // line: a flattened page starts with its <title>, the heading comes later).
+    let heading_line = (0..n)
+        .rev()
+        .find(|&i| matches!(label[i], Some((Label::Title, _))));
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let cands = authors::candidates(&refs, |i| {
+        matches!(
+            label[i],
+            Some((Label::Title, _)) | Some((Label::Caption, _))
+        ) || matches!(label[i], Some((Label::Boilerplate, r)) if r != "repeated-line")
+    });
+    if let Some(names) = authors::pick(&cands, heading_line) {
+        push_unique(&mut out.authors, names.to_vec());
+    }
     let nearest = match title_line {
         Some(t) => datelines.iter().min_by_key(|(i, _)| i.abs_diff(t)),
         None => datelines.first(),

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use dom_smoothie::{Config, Readability, TextMode};
 use storyline_model::calendar;
 
-use crate::rules;
+use crate::{authors, rules};
 
 /// Pages larger than this skip the DOM parse and use the linear-time fallback,
 /// so a hostile 50 MB page costs one scan, not a DOM of millions of nodes.
@@ -257,7 +257,13 @@ fn plausible_author(s: &str) -> Option<String> {
             t = t[label.len()..].to_string();
         }
     }
-    let t = t.trim_start_matches(", ").to_string();
+    let t = t.trim_start_matches(", ");
+    // "ByAna Lind": a label and name run together by the markup.
+    let t = match t.strip_prefix("By") {
+        Some(rest) if rest.starts_with(char::is_uppercase) => rest,
+        _ => t,
+    }
+    .to_string();
     let words = t.split_whitespace().count();
     let lower = t.to_lowercase();
     let generic = [
@@ -366,7 +372,12 @@ fn collect_authors(v: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
 /// Authors from the page's markup, most reliable source first: JSON-LD,
 /// `<meta name="author">`, `rel="author"` links, a "By …" line near the
 /// top, an element whose class says author or byline.
-fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> {
+fn html_authors(
+    html: &str,
+    lower: &str,
+    byline_text: &[String],
+    title: Option<&str>,
+) -> Vec<String> {
     let ld = json_ld_authors(html, lower);
     if !ld.is_empty() {
         return ld;
@@ -428,26 +439,19 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
             }
         }
     }
-    if let Some(names) = byline_text.iter().take(300).find_map(|l| rules::byline(l)) {
+    let lines: Vec<&str> = byline_text
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let names = authors::from_lines(&lines, title);
+    if !names.is_empty() {
         return names;
-    }
-    // "Written by" on a line of its own, the name on the next.
-    for w in byline_text.windows(2).take(400) {
-        let label = w[0].trim().trim_end_matches(':').to_ascii_lowercase();
-        if matches!(
-            label.as_str(),
-            "written by" | "by" | "author" | "posted by" | "words by" | "story by"
-        ) {
-            let name = w[1].trim();
-            if rules::is_name(name) || rules::is_name(name.split(',').next().unwrap_or("")) {
-                return vec![name.to_string()];
-            }
-        }
     }
     // Elements whose class (or `rel`) names an author or byline: found by searching
     // for the words, then checking they sit in a class attribute, so that
     // the page's other tags are never parsed.
-    for at in ["author", "byline"]
+    for at in ["author", "byline", "contributor", "writer"]
         .iter()
         .flat_map(|w| memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes()))
         .take(200)
@@ -455,21 +459,34 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
         let Some(open) = lower[..at].rfind('<') else {
             continue;
         };
-        if lower[open..at].contains('>')
-            || !(lower[open..at].contains("class") || lower[open..at].contains("rel"))
-        {
-            continue;
-        }
+        let tag = &lower[open..at];
         let name: String = lower[open + 1..]
             .chars()
             .take_while(char::is_ascii_alphanumeric)
             .collect();
-        if !matches!(name.as_str(), "span" | "div" | "p" | "a") {
+        // A link to the author's page: `<a href="/authors/ana-lind">`.
+        let author_link = name == "a"
+            && tag.contains("href")
+            && tag.ends_with('/')
+            && lower[at..].starts_with(['a', 'c', 'w'])
+            && lower[at..]
+                .split('/')
+                .next()
+                .is_some_and(|seg| AUTHOR_PATHS.contains(&seg));
+        if tag.contains('>')
+            || !(author_link || tag.contains("class") || tag.contains("rel"))
+            || !matches!(name.as_str(), "span" | "div" | "p" | "a")
+        {
             continue;
         }
         let at = open;
-        // The element's own text up to its first child's close is enough here.
-        let end = lower[at..].find("</").map_or(lower.len(), |p| at + p);
+        // The element's own text up to its first child's close (or a line
+        // break: "Ana Lind<br>4 August 2010") is enough here.
+        let end = [lower[at..].find("</"), lower[at..].find("<br")]
+            .into_iter()
+            .flatten()
+            .min()
+            .map_or(lower.len(), |p| at + p);
         let text = element_text(&html[at..end]);
         if let Some(a) = plausible_author(&text).filter(|a| rules::is_name(a)) {
             return vec![a];
@@ -477,6 +494,16 @@ fn html_authors(html: &str, lower: &str, byline_text: &[String]) -> Vec<String> 
     }
     Vec::new()
 }
+
+/// Path segments of links to an author's page.
+const AUTHOR_PATHS: &[&str] = &[
+    "author",
+    "authors",
+    "contributor",
+    "contributors",
+    "writer",
+    "writers",
+];
 
 /// "Ana Lind and Per Holm" → two names.
 fn split_names(s: &str) -> Vec<String> {
@@ -550,7 +577,7 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
     let page_lines = fallback_lower(html, lower).lines;
     let text_of_page = page_text(&page_lines);
     let near_date = nearest_date(&text_of_page, title.as_deref());
-    let from_markup = html_authors(html, lower, &page_lines);
+    let from_markup = html_authors(html, lower, &page_lines, title.as_deref());
     Some(Extracted {
         lines: text.lines().map(str::to_string).collect(),
         title: title.clone(),
@@ -795,6 +822,20 @@ mod tests {
         assert_eq!(plausible_author("andrew.keaveney"), None);
         assert_eq!(plausible_author("undefined"), None);
         assert_eq!(plausible_author("https://example.com/ana"), None);
+        assert_eq!(plausible_author("ByAna Lind").as_deref(), Some("Ana Lind"));
+    }
+
+    #[test]
+    fn authors_from_links_to_their_pages_and_class_elements() {
+        let link = r#"<html><body><h1>Harbour cranes</h1><div><a href="/authors/ana-lind">Ana Lind</a></div><p>Text.</p></body></html>"#;
+        let lower = link.to_ascii_lowercase();
+        assert_eq!(html_authors(link, &lower, &[], None), vec!["Ana Lind"]);
+        let class = r#"<html><body><p class="author">Ana Lind<br>4 August 2010</p></body></html>"#;
+        let lower = class.to_ascii_lowercase();
+        assert_eq!(html_authors(class, &lower, &[], None), vec!["Ana Lind"]);
+        let other = r#"<html><body><a href="/tags/harbour">Harbour News</a></body></html>"#;
+        let lower = other.to_ascii_lowercase();
+        assert!(html_authors(other, &lower, &[], None).is_empty());
     }
 
     #[test]

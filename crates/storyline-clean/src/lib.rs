@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod authors;
 mod blocks;
 mod html;
 mod lang;

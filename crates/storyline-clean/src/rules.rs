@@ -4,6 +4,7 @@
 //! ends up in `removed[].reason`.
 
 use aho_corasick::AhoCorasick;
+use storyline_model::calendar;
 
 /// Consent and cookie banners.
 const COOKIE: &[&str] = &[
@@ -559,7 +560,151 @@ pub fn is_name(s: &str) -> bool {
         && caps + particles == words.len()
         && words.len() >= 2
         && s.chars().all(|c| c.is_alphabetic() || " .-'’".contains(c))
+        && !words
+            .iter()
+            .any(|w| is_common_word(w.trim_end_matches('.')))
 }
+
+/// A word of [`NOT_NAME_WORDS`], in any case.
+fn is_common_word(w: &str) -> bool {
+    NOT_NAME_WORDS
+        .binary_search(&w.to_lowercase().as_str())
+        .is_ok()
+}
+
+/// Words of page furniture and headings that are not in people's names:
+/// "Related Articles", "Use Case", "Sign In", "Recent Posts" are capitalised
+/// like names. (Sorted: searched by bisection.)
+const NOT_NAME_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "account",
+    "all",
+    "an",
+    "and",
+    "article",
+    "articles",
+    "at",
+    "audience",
+    "author",
+    "best",
+    "blog",
+    "by",
+    "cart",
+    "case",
+    "categories",
+    "category",
+    "click",
+    "comment",
+    "comments",
+    "company",
+    "contact",
+    "contents",
+    "cookie",
+    "cookies",
+    "date",
+    "department",
+    "download",
+    "email",
+    "event",
+    "events",
+    "explore",
+    "faq",
+    "featured",
+    "follow",
+    "for",
+    "free",
+    "from",
+    "function",
+    "functionality",
+    "get",
+    "guide",
+    "help",
+    "here",
+    "home",
+    "how",
+    "in",
+    "industry",
+    "insights",
+    "is",
+    "latest",
+    "learn",
+    "leave",
+    "location",
+    "log",
+    "login",
+    "menu",
+    "modality",
+    "more",
+    "my",
+    "need",
+    "needs",
+    "new",
+    "news",
+    "newsletter",
+    "next",
+    "now",
+    "of",
+    "on",
+    "or",
+    "our",
+    "page",
+    "policy",
+    "popular",
+    "post",
+    "posted",
+    "posts",
+    "previous",
+    "privacy",
+    "product",
+    "products",
+    "published",
+    "read",
+    "recent",
+    "region",
+    "related",
+    "reply",
+    "resources",
+    "role",
+    "search",
+    "see",
+    "service",
+    "services",
+    "share",
+    "shop",
+    "sign",
+    "size",
+    "solution",
+    "solutions",
+    "spotlight",
+    "started",
+    "stories",
+    "story",
+    "subscribe",
+    "support",
+    "table",
+    "tags",
+    "terms",
+    "the",
+    "this",
+    "to",
+    "top",
+    "topic",
+    "topics",
+    "trending",
+    "type",
+    "up",
+    "updated",
+    "us",
+    "use",
+    "video",
+    "view",
+    "what",
+    "why",
+    "with",
+    "you",
+    "your",
+];
 
 /// Parses a byline into author names: "By A and B", "BY NAME [email]",
 /// "By A, B and C | Reuters". Returns `None` if the line is not a byline.
@@ -581,6 +726,9 @@ pub fn byline(line: &str) -> Option<Vec<String>> {
         "Authors: ",
         "Words by ",
         "Story by ",
+        "Text by ",
+        "Text By ",
+        "Article by ",
         "Von ",
         "Par ",
         "Por ",
@@ -590,12 +738,20 @@ pub fn byline(line: &str) -> Option<Vec<String>> {
     .find_map(|p| t.strip_prefix(p))?;
     // Drop an email or bracketed note and anything after a separator.
     let rest = rest
-        .split(['[', '(', '|', '<', '—', '–'])
+        .split(['[', '(', '|', '<', '—', '–', '·', '•'])
         .next()
         .unwrap_or("")
         .trim();
     let rest = rest.split(" in ").next().unwrap_or(rest);
-    let rest = rest.trim_end_matches([',', '.', ' ']);
+    // "By Ana Lind Published: Jan 29, 2025", "By Ana Lind October 14, 2025":
+    // the names end where the date or its label begins.
+    let rest = [" Published", " Updated", " Posted", " Last updated", " on "]
+        .iter()
+        .filter_map(|k| rest.find(k))
+        .chain(calendar::find_dates(rest).first().map(|(p, _)| *p))
+        .min()
+        .map_or(rest, |end| &rest[..end]);
+    let rest = rest.trim_end_matches([',', '.', ' ', '-', ':']);
     let mut names = Vec::new();
     // A byline of one short name ("Posted by BeauHD") may name a one-word
     // handle; longer lines must be made of full names.
@@ -611,6 +767,7 @@ pub fn byline(line: &str) -> Option<Vec<String>> {
             && p.chars().next().is_some_and(char::is_alphabetic)
             && p.chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let handle = handle && !is_common_word(p);
         if !is_name(p) && !handle {
             return None;
         }
@@ -645,6 +802,32 @@ pub fn title_case_if_shouting(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_name_words_are_sorted_and_refuse_furniture() {
+        assert!(NOT_NAME_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_name("Ana Lind") && is_name("Justin C. Meserole"));
+        for furniture in ["Related Articles", "Sign In", "Recent Posts", "Use Case"] {
+            assert!(!is_name(furniture), "{furniture}");
+        }
+    }
+
+    #[test]
+    fn byline_ends_where_the_date_begins() {
+        assert_eq!(
+            byline("By Ana Lind Published: Jan 29, 2025"),
+            Some(vec!["Ana Lind".to_string()])
+        );
+        assert_eq!(
+            byline("By Ana Lind October 14, 2025"),
+            Some(vec!["Ana Lind".to_string()])
+        );
+        assert_eq!(
+            byline("By Ana Lind · Review Editor"),
+            Some(vec!["Ana Lind".to_string()])
+        );
+        assert_eq!(byline("By Role"), None);
+    }
 
     fn reason(line: &str) -> Option<&'static str> {
         let lower = line.to_lowercase();

@@ -513,6 +513,74 @@ fn split_names(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Meta names and properties that carry the publication date.
+const DATE_META: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "publication_date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "date",
+];
+
+/// The publication date the page's metadata states: JSON-LD or inline
+/// structured data (`"datePublished"`), a `<meta>` date, or a `<time>`
+/// element marked as the publication time.
+fn meta_published(html: &str, lower: &str) -> Option<calendar::Ymd> {
+    // Structured data, parsed or not (inline app state, HTML-escaped JSON).
+    for key in ["\"datepublished\"", "&quot;datepublished&quot;"] {
+        for at in memchr::memmem::find_iter(lower.as_bytes(), key.as_bytes()).take(5) {
+            let rest = &html[at + key.len()..floor_char_boundary(html, at + key.len() + 80)];
+            let rest = rest.trim_start_matches([' ', ':']);
+            let rest = rest
+                .strip_prefix('"')
+                .or_else(|| rest.strip_prefix("&quot;"))
+                .unwrap_or(rest);
+            if let Some(d) = calendar::parse_date(rest.get(..rest.len().min(30)).unwrap_or(rest)) {
+                return Some(d);
+            }
+        }
+    }
+    for at in tag_starts(lower, "meta") {
+        let attrs = attributes(&html[at..]);
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let key = get("property")
+            .or_else(|| get("name"))
+            .or_else(|| get("itemprop"))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if DATE_META.contains(&key.as_str()) {
+            if let Some(d) = get("content").and_then(calendar::parse_date) {
+                return Some(d);
+            }
+        }
+    }
+    for at in tag_starts(lower, "time").take(50) {
+        let tag = &lower[at..lower[at..].find('>').map_or(lower.len(), |e| at + e)];
+        if tag.contains("publish") || tag.contains("entry-date") {
+            let attrs = attributes(&html[at..]);
+            if let Some(d) = attrs
+                .iter()
+                .find(|(n, _)| n == "datetime")
+                .and_then(|(_, v)| calendar::parse_date(v))
+            {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
 /// How far (bytes of page text) from the headline a visible date may stand
 /// to count as the article's date.
 const DATE_WINDOW: usize = 3000;
@@ -527,12 +595,22 @@ fn nearest_date(page_text: &str, headline: Option<&str>) -> Option<calendar::Ymd
     // Only the window around the headline is searched.
     let from = floor_char_boundary(page_text, anchor.saturating_sub(DATE_WINDOW));
     let to = floor_char_boundary(page_text, anchor + DATE_WINDOW);
-    calendar::find_dates(&page_text[from..to])
+    let dates: Vec<(usize, bool, calendar::Ymd)> = calendar::find_dates(&page_text[from..to])
         .into_iter()
-        .map(|(p, d)| ((from + p).abs_diff(anchor), d))
-        .filter(|(dist, _)| *dist <= DATE_WINDOW)
-        .min_by_key(|(dist, _)| *dist)
-        .map(|(_, d)| d)
+        .map(|(p, d)| {
+            let at = from + p;
+            let before = &page_text[floor_char_boundary(page_text, at.saturating_sub(30))..at];
+            (at.abs_diff(anchor), rules::is_update_label(before), d)
+        })
+        .filter(|(dist, _, _)| *dist <= DATE_WINDOW)
+        .collect();
+    // "Published May 2 · Updated June 9": the first publication is the date
+    // that relative dates in the text count from.
+    let published = dates.iter().filter(|(_, update, _)| !update);
+    published
+        .min_by_key(|(dist, _, _)| *dist)
+        .or_else(|| dates.iter().min_by_key(|(dist, _, _)| *dist))
+        .map(|(_, _, d)| *d)
 }
 
 /// The page's text on one line, white space folded (for date search).
@@ -587,6 +665,7 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
             from_markup
         },
         published: near_date
+            .or(meta_published(html, lower))
             .or_else(|| {
                 article
                     .published_time

@@ -537,6 +537,32 @@ pub fn best_word_match<'a, T>(
         })
 }
 
+/// The text just before a date labels it as an update, not the first
+/// publication: "Last updated:", "Updated on", "modified", in a few languages.
+pub fn is_update_label(before: &str) -> bool {
+    let lower = before.to_lowercase();
+    let tail = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+    // The label ends the text, maybe followed by "on" or "at".
+    let tail = tail
+        .strip_suffix(" on")
+        .or_else(|| tail.strip_suffix(" at"))
+        .or_else(|| tail.strip_suffix(" am"))
+        .unwrap_or(tail)
+        .trim_end_matches(|c: char| !c.is_alphanumeric());
+    [
+        "updated",
+        "modified",
+        "last update",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
+        "opdateret",
+        "aggiornato",
+    ]
+    .iter()
+    .any(|l| tail.ends_with(l))
+}
+
 /// Name-like: 2–4 capitalised words (particles allowed), no digits.
 pub fn is_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
@@ -810,6 +836,15 @@ mod tests {
         for furniture in ["Related Articles", "Sign In", "Recent Posts", "Use Case"] {
             assert!(!is_name(furniture), "{furniture}");
         }
+    }
+
+    #[test]
+    fn update_labels() {
+        assert!(is_update_label("Ana Lind · Last updated: "));
+        assert!(is_update_label("Updated on "));
+        assert!(is_update_label("Zuletzt aktualisiert am"));
+        assert!(!is_update_label("Published on "));
+        assert!(!is_update_label("By Ana Lind "));
     }
 
     #[test]

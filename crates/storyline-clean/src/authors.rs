@@ -19,6 +19,9 @@ const BELOW: usize = 60;
 /// searched (further down are lists of other articles and their authors).
 const TOP_LINES: usize = 400;
 
+/// Longer lines are sentences or lists, not author lines.
+const MAX_LINE_BYTES: usize = 200;
+
 /// Labels printed on a line of their own above the author's name.
 const LABELS: &[&str] = &[
     "written by",
@@ -49,15 +52,16 @@ pub(crate) fn candidates(
         })
     };
     for (i, &t) in lines.iter().enumerate() {
-        if skip(i) {
+        // Author lines are short; most lines of a page are not.
+        if t.len() > MAX_LINE_BYTES || skip(i) {
             continue;
         }
         if let Some(names) = rules::byline(t) {
             out.push((i, names));
             continue;
         }
-        let label = t.trim_end_matches(':').to_lowercase();
-        if LABELS.contains(&label.as_str()) {
+        let label = t.trim_end_matches(':');
+        if label.len() <= 12 && LABELS.iter().any(|l| l.eq_ignore_ascii_case(label)) {
             if let Some(next) = lines.get(i + 1).filter(|_| !skip(i + 1)) {
                 let name = next.split(',').next().unwrap_or("").trim();
                 if rules::is_name(name) {
@@ -115,13 +119,15 @@ pub(crate) fn headline_line(lines: &[&str], title: Option<&str>) -> Option<usize
     let title = title?;
     let exact = lines.iter().position(|l| l.eq_ignore_ascii_case(title));
     exact.or_else(|| {
+        // Only lines of about the headline's length can share most words with it.
+        let len = title.len();
         rules::best_word_match(
             title,
             lines
                 .iter()
                 .enumerate()
                 .take(2000)
-                .filter(|(_, l)| l.split_whitespace().count() <= 40)
+                .filter(|(_, l)| l.len() * 2 >= len && l.len() <= len * 2)
                 .map(|(i, l)| (i, *l)),
         )
         .filter(|&(_, dice)| dice >= 0.6)

@@ -67,16 +67,16 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // Readability keeps figure captions inside the article; take them out
     // first so that they never reach the body.
     let (html, lower, captions) = take_captions(html);
-    let mut e = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
+    let r = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
         // A panic inside the DOM library on hostile markup must not take the
-        // batch down: fall back to tag stripping instead.
-        std::panic::catch_unwind(|| readability(&html, &lower, url))
+        // batch down: the page's own text is used instead.
+        std::panic::catch_unwind(|| readability(&html, url))
             .ok()
             .flatten()
-            .unwrap_or_else(|| fallback_lower(&html, &lower))
     } else {
-        fallback_lower(&html, &lower)
+        None
     };
+    let mut e = assemble(&html, &lower, r, fallback_lower(&html, &lower));
     e.captions = captions;
     e
 }
@@ -149,6 +149,36 @@ fn element_text(html: &str) -> String {
 /// section label or site name, not the headline.
 const HEADLINE_MIN_DICE: f32 = 0.2;
 
+/// Drops what a page prints before its headline inside the `<h1>` when the
+/// metadata title does not have it: a label ("Title:", "Blog:") or a date
+/// ("Dec 18 2025 Preparing a transition").
+fn strip_heading_prefix(h1: &str, meta_title: &str) -> String {
+    let label = h1.split_once(':').filter(|(l, rest)| {
+        !l.contains(' ')
+            && l.len() <= 12
+            && rest.split_whitespace().count() >= 2
+            && !meta_title.trim_start().starts_with(l)
+    });
+    let rest = match label {
+        Some((_, rest)) => rest.trim().to_string(),
+        // Only a date that opens the heading.
+        None if matches!(calendar::find_dates(h1).first(), Some((0, _))) => h1
+            .split_whitespace()
+            .skip_while(|w| {
+                w.chars().any(|c| c.is_ascii_digit())
+                    || calendar::month_from_name(w.trim_end_matches([',', '.'])).is_some()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => return h1.to_string(),
+    };
+    if rest.split_whitespace().count() >= 2 {
+        rest
+    } else {
+        h1.to_string()
+    }
+}
+
 /// The headline: the page's `<h1>` that shares the most words with the
 /// metadata title (`og:title`, JSON-LD or `<title>`, as Readability chose
 /// it); else the metadata title without its " | Site name" part; else the
@@ -163,7 +193,7 @@ fn headline(html: &str, lower: &str, meta_title: &str) -> Option<String> {
     let best = rules::best_word_match(meta_title, h1s.iter().map(|h| (h, h.as_str())))
         .filter(|(_, dice)| *dice > HEADLINE_MIN_DICE);
     if let Some((h, _)) = best {
-        return Some(rules::strip_tagline(h));
+        return Some(strip_heading_prefix(&rules::strip_tagline(h), meta_title));
     }
     let stripped = rules::strip_site_name(meta_title);
     if !stripped.is_empty() {
@@ -221,6 +251,38 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// One `<meta>` tag's attributes.
+struct Meta(Vec<(String, String)>);
+
+impl Meta {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// What the tag is about: its `property`, `name` or `itemprop`, lower-cased.
+    fn key(&self) -> String {
+        self.get("property")
+            .or_else(|| self.get("name"))
+            .or_else(|| self.get("itemprop"))
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    }
+}
+
+/// Pages carry a few dozen `<meta>` tags; a page with thousands is hostile.
+const MAX_META_TAGS: usize = 500;
+
+/// The page's `<meta>` tags, parsed once.
+fn meta_tags(html: &str, lower: &str) -> Vec<Meta> {
+    tag_starts(lower, "meta")
+        .take(MAX_META_TAGS)
+        .map(|at| Meta(attributes(&html[at..])))
+        .collect()
 }
 
 /// Start offsets of the opening tags named `name` (on the lower-cased page).
@@ -375,6 +437,7 @@ fn collect_authors(v: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
 fn html_authors(
     html: &str,
     lower: &str,
+    metas: &[Meta],
     byline_text: &[String],
     title: Option<&str>,
 ) -> Vec<String> {
@@ -405,36 +468,31 @@ fn html_authors(
     }
     // Twitter card pairs: label1 "Written by", data1 the name.
     let mut card_label: Option<String> = None;
-    for at in tag_starts(lower, "meta") {
-        let attrs = attributes(&html[at..]);
-        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let name = get("name").unwrap_or("").to_ascii_lowercase();
+    for m in metas {
+        let name = m.get("name").unwrap_or("").to_ascii_lowercase();
         if let Some(n) = name.strip_prefix("twitter:label") {
-            if get("content").is_some_and(|c| c.to_ascii_lowercase().contains("written by")) {
+            if m.get("content")
+                .is_some_and(|c| c.to_ascii_lowercase().contains("written by"))
+            {
                 card_label = Some(n.to_string());
             }
         } else if let (Some(n), Some(l)) =
             (name.strip_prefix("twitter:data"), card_label.as_deref())
         {
             if n == l {
-                if let Some(a) = get("content").and_then(plausible_author) {
+                if let Some(a) = m.get("content").and_then(plausible_author) {
                     return split_names(&a);
                 }
             }
         }
     }
-    for at in tag_starts(lower, "meta") {
-        let attrs = attributes(&html[at..]);
-        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let key = get("name")
-            .or_else(|| get("property"))
-            .unwrap_or("")
-            .to_ascii_lowercase();
+    for m in metas {
+        let key = m.key();
         if matches!(
             key.as_str(),
             "author" | "article:author" | "parsely-author" | "sailthru.author" | "dc.creator"
         ) {
-            if let Some(a) = get("content").and_then(plausible_author) {
+            if let Some(a) = m.get("content").and_then(plausible_author) {
                 return split_names(&a);
             }
         }
@@ -536,7 +594,7 @@ const DATE_META: &[&str] = &[
 /// The publication date the page's metadata states: JSON-LD or inline
 /// structured data (`"datePublished"`), a `<meta>` date, or a `<time>`
 /// element marked as the publication time.
-fn meta_published(html: &str, lower: &str) -> Option<calendar::Ymd> {
+fn meta_published(html: &str, lower: &str, metas: &[Meta]) -> Option<calendar::Ymd> {
     // Structured data, parsed or not (inline app state, HTML-escaped JSON).
     for key in ["\"datepublished\"", "&quot;datepublished&quot;"] {
         for at in memchr::memmem::find_iter(lower.as_bytes(), key.as_bytes()).take(5) {
@@ -551,16 +609,9 @@ fn meta_published(html: &str, lower: &str) -> Option<calendar::Ymd> {
             }
         }
     }
-    for at in tag_starts(lower, "meta") {
-        let attrs = attributes(&html[at..]);
-        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let key = get("property")
-            .or_else(|| get("name"))
-            .or_else(|| get("itemprop"))
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if DATE_META.contains(&key.as_str()) {
-            if let Some(d) = get("content").and_then(calendar::parse_date) {
+    for m in metas {
+        if DATE_META.contains(&m.key().as_str()) {
+            if let Some(d) = m.get("content").and_then(calendar::parse_date) {
                 return Some(d);
             }
         }
@@ -625,7 +676,17 @@ fn page_text(page_lines: &[String]) -> String {
     out
 }
 
-fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> {
+/// What Readability found: the article's text and the metadata it read.
+struct ReadabilityOut {
+    text: String,
+    title: String,
+    byline: Option<String>,
+    published: Option<String>,
+    site_name: Option<String>,
+    lang: Option<String>,
+}
+
+fn readability(html: &str, url: Option<&str>) -> Option<ReadabilityOut> {
     let cfg = Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: 100_000,
@@ -637,57 +698,85 @@ fn readability(html: &str, lower: &str, url: Option<&str>) -> Option<Extracted> 
     if text.split_whitespace().count() < 3 {
         return None;
     }
-    let authors = article
-        .byline
-        .as_deref()
-        .map(|b| {
-            rules::byline(b).unwrap_or_else(|| {
-                b.split([',', '&'])
-                    .flat_map(|p| p.split(" and "))
-                    .map(str::trim)
-                    .filter(|p| rules::is_name(p))
-                    .filter_map(plausible_author)
-                    .collect()
-            })
-        })
+    Some(ReadabilityOut {
+        text,
+        title: article.title,
+        byline: article.byline,
+        published: article.published_time,
+        site_name: article.site_name,
+        lang: article.lang,
+    })
+}
+
+/// The article and its metadata from Readability's output (if it found an
+/// article) and the whole page's text (always).
+fn assemble(html: &str, lower: &str, r: Option<ReadabilityOut>, page: Extracted) -> Extracted {
+    let meta_title = r
+        .as_ref()
+        .map(|r| r.title.clone())
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| page.title.clone())
         .unwrap_or_default();
-    let title = headline(html, lower, &article.title);
-    let page_lines = fallback_lower(html, lower).lines;
+    let title = headline(html, lower, &meta_title);
+    let page_lines = page.lines;
     let text_of_page = page_text(&page_lines);
     let near_date = nearest_date(&text_of_page, title.as_deref());
-    let from_markup = html_authors(html, lower, &page_lines, title.as_deref());
-    Some(Extracted {
-        lines: text.lines().map(str::to_string).collect(),
-        title: title.clone(),
-        authors: if from_markup.is_empty() {
-            authors
-        } else {
-            from_markup
-        },
-        published: near_date
-            .or(meta_published(html, lower))
-            .or_else(|| {
-                article
-                    .published_time
-                    .as_deref()
-                    .and_then(calendar::parse_date)
+    let metas = meta_tags(html, lower);
+    let from_markup = html_authors(html, lower, &metas, &page_lines, title.as_deref());
+    let authors = if from_markup.is_empty() {
+        r.as_ref()
+            .and_then(|r| r.byline.as_deref())
+            .map(|b| {
+                rules::byline(b).unwrap_or_else(|| {
+                    b.split([',', '&'])
+                        .flat_map(|p| p.split(" and "))
+                        .map(str::trim)
+                        .filter(|p| rules::is_name(p))
+                        .filter_map(plausible_author)
+                        .collect()
+                })
             })
-            // The last resort: the first date anywhere on the page.
-            .or_else(|| calendar::find_dates(&text_of_page).first().map(|(_, d)| *d))
-            .map(|d| d.iso()),
-        site_name: article.site_name.filter(|s| !s.trim().is_empty()),
+            .unwrap_or_default()
+    } else {
+        from_markup
+    };
+    let published = meta_published(html, lower, &metas)
+        .or(near_date)
+        .or_else(|| {
+            r.as_ref()
+                .and_then(|r| r.published.as_deref())
+                .and_then(calendar::parse_date)
+        })
+        // The last resort: the first date anywhere on the page.
+        .or_else(|| calendar::find_dates(&text_of_page).first().map(|(_, d)| *d))
+        .map(|d| d.iso());
+    let (lines, page_lines, site_name, language) = match r {
+        Some(r) => (
+            r.text.lines().map(str::to_string).collect(),
+            page_lines,
+            r.site_name.filter(|s| !s.trim().is_empty()),
+            r.lang
+                .map(|l| {
+                    l.split(['-', '_'])
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
+                })
+                .filter(|l| !l.is_empty()),
+        ),
+        // Without Readability the page's text is the article's lines.
+        None => (page_lines, Vec::new(), None, None),
+    };
+    Extracted {
+        lines,
+        title,
+        authors,
+        published,
+        site_name,
         captions: Vec::new(),
         page_lines,
-        language: article
-            .lang
-            .map(|l| {
-                l.split(['-', '_'])
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase()
-            })
-            .filter(|l| !l.is_empty()),
-    })
+        language,
+    }
 }
 
 /// Strips tags in one pass: drops script/style/noscript/template content,
@@ -905,16 +994,66 @@ mod tests {
     }
 
     #[test]
+    fn publication_date_from_structured_data_meta_and_time() {
+        let date = |page: &str| {
+            let lower = page.to_ascii_lowercase();
+            meta_published(page, &lower, &meta_tags(page, &lower)).map(|d| d.iso())
+        };
+        assert_eq!(
+            date(r#"<script>{"dateModified":"2025-02-01","datePublished":"2024-12-30T23:10:00-05:00"}</script>"#).as_deref(),
+            Some("2024-12-30")
+        );
+        assert_eq!(
+            date(r#"<meta property="article:published_time" content="2023-08-06T07:11:00Z">"#)
+                .as_deref(),
+            Some("2023-08-06")
+        );
+        assert_eq!(
+            date(r#"<time class="entry-date published" datetime="2020-06-29T15:00:23-05:00">June 29</time>"#)
+                .as_deref(),
+            Some("2020-06-29")
+        );
+        assert_eq!(
+            date(r#"<time class="updated" datetime="2020-06-29">x</time>"#),
+            None
+        );
+    }
+
+    #[test]
+    fn heading_prefixes_the_metadata_title_lacks_are_dropped() {
+        assert_eq!(
+            strip_heading_prefix("Title:Harbour cranes return", "Harbour cranes return"),
+            "Harbour cranes return"
+        );
+        assert_eq!(
+            strip_heading_prefix("Dec 18 2025 Harbour cranes return", "Harbour cranes return"),
+            "Harbour cranes return"
+        );
+        // A label the title has too, and a colon inside the headline, stay.
+        assert_eq!(
+            strip_heading_prefix("Review: Harbour cranes", "Review: Harbour cranes"),
+            "Review: Harbour cranes"
+        );
+        assert_eq!(
+            strip_heading_prefix("Fitness trends 2025: nine things", "x"),
+            "Fitness trends 2025: nine things"
+        );
+    }
+
+    #[test]
     fn authors_from_links_to_their_pages_and_class_elements() {
         let link = r#"<html><body><h1>Harbour cranes</h1><div><a href="/authors/ana-lind">Ana Lind</a></div><p>Text.</p></body></html>"#;
         let lower = link.to_ascii_lowercase();
-        assert_eq!(html_authors(link, &lower, &[], None), vec!["Ana Lind"]);
+        assert_eq!(html_authors(link, &lower, &[], &[], None), vec!["Ana Lind"]);
         let class = r#"<html><body><p class="author">Ana Lind<br>4 August 2010</p></body></html>"#;
         let lower = class.to_ascii_lowercase();
-        assert_eq!(html_authors(class, &lower, &[], None), vec!["Ana Lind"]);
+        assert_eq!(
+            html_authors(class, &lower, &[], &[], None),
+            vec!["Ana Lind"]
+        );
         let other = r#"<html><body><a href="/tags/harbour">Harbour News</a></body></html>"#;
         let lower = other.to_ascii_lowercase();
-        assert!(html_authors(other, &lower, &[], None).is_empty());
+        assert!(html_authors(other, &lower, &[], &[], None).is_empty());
     }
 
     #[test]

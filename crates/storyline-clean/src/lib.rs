@@ -131,7 +131,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             authors.push(a);
         }
     }
-    let body = outcome.body.join("\n\n");
+    let body = rules::repair_mojibake(&outcome.body.join("\n\n")).into_owned();
     if body.split_whitespace().count() < 3 {
         return Err(CleanError::NoBody);
     }
@@ -145,7 +145,10 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         source: doc.source.clone(),
         url: doc.url.clone(),
         format,
-        title: meta.title.or(outcome.title).map(|t| collapse_ws(&t)),
+        title: meta
+            .title
+            .or(outcome.title)
+            .map(|t| collapse_ws(&rules::repair_mojibake(&t))),
         authors,
         outlet,
         original_source: outcome.original_source,

@@ -537,6 +537,89 @@ pub fn best_word_match<'a, T>(
         })
 }
 
+/// Repairs mojibake: UTF-8 that was decoded once too often as Latin-1 or
+/// Windows-1252 ("Investorâ\u{80}\u{99}s", "cafÃ©") becomes the text it
+/// was ("Investor’s", "café"). Only whole, valid UTF-8 sequences are
+/// rewritten, so ordinary accented text stays as it is.
+pub fn repair_mojibake(text: &str) -> std::borrow::Cow<'_, str> {
+    // Lead bytes of 2–4 byte UTF-8 sequences, read as Latin-1.
+    if !text.chars().any(|c| ('\u{c2}'..='\u{f4}').contains(&c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let need = match c as u32 {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        if need > 0 && i + need <= chars.len() {
+            let mut bytes = [0u8; 4];
+            bytes[0] = c as u8;
+            let ok = (1..need).all(|k| match latin_byte(chars[i + k]) {
+                Some(b @ 0x80..=0xBF) => {
+                    bytes[k] = b;
+                    true
+                }
+                _ => false,
+            });
+            if let Some(fixed) = ok
+                .then(|| std::str::from_utf8(&bytes[..need]).ok())
+                .flatten()
+            {
+                out.push_str(fixed);
+                i += need;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The byte a character stands for when UTF-8 was read as Latin-1 or as
+/// Windows-1252 (whose 0x80–0x9F are printable: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ).
+fn latin_byte(c: char) -> Option<u8> {
+    const CP1252: [(char, u8); 27] = [
+        ('€', 0x80),
+        ('‚', 0x82),
+        ('ƒ', 0x83),
+        ('„', 0x84),
+        ('…', 0x85),
+        ('†', 0x86),
+        ('‡', 0x87),
+        ('ˆ', 0x88),
+        ('‰', 0x89),
+        ('Š', 0x8A),
+        ('‹', 0x8B),
+        ('Œ', 0x8C),
+        ('Ž', 0x8E),
+        ('‘', 0x91),
+        ('’', 0x92),
+        ('“', 0x93),
+        ('”', 0x94),
+        ('•', 0x95),
+        ('–', 0x96),
+        ('—', 0x97),
+        ('˜', 0x98),
+        ('™', 0x99),
+        ('š', 0x9A),
+        ('›', 0x9B),
+        ('œ', 0x9C),
+        ('ž', 0x9E),
+        ('Ÿ', 0x9F),
+    ];
+    match c as u32 {
+        0..=0xFF => Some(c as u8),
+        _ => CP1252.iter().find(|(k, _)| *k == c).map(|(_, b)| *b),
+    }
+}
+
 /// The text just before a date labels it as an update, not the first
 /// publication: "Last updated:", "Updated on", "modified", in a few languages.
 pub fn is_update_label(before: &str) -> bool {
@@ -565,6 +648,10 @@ pub fn is_update_label(before: &str) -> bool {
 
 /// Name-like: 2–4 capitalised words (particles allowed), no digits.
 pub fn is_name(s: &str) -> bool {
+    // Cheap refusals first: this runs on every line of a page.
+    if s.len() > 80 || !s.chars().all(|c| c.is_alphabetic() || " .-'’".contains(c)) {
+        return false;
+    }
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 5 {
         return false;
@@ -585,7 +672,6 @@ pub fn is_name(s: &str) -> bool {
     caps >= 1
         && caps + particles == words.len()
         && words.len() >= 2
-        && s.chars().all(|c| c.is_alphabetic() || " .-'’".contains(c))
         && !words
             .iter()
             .any(|w| is_common_word(w.trim_end_matches('.')))
@@ -835,6 +921,19 @@ mod tests {
         assert!(is_name("Ana Lind") && is_name("Justin C. Meserole"));
         for furniture in ["Related Articles", "Sign In", "Recent Posts", "Use Case"] {
             assert!(!is_name(furniture), "{furniture}");
+        }
+    }
+
+    #[test]
+    fn mojibake_is_repaired_and_real_accents_kept() {
+        assert_eq!(
+            repair_mojibake("Investor\u{e2}\u{80}\u{99}s guide"),
+            "Investor’s guide"
+        );
+        assert_eq!(repair_mojibake("cafÃ© au lait"), "café au lait");
+        assert_eq!(repair_mojibake("donâ€™t"), "don’t");
+        for fine in ["café", "Ærø and Åland", "Â alone", "naïve"] {
+            assert_eq!(repair_mojibake(fine), fine);
         }
     }
 

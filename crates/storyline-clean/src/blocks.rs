@@ -254,7 +254,11 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
     let mut tail_from = None;
     for i in 0..n {
         let under_way = seen_words >= TAIL_MIN_WORDS && 3 * seen_words >= total_para_words;
-        if under_way && label[i].is_none() && rules::is_tail_header(&lowers[i], words[i]) {
+        let begun = seen_words >= TAIL_MIN_WORDS;
+        if label[i].is_none()
+            && (under_way && rules::is_tail_header(&lowers[i], words[i])
+                || begun && rules::is_comments_header(&lowers[i], words[i]))
+        {
             tail_from = Some((i, "related-list"));
             break;
         }

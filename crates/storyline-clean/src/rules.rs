@@ -212,6 +212,29 @@ pub fn line_reason(line: &str, lower: &str, words: usize) -> Option<&'static str
     if words <= 40 && contains_any(lower, &COMMENTS_AC) {
         return Some("comment-form");
     }
+    if words <= 25
+        && (lower.starts_with('©')
+            || lower.starts_with("copyright")
+            || lower.contains("all rights reserved"))
+    {
+        return Some("copyright");
+    }
+    // "Filed Under: Build It", "Tags: a, b", "Labels:"
+    if words <= 15
+        && [
+            "filed under",
+            "tags:",
+            "tagged:",
+            "tagged with",
+            "labels:",
+            "categories:",
+            "category:",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Some("taxonomy");
+    }
     if is_appeal(lower) {
         return Some("appeal");
     }
@@ -224,7 +247,64 @@ pub fn line_reason(line: &str, lower: &str, words: usize) -> Option<&'static str
 /// Whether a line is a header that starts a list of other articles.
 pub fn is_tail_header(lower: &str, words: usize) -> bool {
     let t = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    // "87 comments", "12 responses to …", "3 thoughts on …"
+    let counted = t
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
     words <= 6 && TAIL_HEADERS.iter().any(|h| t == *h || t.starts_with(h))
+        || words <= 4 && TAIL_HEADERS_EXACT.contains(&counted)
+        || is_comments_header(lower, words)
+}
+
+/// Whether a line opens the comment thread: "12 responses to …", "3 thoughts
+/// on …", "10 comments:", or the head of the first comment. Comment threads
+/// can outweigh the article, so these end it as soon as it has begun.
+pub fn is_comments_header(lower: &str, words: usize) -> bool {
+    let t = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    let counted = t
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    let numbered = counted.len() < t.len();
+    words <= 15 && COMMENT_COUNT_PREFIX.iter().any(|p| counted.starts_with(p))
+        || numbered && words <= 3 && counted == "comments"
+        || is_comment_head(lower, words)
+}
+
+/// Headers of comment sections and of lists of other posts: the whole line,
+/// not its start ("Popular posts are performing well" is a sentence).
+const TAIL_HEADERS_EXACT: &[&str] = &[
+    "comments",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "add a comment",
+    "load all comments",
+    "show comments",
+    "view comments",
+    "reader comments",
+    "responses",
+    "kommentarer",
+    "kommentare",
+    "commentaires",
+    "comentarios",
+    "related posts",
+    "recent posts",
+    "popular posts",
+    "latest posts",
+];
+
+/// "12 responses to …", "3 thoughts on …": comment counts over a thread.
+const COMMENT_COUNT_PREFIX: &[&str] = &[
+    "responses to",
+    "thoughts on",
+    "one thought on",
+    "comments on",
+];
+
+/// The head of one comment: "Ana Lind says:", "by ana_l ( 5754788 ) writes:".
+fn is_comment_head(lower: &str, words: usize) -> bool {
+    let t = lower.trim_end().trim_end_matches(':');
+    words <= 8 && (t.ends_with(" says") || t.starts_with("by ") && t.ends_with(") writes"))
 }
 
 /// One multi-pattern automaton per clutter family, built on first use: a

@@ -1018,6 +1018,22 @@ mod tests {
     }
 
     #[test]
+    fn comment_threads_and_post_lists_are_tails() {
+        let tail = |l: &str| is_tail_header(&l.to_lowercase(), l.split_whitespace().count());
+        assert!(tail("12 Responses to \"Harbour cranes return\""));
+        assert!(tail("10 comments:"));
+        assert!(tail("Ana Lind says:"));
+        assert!(tail("Related Posts"));
+        assert!(!tail("Popular posts are performing well"));
+        assert!(!tail("Comments, ideas, improvements?"));
+        assert_eq!(
+            reason("© 2025 Harbour Post. All rights reserved."),
+            Some("copyright")
+        );
+        assert_eq!(reason("Filed Under: Harbours"), Some("taxonomy"));
+    }
+
+    #[test]
     fn update_labels() {
         assert!(is_update_label("Ana Lind · Last updated: "));
         assert!(is_update_label("Updated on "));

@@ -790,11 +790,22 @@ fn fallback_lower(html: &str, lower: &str) -> Extracted {
     let mut out = String::with_capacity(html.len() / 2);
     let mut title = None;
     let mut i = 0;
+    // Inside <pre> line breaks are the text's own; elsewhere they are white
+    // space like any other (hard-wrapped source must not split paragraphs).
+    let mut pre_depth = 0usize;
     let bytes = html.as_bytes();
     while i < bytes.len() {
         if bytes[i] != b'<' {
             let next = html[i..].find('<').map_or(html.len(), |p| i + p);
-            out.push_str(&html[i..next]);
+            let text = &html[i..next];
+            if pre_depth > 0 || !text.contains(['\n', '\r']) {
+                out.push_str(text);
+            } else {
+                out.extend(
+                    text.chars()
+                        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                );
+            }
             i = next;
             continue;
         }
@@ -822,10 +833,30 @@ fn fallback_lower(html: &str, lower: &str) -> Extracted {
             i = lower[stop..].find('>').map_or(html.len(), |p| stop + p + 1);
             continue;
         }
+        if name == "pre" {
+            pre_depth = if tag.starts_with('/') {
+                pre_depth.saturating_sub(1)
+            } else {
+                pre_depth + 1
+            };
+        }
         if matches!(
             name.as_str(),
             "p" | "div"
                 | "br"
+                | "pre"
+                | "nav"
+                | "aside"
+                | "main"
+                | "figure"
+                | "form"
+                | "hr"
+                | "dl"
+                | "dt"
+                | "dd"
+                | "address"
+                | "details"
+                | "summary"
                 | "li"
                 | "h1"
                 | "h2"
@@ -884,6 +915,8 @@ fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     memchr::memchr(b'>', &bytes[start..]).map(|p| start + p + 1)
 }
 
+/// Decodes character references: the common ones here, the rest of HTML's
+/// named entities (`&sdot;`, `&eacute;`) through `html_escape`.
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
@@ -893,7 +926,7 @@ fn decode_entities(s: &str) -> String {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let semi = rest.as_bytes()[..rest.len().min(12)]
+        let semi = rest.as_bytes()[..rest.len().min(34)]
             .iter()
             .position(|&b| b == b';');
         let decoded = semi.and_then(|e| {
@@ -918,11 +951,18 @@ fn decode_entities(s: &str) -> String {
                     .or_else(|| ent.strip_prefix('#').and_then(|d| d.parse().ok()))
                     .and_then(char::from_u32),
             };
-            ch.map(|c| (c, e + 1))
+            match ch {
+                Some(c) => Some((c.to_string(), e + 1)),
+                // The rest of HTML's named entities (`&sdot;`, `&eacute;`).
+                None => {
+                    let full = html_escape::decode_html_entities(&rest[..=e]);
+                    (full != rest[..=e]).then(|| (full.into_owned(), e + 1))
+                }
+            }
         });
         match decoded {
             Some((c, len)) => {
-                out.push(c);
+                out.push_str(&c);
                 rest = &rest[len..];
             }
             None => {
@@ -1091,5 +1131,25 @@ mod tests {
         assert!(text.contains("One two ☺"), "{text}");
         assert!(text.contains("Three <four>"));
         assert!(!text.contains("var x"));
+    }
+
+    #[test]
+    fn fallback_joins_hard_wrapped_text_but_keeps_pre_and_all_entities() {
+        let e = fallback("<p>A paragraph\nwrapped in\nthe source.</p><pre>line one\nline two</pre><p>Ana &sdot; caf&eacute; &bogus; &amp</p>");
+        let lines: Vec<&str> = e
+            .lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "A paragraph wrapped in the source.",
+                "line one",
+                "line two",
+                "Ana ⋅ café &bogus; &amp"
+            ]
+        );
     }
 }

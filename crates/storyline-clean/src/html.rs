@@ -70,7 +70,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let r = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
         // A panic inside the DOM library on hostile markup must not take the
         // batch down: the page's own text is used instead.
-        std::panic::catch_unwind(|| readability(&html, url))
+        std::panic::catch_unwind(|| readability(&without_code(&html, &lower), url))
             .ok()
             .flatten()
     } else {
@@ -79,6 +79,43 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let mut e = assemble(&html, &lower, r, fallback_lower(&html, &lower));
     e.captions = captions;
     e
+}
+
+/// The page without what Readability would only parse to throw away:
+/// scripts (but not JSON-LD, which it reads for metadata), styles, inline SVG
+/// and comments. They are often most of a page's bytes.
+fn without_code<'a>(html: &'a str, lower: &str) -> Cow<'a, str> {
+    let mut out = String::new();
+    let mut pos = 0; // copied up to here
+    let mut at = 0; // searched from here
+    while let Some(lt) = memchr::memchr(b'<', &lower.as_bytes()[at..]).map(|p| at + p) {
+        let rest = &lower[lt..];
+        let close = if rest.starts_with("<!--") {
+            Some("-->")
+        } else if rest.starts_with("<script") {
+            let head_end = rest.find('>').unwrap_or(rest.len());
+            (!rest[..head_end].contains("ld+json")).then_some("</script>")
+        } else if rest.starts_with("<style") {
+            Some("</style>")
+        } else if rest.starts_with("<svg") {
+            Some("</svg>")
+        } else {
+            None
+        };
+        let Some(close) = close else {
+            at = lt + 1;
+            continue;
+        };
+        let end = find_from(lower, close, lt + 4).map_or(lower.len(), |e| e + close.len());
+        out.push_str(&html[pos..lt]);
+        pos = end;
+        at = end;
+    }
+    if pos == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[pos..]);
+    Cow::Owned(out)
 }
 
 /// Removes `<figcaption>` elements, returning the page without them and
@@ -1131,6 +1168,21 @@ mod tests {
         assert!(text.contains("One two ☺"), "{text}");
         assert!(text.contains("Three <four>"));
         assert!(!text.contains("var x"));
+    }
+
+    #[test]
+    fn code_is_stripped_before_the_dom_but_json_ld_kept() {
+        let page = r#"<p>One</p><script>var a = "<p>x</p>";</script><!-- <p>gone</p> --><style>p{}</style><script type="application/ld+json">{"a":1}</script><svg><text>t</text></svg><p>Two</p>"#;
+        let lower = page.to_ascii_lowercase();
+        assert_eq!(
+            without_code(page, &lower),
+            r#"<p>One</p><script type="application/ld+json">{"a":1}</script><p>Two</p>"#
+        );
+        let unclosed = "<p>One</p><script>never closed";
+        assert_eq!(
+            without_code(unclosed, &unclosed.to_ascii_lowercase()),
+            "<p>One</p>"
+        );
     }
 
     #[test]

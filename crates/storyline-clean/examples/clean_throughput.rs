@@ -7,6 +7,9 @@
 
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use storyline_ingest::{decode_bytes, PageKind, RawDoc};
 
 fn main() {

@@ -15,6 +15,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// DOM parsing allocates many small nodes; mimalloc makes cleaning ~5% faster
+// than the system allocator (measured with the clean_throughput example).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Clean, deduplicate and link news pages into events, storylines, entities,
 /// quotes and a timeline.
 #[derive(Debug, Parser)]

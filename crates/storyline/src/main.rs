@@ -121,6 +121,16 @@ enum EvalCommand {
         #[arg(long, value_name = "FILE")]
         dump: Option<PathBuf>,
     },
+    /// Document and sentence similarity: Pearson r with SemEval-2022 Task 8
+    /// `overall` per language pair, paraphrase F1 on MRPC, Pearson r on STS-B
+    /// news, from a directory holding those JSONL files.
+    Similarity {
+        /// The directory (`../shared/data/similarity`).
+        dir: PathBuf,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor semeval-en-en-abs-r=0.75`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {

@@ -14,7 +14,7 @@ use storyline_ingest::{decode_bytes, PageKind, RawDoc};
 use crate::output::line;
 
 /// Checks `name=value` floors against measured metrics; prints each check.
-fn check_floors(metrics: &HashMap<String, f64>, floors: &[String]) -> Result<ExitCode> {
+pub(crate) fn check_floors(metrics: &HashMap<String, f64>, floors: &[String]) -> Result<ExitCode> {
     let mut failed = 0;
     for f in floors {
         let Some((name, value)) = f.split_once('=') else {

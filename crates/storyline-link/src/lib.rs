@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod dedup;
+pub mod neardup;
 pub mod similarity;
 pub mod text;
 pub mod unionfind;

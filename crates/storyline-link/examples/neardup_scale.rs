@@ -1,0 +1,300 @@
+//! Near-duplicate detection at scale, on a synthetic stream grown from the
+//! Reuters-21578 stories: originals (the stories, then new pages mixed from
+//! their sentences with words swapped, so no two are alike), and injected at
+//! known rates exact copies, trimmed copies (a lead kept, 50–90%), and edited
+//! copies (a new intro and sign-off, 5% of words changed). Every page is
+//! looked up against all pages before it, then indexed.
+//!
+//! Prints, at each checkpoint (10k, 100k, 1M pages by default): pages/s of
+//! signing + lookup + insert on all cores, the cost of one lookup at that
+//! size, index bytes per page, peak RSS, and precision/recall of the links
+//! found against the injected truth. Links between two Reuters stories (or
+//! their copies) that the corpus itself repeats are counted apart
+//! (`corpus-dups`), not as errors: the truth does not know them.
+//!
+//! ```sh
+//! cargo run --release -p storyline-link --example neardup_scale -- \
+//!     reuters21578.jsonl [--pages 1000000] [--dump-pages FILE --dump-limit N]
+//! ```
+//! `--dump-pages` writes the first N pages with their truth as JSONL, for
+//! `bench/datasketch_neardup.py` to run the same pages through datasketch.
+
+use std::io::Write;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use storyline_link::neardup::{NearDupIndex, Signature};
+
+/// Links at or above this estimated containment count as copies.
+const MIN_CONTAINMENT: f32 = 0.5;
+
+/// A tiny deterministic generator (xorshift*), so runs are reproducible.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Original,
+    Copy,
+    Trimmed,
+    Edited,
+}
+
+struct Page {
+    text: String,
+    kind: Kind,
+    /// The original this page derives from (itself for originals).
+    family: u32,
+}
+
+fn sentences(body: &str) -> Vec<String> {
+    body.split_inclusive(['.', '!', '?'])
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|s| s.split(' ').count() >= 4)
+        .collect()
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = args.get(1) else {
+        eprintln!(
+            "usage: neardup_scale REUTERS.jsonl [--pages N] [--dump-pages FILE --dump-limit N]"
+        );
+        std::process::exit(2);
+    };
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let total: usize = flag("--pages").map_or(1_000_000, |v| v.parse().expect("--pages N"));
+    let dump_limit: usize = flag("--dump-limit").map_or(0, |v| v.parse().expect("--dump-limit N"));
+    let mut dump = flag("--dump-pages")
+        .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("writable dump file")));
+
+    // The stories, exact duplicates in the corpus dropped (they would be
+    // true links the truth does not know about).
+    let text = std::fs::read_to_string(path).expect("readable Reuters JSONL");
+    let mut seen = std::collections::HashSet::new();
+    let stories: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            v["body"]
+                .as_str()
+                .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .filter(|b| b.split(' ').count() >= 60)
+        .filter(|b| seen.insert(b.clone()))
+        .collect();
+    let pool: Vec<String> = stories.iter().flat_map(|s| sentences(s)).collect();
+    let vocab: Vec<&str> = pool
+        .iter()
+        .flat_map(|s| s.split(' '))
+        .take(200_000)
+        .collect();
+    eprintln!(
+        "{} stories, {} sentences; generating {total} pages",
+        stories.len(),
+        pool.len()
+    );
+
+    let mut rng = Rng(0x5151_7eed);
+    let mut pages: Vec<Page> = Vec::with_capacity(total);
+    let mut originals: Vec<u32> = Vec::new();
+    let swap = |text: &str, rate: f64, rng: &mut Rng| -> String {
+        text.split(' ')
+            .map(|w| {
+                if rng.chance(rate) {
+                    vocab[rng.below(vocab.len())]
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for i in 0..total {
+        let roll = rng.below(100);
+        let page = if originals.len() < 100 || roll >= 15 {
+            let text = if i < stories.len() {
+                stories[i].clone()
+            } else {
+                // A new page: 4–9 sentences from anywhere, 15% of words swapped.
+                let n = 4 + rng.below(6);
+                let mixed: Vec<&str> = (0..n)
+                    .map(|_| pool[rng.below(pool.len())].as_str())
+                    .collect();
+                swap(&mixed.join(" "), 0.15, &mut rng)
+            };
+            originals.push(i as u32);
+            Page {
+                text,
+                kind: Kind::Original,
+                family: i as u32,
+            }
+        } else {
+            let src = originals[rng.below(originals.len())];
+            let base = &pages[src as usize].text;
+            let words: Vec<&str> = base.split(' ').collect();
+            let (kind, text) = match roll % 3 {
+                0 => (Kind::Copy, base.clone()),
+                1 => {
+                    let keep = words.len() * (50 + rng.below(41)) / 100;
+                    (Kind::Trimmed, words[..keep.max(5)].join(" "))
+                }
+                _ => {
+                    let intro = pool[rng.below(pool.len())].clone();
+                    let outro = pool[rng.below(pool.len())].clone();
+                    (
+                        Kind::Edited,
+                        format!("{intro} {} {outro}", swap(base, 0.05, &mut rng)),
+                    )
+                }
+            };
+            Page {
+                text,
+                kind,
+                family: src,
+            }
+        };
+        pages.push(page);
+    }
+    if let Some(w) = dump.as_mut() {
+        for (i, p) in pages.iter().take(dump_limit).enumerate() {
+            let rec = serde_json::json!({"id": i, "family": p.family, "kind": format!("{:?}", p.kind), "text": p.text});
+            writeln!(w, "{rec}").expect("dump written");
+        }
+        w.flush().expect("dump written");
+    }
+    let input_mib = pages.iter().map(|p| p.text.len()).sum::<usize>() as f64 / (1 << 20) as f64;
+    eprintln!(
+        "generated: {:.0} MiB of text, peak RSS so far {:.0} MiB",
+        input_mib,
+        peak_rss_mib()
+    );
+
+    println!(
+        "pages     pages/s  lookup-us  index-B/page  peak-RSS-MiB   links  corpus-dups  precision  recall(copy/trim/edit)"
+    );
+    let mut index = NearDupIndex::new();
+    let checkpoints: Vec<usize> = [10_000, 100_000, 1_000_000, total]
+        .into_iter()
+        .filter(|&c| c <= total)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (mut tp, mut fp, mut natural) = (0usize, 0usize, 0usize);
+    let mut found = [0usize; 4];
+    let mut derived = [0usize; 4];
+    let mut elapsed = 0.0f64;
+    let mut done = 0usize;
+    const BATCH: usize = 10_000;
+    for &stop in &checkpoints {
+        while done < stop {
+            let end = (done + BATCH).min(stop);
+            let t0 = Instant::now();
+            // Sign on all cores; insert in order; then look every page of the
+            // batch up (reads only) and keep matches with earlier pages.
+            let sigs: Vec<Option<Signature>> = pages[done..end]
+                .par_iter()
+                .map(|p| Signature::of(&p.text))
+                .collect();
+            let ids: Vec<Option<u32>> = sigs
+                .iter()
+                .map(|s| s.as_ref().map(|s| index.insert(s)))
+                .collect();
+            let matches: Vec<Vec<u32>> = sigs
+                .par_iter()
+                .zip(&ids)
+                .map(|(s, id)| match (s, id) {
+                    (Some(s), Some(id)) => index
+                        .query(s, MIN_CONTAINMENT)
+                        .into_iter()
+                        .map(|m| m.page)
+                        .filter(|p| p < id)
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            elapsed += t0.elapsed().as_secs_f64();
+            for (k, m) in matches.iter().enumerate() {
+                let page = &pages[done + k];
+                let kind = page.kind as usize;
+                if page.kind != Kind::Original {
+                    derived[kind] += 1;
+                    if m.iter().any(|&p| pages[p as usize].family == page.family) {
+                        found[kind] += 1;
+                    }
+                }
+                for &p in m {
+                    let other = pages[p as usize].family;
+                    if other == page.family {
+                        tp += 1;
+                    } else if (other as usize) < stories.len()
+                        && (page.family as usize) < stories.len()
+                    {
+                        // Two Reuters stories (or copies of them) that are
+                        // near-duplicates in the corpus itself ("The Bank of
+                        // England said it forecast a shortage of …").
+                        natural += 1;
+                    } else {
+                        fp += 1;
+                    }
+                }
+            }
+            done = end;
+        }
+        // One lookup at this size, timed alone over a sample.
+        let sample: Vec<Signature> = (0..1000)
+            .filter_map(|k| Signature::of(&pages[(k * 7919) % done].text))
+            .collect();
+        let t = Instant::now();
+        let mut n = 0;
+        for s in &sample {
+            n += index.query(s, MIN_CONTAINMENT).len();
+        }
+        let lookup_us = t.elapsed().as_secs_f64() * 1e6 / sample.len() as f64;
+        let rate = |k: Kind| found[k as usize] as f64 / derived[k as usize].max(1) as f64;
+        println!(
+            "{:<9} {:>7.0}  {:>9.1}  {:>12.0}  {:>12.0}  {:>6}  {:>11}  {:>9.4}  {:.3}/{:.3}/{:.3}",
+            done,
+            done as f64 / elapsed,
+            lookup_us,
+            index.heap_bytes() as f64 / index.len() as f64,
+            peak_rss_mib(),
+            tp + fp + natural,
+            natural,
+            tp as f64 / (tp + fp).max(1) as f64,
+            rate(Kind::Copy),
+            rate(Kind::Trimmed),
+            rate(Kind::Edited),
+        );
+        std::hint::black_box(n);
+    }
+}

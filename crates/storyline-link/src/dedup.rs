@@ -1,190 +1,221 @@
 //! Copies, syndication and rewrites between articles.
 //!
-//! Candidate pairs come from MinHash LSH over word 5-shingles (so a page is
-//! never compared with all others) plus the pairs inside one event (where
-//! rewrites, which share few shingles, live). Each candidate pair is then
-//! scored: shingle Jaccard and containment for copies, sentence alignment for
-//! rewrites.
+//! Candidate pairs come from the near-duplicate index ([`crate::neardup`]:
+//! each page is looked up against the pages before it, never against all
+//! pairs) plus the pairs inside one event (where rewrites, which share few
+//! shingles, live). Each candidate pair is then scored exactly: shingle
+//! Jaccard and containment for copies, sentence alignment for rewrites. The
+//! aligned sentence pairs are kept as evidence.
 
-use std::collections::HashMap;
+use storyline_model::{AlignedSentences, RelationKind, Span};
 
-use storyline_model::{RelationKind, Span};
-
+use crate::neardup::{NearDupIndex, Signature};
+use crate::similarity::{sentence_similarity, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
 use crate::text;
-
-/// MinHash signature length and LSH banding (bands × rows must equal it).
-pub const HASHES: usize = 64;
-const BANDS: usize = 16;
-const ROWS: usize = HASHES / BANDS;
 
 /// Jaccard at or above which two pages are the same text.
 const DUPLICATE_JACCARD: f32 = 0.9;
 /// Share of the shorter page's shingles found in the longer one for a trimmed
 /// or edited copy.
 const SYNDICATED_CONTAINMENT: f32 = 0.5;
-/// A sentence pair aligns when its content-word Jaccard reaches this.
-const ALIGN_JACCARD: f32 = 0.3;
+/// Estimated containment at which the index proposes a pair (below the
+/// exact test's 0.5: the 8-bit estimate is noisy).
+const CANDIDATE_CONTAINMENT: f32 = 0.35;
 /// Share of the shorter page's sentences aligned, in order, for a rewrite.
 const REWRITE_COVERAGE: f32 = 0.35;
+/// Sentences with fewer words say too little to align.
+const MIN_SENTENCE_WORDS: usize = 5;
+/// Evidence kept per relation.
+const MAX_EVIDENCE: usize = 20;
 
 /// What the relation finder needs of an article.
 pub struct DocFeatures {
     /// Sorted, deduplicated shingle hashes.
     pub shingles: Vec<u64>,
-    /// Content-word sets of sentences (only sentences with ≥ 4 content words).
+    /// Words of each alignable sentence ([`sentence_tokens`]).
     pub sentences: Vec<Vec<String>>,
+    /// Where each of those sentences is in the body (character offsets).
+    pub spans: Vec<Span>,
+    /// Near-duplicate signature (`None` below five words).
+    pub signature: Option<Signature>,
 }
 
 impl DocFeatures {
     /// Builds features from a body and its sentence spans (character offsets).
     pub fn new(body: &str, sentences: &[Span]) -> Self {
         let chars: Vec<char> = body.chars().collect();
-        let sentences = sentences
+        let (sentences, spans) = sentences
             .iter()
-            .map(|s| {
-                let t: String = chars[s.start as usize..(s.end as usize).min(chars.len())]
-                    .iter()
-                    .collect();
-                let mut w = text::content_words(&t);
-                w.sort();
-                w.dedup();
-                w
+            .filter_map(|s| {
+                let end = (s.end as usize).min(chars.len());
+                let start = (s.start as usize).min(end);
+                let t: String = chars[start..end].iter().collect();
+                let w = sentence_tokens(&t);
+                (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
             })
-            .filter(|w| w.len() >= 4)
-            .collect();
+            .unzip();
         DocFeatures {
             shingles: text::shingles(body),
             sentences,
+            spans,
+            signature: Signature::of(body),
         }
-    }
-
-    /// MinHash signature of the shingle set.
-    pub fn minhash(&self) -> [u64; HASHES] {
-        let mut sig = [u64::MAX; HASHES];
-        for &h in &self.shingles {
-            for (k, slot) in sig.iter_mut().enumerate() {
-                // One multiply-xorshift per permutation: cheap and well mixed.
-                let mut x = h ^ SEEDS[k];
-                x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                x ^= x >> 29;
-                if x < *slot {
-                    *slot = x;
-                }
-            }
-        }
-        sig
     }
 }
 
-const SEEDS: [u64; HASHES] = {
-    let mut s = [0u64; HASHES];
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut i = 0;
-    while i < HASHES {
-        // splitmix64
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        s[i] = z ^ (z >> 31);
-        i += 1;
-    }
-    s
-};
-
-/// Pairs `(i, j)`, `i < j`, that share at least one LSH band.
-pub fn lsh_candidates(docs: &[DocFeatures]) -> Vec<(usize, usize)> {
-    let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
-    for (i, d) in docs.iter().enumerate() {
-        if d.shingles.is_empty() {
+/// Pairs `(i, j)`, `i < j`, that the near-duplicate index proposes: each
+/// page is looked up among the pages before it, then indexed.
+pub fn candidates(docs: &[DocFeatures]) -> Vec<(usize, usize)> {
+    let mut index = NearDupIndex::new();
+    let mut page_of: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
+    for (j, d) in docs.iter().enumerate() {
+        let Some(sig) = &d.signature else {
             continue;
+        };
+        for m in index.query(sig, CANDIDATE_CONTAINMENT) {
+            pairs.push((page_of[m.page as usize], j));
         }
-        let sig = d.minhash();
-        for b in 0..BANDS {
-            let band = &sig[b * ROWS..(b + 1) * ROWS];
-            let key = band.iter().fold(0u64, |acc, &x| acc.rotate_left(17) ^ x);
-            buckets.entry((b, key)).or_default().push(i);
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for members in buckets.values() {
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                pairs.push((i.min(j), i.max(j)));
-            }
-        }
+        index.insert(sig);
+        page_of.push(j);
     }
     pairs.sort_unstable();
-    pairs.dedup();
     pairs
 }
 
-/// Scores one pair. Returns the kind and score, or `None` if unrelated.
-pub fn classify(a: &DocFeatures, b: &DocFeatures) -> Option<(RelationKind, f32)> {
+/// A scored link between two pages, with the sentence pairs that support it
+/// (indexes into each page's [`DocFeatures::spans`]).
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// What kind of copy.
+    pub kind: RelationKind,
+    /// Jaccard for duplicates, containment for syndication, aligned share
+    /// for rewrites.
+    pub score: f32,
+    /// Aligned sentences `(in a, in b, similarity)`, in order.
+    pub aligned: Vec<(usize, usize, f32)>,
+}
+
+impl Link {
+    /// The aligned sentences as spans, `a` and `b` as given to [`classify`].
+    pub fn evidence(&self, a: &DocFeatures, b: &DocFeatures) -> Vec<AlignedSentences> {
+        self.aligned
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|&(i, j, sim)| AlignedSentences {
+                a: a.spans[i],
+                b: b.spans[j],
+                score: (sim * 1000.0).round() / 1000.0,
+            })
+            .collect()
+    }
+}
+
+/// Scores one pair. Returns the link, or `None` if unrelated.
+pub fn classify(a: &DocFeatures, b: &DocFeatures, idf: &Idf) -> Option<Link> {
     let inter = text::intersect_sorted(&a.shingles, &b.shingles) as f32;
     let (la, lb) = (a.shingles.len() as f32, b.shingles.len() as f32);
-    if la > 0.0 && lb > 0.0 {
+    let copy = if la > 0.0 && lb > 0.0 {
         let jaccard = inter / (la + lb - inter);
         let containment = inter / la.min(lb);
         if jaccard >= DUPLICATE_JACCARD {
-            return Some((RelationKind::Duplicate, jaccard));
+            Some((RelationKind::Duplicate, jaccard))
+        } else if containment >= SYNDICATED_CONTAINMENT {
+            Some((RelationKind::Syndicated, containment))
+        } else {
+            None
         }
-        if containment >= SYNDICATED_CONTAINMENT {
-            return Some((RelationKind::Syndicated, containment));
-        }
-    }
-    let coverage = aligned_coverage(&a.sentences, &b.sentences);
-    (coverage >= REWRITE_COVERAGE).then_some((RelationKind::Rewrite, coverage))
-}
-
-fn jaccard(a: &[String], b: &[String]) -> f32 {
-    let inter = a.iter().filter(|w| b.binary_search(w).is_ok()).count() as f32;
-    let union = a.len() as f32 + b.len() as f32 - inter;
-    if union == 0.0 {
+    } else {
+        None
+    };
+    let aligned = align(&a.sentences, &b.sentences, idf);
+    let shorter = a.sentences.len().min(b.sentences.len());
+    let coverage = if shorter == 0 {
         0.0
     } else {
-        inter / union
-    }
+        aligned.len() as f32 / shorter as f32
+    };
+    let (kind, score) = match copy {
+        Some(c) => c,
+        None if coverage >= REWRITE_COVERAGE => (RelationKind::Rewrite, coverage),
+        None => return None,
+    };
+    Some(Link {
+        kind,
+        score,
+        aligned,
+    })
 }
 
-/// Share of the shorter document's sentences that align with a sentence of
-/// the other, counting only alignments that keep their order (the longest
-/// increasing run of matched positions).
-pub fn aligned_coverage(a: &[Vec<String>], b: &[Vec<String>]) -> f32 {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.is_empty() {
-        return 0.0;
-    }
-    let matches: Vec<usize> = short
+/// Sentence pairs of `a` and `b` that say the same thing, in order: each
+/// sentence of the shorter page takes its most similar sentence of the other
+/// (at least [`PARAPHRASE_THRESHOLD`]), and of those matches the longest run
+/// that keeps both orders is kept. Pairs are `(in a, in b, similarity)`.
+pub fn align(a: &[Vec<String>], b: &[Vec<String>], idf: &Idf) -> Vec<(usize, usize, f32)> {
+    let swap = b.len() < a.len();
+    let (short, long) = if swap { (b, a) } else { (a, b) };
+    let matches: Vec<(usize, usize, f32)> = short
         .iter()
-        .filter_map(|s| {
+        .enumerate()
+        .filter_map(|(i, s)| {
             long.iter()
                 .enumerate()
-                .map(|(j, l)| (j, jaccard(s, l)))
-                .filter(|(_, sim)| *sim >= ALIGN_JACCARD)
-                .max_by(|x, y| x.1.total_cmp(&y.1))
-                .map(|(j, _)| j)
+                .map(|(j, l)| (j, sentence_similarity(s, l, idf)))
+                .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                .map(|(j, sim)| (i, j, sim))
         })
         .collect();
-    longest_increasing(&matches) as f32 / short.len() as f32
+    let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
+    keep.into_iter()
+        .map(|k| {
+            let (i, j, sim) = matches[k];
+            if swap {
+                (j, i, sim)
+            } else {
+                (i, j, sim)
+            }
+        })
+        .collect()
 }
 
-/// Length of the longest strictly increasing subsequence (patience sorting).
-fn longest_increasing(xs: &[usize]) -> usize {
+/// Positions of a longest strictly increasing subsequence of `xs`
+/// (patience sorting with back-pointers), in order.
+fn longest_increasing(xs: &[usize]) -> Vec<usize> {
+    // tails[k]: position of the smallest tail of an increasing run of length k+1.
     let mut tails: Vec<usize> = Vec::new();
-    for &x in xs {
-        match tails.binary_search(&x) {
-            Ok(_) => {}
-            Err(p) if p == tails.len() => tails.push(x),
-            Err(p) => tails[p] = x,
+    let mut prev: Vec<Option<usize>> = vec![None; xs.len()];
+    for (p, &x) in xs.iter().enumerate() {
+        let k = tails.partition_point(|&t| xs[t] < x);
+        if k > 0 {
+            prev[p] = Some(tails[k - 1]);
+        }
+        if k == tails.len() {
+            tails.push(p);
+        } else {
+            tails[k] = p;
         }
     }
-    tails.len()
+    let mut out = Vec::with_capacity(tails.len());
+    let mut at = tails.last().copied();
+    while let Some(p) = at {
+        out.push(p);
+        at = prev[p];
+    }
+    out.reverse();
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn idf(docs: &[&DocFeatures]) -> Idf {
+        Idf::from_docs(
+            docs.iter()
+                .flat_map(|d| d.sentences.iter().map(Vec::as_slice)),
+        )
+    }
 
     fn feats(text: &str) -> DocFeatures {
         let spans: Vec<Span> = {
@@ -213,11 +244,15 @@ Fishermen said they had lost a week of catch because boats could not leave the i
     fn copies_trims_and_rewrites() {
         let a = feats(ORIGINAL);
         let dup = feats(&format!("{ORIGINAL} "));
-        assert_eq!(classify(&a, &dup).unwrap().0, RelationKind::Duplicate);
+        assert_eq!(
+            classify(&a, &dup, &idf(&[&a, &dup])).unwrap().kind,
+            RelationKind::Duplicate
+        );
 
         let trimmed: String = ORIGINAL.split(". ").take(2).collect::<Vec<_>>().join(". ") + ".";
+        let t = feats(&trimmed);
         assert_eq!(
-            classify(&a, &feats(&trimmed)).unwrap().0,
+            classify(&a, &t, &idf(&[&a, &t])).unwrap().kind,
             RelationKind::Syndicated
         );
 
@@ -225,21 +260,36 @@ Fishermen said they had lost a week of catch because boats could not leave the i
 Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
 About two thousand homes in the district lost power in the storm, according to a statement from the grid operator. \
 Boats could not leave the inner basin, and fishermen said a week of catch was lost.";
-        let (kind, score) = classify(&a, &feats(rewrite)).unwrap();
-        assert_eq!(kind, RelationKind::Rewrite, "{score}");
+        let r = feats(rewrite);
+        let link = classify(&a, &r, &idf(&[&a, &r])).unwrap();
+        assert_eq!(link.kind, RelationKind::Rewrite, "{}", link.score);
+        // Every sentence aligns, in order, and the evidence points at them.
+        assert_eq!(
+            link.aligned.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            vec![(0, 0), (1, 1), (2, 2), (3, 3)]
+        );
+        let ev = link.evidence(&a, &r);
+        assert_eq!(ev[0].a, a.spans[0]);
+        assert_eq!(ev[3].b, r.spans[3]);
 
         let other = feats("The regional council approved the budget for a new tram line on Thursday after a long debate. \
 Construction will start next spring and the first trams should run in three years.");
-        assert!(classify(&a, &other).is_none());
+        assert!(classify(&a, &other, &idf(&[&a, &other])).is_none());
     }
 
     #[test]
-    fn lsh_finds_near_copies_only() {
+    fn index_proposes_near_copies_only() {
         let docs = vec![
             feats(ORIGINAL),
             feats(&ORIGINAL.replace("Monday", "Tuesday")),
             feats("The regional council approved the budget for a new tram line on Thursday after a long debate."),
         ];
-        assert_eq!(lsh_candidates(&docs), vec![(0, 1)]);
+        assert_eq!(candidates(&docs), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn longest_increasing_positions() {
+        assert_eq!(longest_increasing(&[3, 1, 2, 5, 4, 6]), vec![1, 2, 4, 5]);
+        assert!(longest_increasing(&[]).is_empty());
     }
 }

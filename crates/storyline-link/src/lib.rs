@@ -40,16 +40,23 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
         .map(|d| dedup::DocFeatures::new(&d.article.body, &d.sentences))
         .collect();
 
+    // Sentence words weigh by how rare they are in this batch.
+    let idf = similarity::Idf::from_docs(
+        feats
+            .iter()
+            .flat_map(|f| f.sentences.iter().map(Vec::as_slice)),
+    );
+
     // Copies first: they also bind articles into one event.
-    let mut relations: BTreeMap<(usize, usize), (RelationKind, f32)> = BTreeMap::new();
-    for (i, j) in dedup::lsh_candidates(&feats) {
-        if let Some(r) = dedup::classify(&feats[i], &feats[j]) {
+    let mut relations: BTreeMap<(usize, usize), dedup::Link> = BTreeMap::new();
+    for (i, j) in dedup::candidates(&feats) {
+        if let Some(r) = dedup::classify(&feats[i], &feats[j], &idf) {
             relations.insert((i, j), r);
         }
     }
     let mut copy_of: Vec<Option<usize>> = vec![None; n];
-    for (&(i, j), (kind, _)) in &relations {
-        if *kind != RelationKind::Rewrite && copy_of[j].is_none() {
+    for (&(i, j), link) in &relations {
+        if link.kind != RelationKind::Rewrite && copy_of[j].is_none() {
             copy_of[j] = Some(i);
         }
     }
@@ -98,7 +105,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
                 if relations.contains_key(&key) {
                     continue;
                 }
-                if let Some(r) = dedup::classify(&feats[key.0], &feats[key.1]) {
+                if let Some(r) = dedup::classify(&feats[key.0], &feats[key.1], &idf) {
                     relations.insert(key, r);
                 }
             }
@@ -106,17 +113,22 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
     }
     let relations = relations
         .into_iter()
-        .map(|((i, j), (kind, score))| {
+        .map(|((i, j), link)| {
+            let mut evidence = link.evidence(&feats[i], &feats[j]);
             let (a, b) = if original_first(&docs[i], &docs[j]) {
                 (i, j)
             } else {
+                for e in &mut evidence {
+                    std::mem::swap(&mut e.a, &mut e.b);
+                }
                 (j, i)
             };
             Relation {
                 a: docs[a].article.id.clone(),
                 b: docs[b].article.id.clone(),
-                kind,
-                score: (score * 1000.0).round() / 1000.0,
+                kind: link.kind,
+                score: (link.score * 1000.0).round() / 1000.0,
+                evidence,
             }
         })
         .collect();
@@ -148,14 +160,13 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
 /// Which of two related articles is likely the original: the earlier one;
 /// else the one whose outlet the other credits; else the one that credits a wire (it carries the wire's text); else the
 /// longer one (a copy trims); else by id.
+/// Whether `a` is the likelier original of the pair: the page of the outlet
+/// the other credits ("(Reuters) -") wins whatever the dates; then the
+/// earlier page; then the page that credits a source (an uncredited rewrite
+/// is the derivative one); then the page that carries more (a trimmed copy
+/// holds a subset of the original's details).
 fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
     let (x, y) = (&a.article, &b.article);
-    if let (Some(p), Some(q)) = (&x.published, &y.published) {
-        if p != q {
-            return p < q;
-        }
-    }
-    // The page of the outlet the other credits is the original.
     let credits = |a: &storyline_model::Article, b: &storyline_model::Article| {
         a.outlet.is_some()
             && a.outlet.as_deref().map(str::to_lowercase)
@@ -163,6 +174,11 @@ fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
     };
     if credits(x, y) != credits(y, x) {
         return credits(x, y);
+    }
+    if let (Some(p), Some(q)) = (&x.published, &y.published) {
+        if p != q {
+            return p < q;
+        }
     }
     match (&x.original_source, &y.original_source) {
         (Some(_), None) => return true,

@@ -266,6 +266,21 @@ pub struct Relation {
     pub kind: RelationKind,
     /// Strength in `[0, 1]`.
     pub score: f32,
+    /// Sentences of `a` and `b` that say the same thing, in order (at most
+    /// 20): why the pages are linked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<AlignedSentences>,
+}
+
+/// A sentence of one article aligned with a sentence of another.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AlignedSentences {
+    /// The sentence in the relation's `a` (character offsets in its body).
+    pub a: Span,
+    /// The sentence in the relation's `b`.
+    pub b: Span,
+    /// Their similarity (IDF-weighted word overlap).
+    pub score: f32,
 }
 
 /// One real-world happening, told by one or more articles.

@@ -51,6 +51,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_speaker ON quotes(speaker);
     CREATE TABLE times (article TEXT NOT NULL, start INTEGER NOT NULL, json TEXT NOT NULL);
     "#,
+    // 2: the aligned sentences behind each copy/rewrite link.
+    r#"
+    ALTER TABLE relations ADD COLUMN evidence TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -258,11 +262,19 @@ impl Store {
             )
             .map_err(e)?;
             let mut s = tx
-                .prepare("INSERT INTO relations (a, b, kind, score) VALUES (?1, ?2, ?3, ?4)")
+                .prepare(
+                    "INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
                 .map_err(e)?;
             for r in &analysis.relations {
-                s.execute(params![r.a, r.b, r.kind.as_str(), r.score])
-                    .map_err(e)?;
+                s.execute(params![
+                    r.a,
+                    r.b,
+                    r.kind.as_str(),
+                    r.score,
+                    to_json(&r.evidence)
+                ])
+                .map_err(e)?;
             }
             let mut s = tx
                 .prepare("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
@@ -389,7 +401,7 @@ impl Store {
     pub fn relations(&self) -> Result<Vec<Relation>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT a, b, kind, score FROM relations ORDER BY a, b")
+            .prepare("SELECT a, b, kind, score, evidence FROM relations ORDER BY a, b")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -398,18 +410,25 @@ impl Store {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, f64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (a, b, kind, score) = row.map_err(|e| self.err(e))?;
+            let (a, b, kind, score, evidence) = row.map_err(|e| self.err(e))?;
             let kind = self.parse(&format!("\"{kind}\""), "relation kind")?;
+            let evidence = match evidence {
+                Some(json) => self.parse(&json, "relation evidence")?,
+                // Links stored before schema 2 carry none.
+                None => Vec::new(),
+            };
             out.push(Relation {
                 a,
                 b,
                 kind,
                 score: score as f32,
+                evidence,
             });
         }
         Ok(out)
@@ -520,7 +539,8 @@ fn sql(path: &Path, source: rusqlite::Error) -> StoreError {
 mod tests {
     use super::*;
     use storyline_model::{
-        EntityKind, LocalEntity, SourceFormat, Span, SCHEMA_VERSION as JSON_VERSION,
+        AlignedSentences, EntityKind, LocalEntity, RelationKind, SourceFormat, Span,
+        SCHEMA_VERSION as JSON_VERSION,
     };
 
     fn annotated(id: &str, body: &str) -> AnnotatedArticle {
@@ -610,6 +630,49 @@ mod tests {
         // Punctuation that is FTS5 syntax does not error.
         assert!(store.search("\"harbour AND (", 10).is_ok());
         assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_keeps_its_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO relations (a, b, kind, score) VALUES ('a1', 'a2', 'rewrite', 0.5);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rel = store.relations().unwrap();
+        assert_eq!(rel.len(), 1);
+        assert_eq!(rel[0].kind, RelationKind::Rewrite);
+        assert!(rel[0].evidence.is_empty());
+        // Links written now carry their evidence through a round trip.
+        let docs = vec![annotated(
+            "a1",
+            "Olav Strand reopened the harbour at Nordvik.",
+        )];
+        let mut a = analysis(&docs);
+        a.relations = vec![Relation {
+            a: "x".into(),
+            b: "y".into(),
+            kind: RelationKind::Syndicated,
+            score: 0.8,
+            evidence: vec![AlignedSentences {
+                a: Span { start: 0, end: 10 },
+                b: Span { start: 5, end: 15 },
+                score: 0.9,
+            }],
+        }];
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        let new: Vec<(String, AnnotatedArticle)> =
+            docs.iter().map(|d| ("h1".to_string(), d.clone())).collect();
+        store.commit(&new, &a).unwrap();
+        assert_eq!(store.relations().unwrap(), a.relations);
     }
 
     #[test]

@@ -83,6 +83,12 @@ enum Command {
     },
     /// Named entities merged across articles.
     Entities,
+    /// Copies, syndicated versions and rewrites: every link, or those of one
+    /// article with the aligned sentences that support them.
+    Copies {
+        /// An article id; without it, all links.
+        id: Option<String>,
+    },
     /// Full-text search over titles and bodies.
     Search {
         /// Words or an FTS5 query.

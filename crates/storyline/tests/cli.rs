@@ -118,6 +118,26 @@ fn analyze_examples_json_contract() {
         .iter()
         .map(|x| (x["id"].as_str().unwrap(), x["body"].as_str().unwrap()))
         .collect();
+    // The rewrite's evidence: aligned sentences, in order in both pages,
+    // each span a whole sentence of its page.
+    let rewrite_rel = rels.iter().find(|r| r["kind"] == "rewrite").unwrap();
+    let ev = rewrite_rel["evidence"].as_array().unwrap();
+    assert!(ev.len() >= 2, "{rewrite_rel:#?}");
+    for w in ev.windows(2) {
+        assert!(w[0]["a"]["start"].as_u64() < w[1]["a"]["start"].as_u64());
+        assert!(w[0]["b"]["start"].as_u64() < w[1]["b"]["start"].as_u64());
+    }
+    for e in ev {
+        for (side, id) in [("a", &rewrite_rel["a"]), ("b", &rewrite_rel["b"])] {
+            let body = bodies[id.as_str().unwrap()];
+            let s = chars(
+                body,
+                e[side]["start"].as_u64().unwrap(),
+                e[side]["end"].as_u64().unwrap(),
+            );
+            assert!(s.trim_end().ends_with(['.', '"', '”', '!', '?']), "{s}");
+        }
+    }
     for e in a["entities"].as_array().unwrap() {
         let mut forms: Vec<&str> = vec![e["name"].as_str().unwrap()];
         forms.extend(
@@ -351,6 +371,33 @@ fn ingest_is_idempotent_incremental_and_queryable() {
         .any(|e| e["name"] == "Halvik Port Authority"));
     let out = run(&["show", "no-such-thing", "--db", db]);
     assert_eq!(out.status.code(), Some(2));
+    // Links in the store keep their evidence; one article's links are asked for by id.
+    let links = json_of(&run(&["copies", "--db", db, "--json"]));
+    let first = &links.as_array().unwrap()[0];
+    assert!(
+        !first["evidence"].as_array().unwrap().is_empty(),
+        "{first:#?}"
+    );
+    let one = json_of(&run(&[
+        "copies",
+        first["b"].as_str().unwrap(),
+        "--db",
+        db,
+        "--json",
+    ]));
+    assert!(one
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["a"] == first["b"] || r["b"] == first["b"]));
+    let text = run(&["copies", first["b"].as_str().unwrap(), "--db", db]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains(first["kind"].as_str().unwrap()));
+    assert_eq!(
+        run(&["copies", "no-such-article", "--db", db])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]

@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Timeline { entity } => query::timeline(&cli.db, entity.as_deref(), cli.json),
         Command::Quotes { speaker } => query::quotes(&cli.db, speaker.as_deref(), cli.json),
         Command::Entities => query::entities(&cli.db, cli.json),
+        Command::Copies { id } => query::copies(&cli.db, id.as_deref(), cli.json),
         Command::Search { query, limit } => query::search(&cli.db, &query, limit, cli.json),
         Command::Eval { what } => match what {
             crate::EvalCommand::Extraction {

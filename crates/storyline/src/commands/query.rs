@@ -1,5 +1,5 @@
 //! Read-only commands over the store: events, storylines, show, timeline,
-//! quotes, entities, search.
+//! quotes, entities, copies, search.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -36,6 +36,55 @@ pub fn events(db: &Path, storyline: Option<&str>, json: bool) -> Result<ExitCode
         output::json(&events)?;
     } else {
         output::events(&events)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Copy and rewrite links, all or one article's, with their evidence.
+pub fn copies(db: &Path, id: Option<&str>, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let mut links = store.relations()?;
+    if let Some(id) = id {
+        if store.article(id)?.is_none() {
+            bail!("no article {id} in {}", db.display());
+        }
+        links.retain(|r| r.a == id || r.b == id);
+    }
+    if json {
+        output::json(&links)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if links.is_empty() {
+        line("no copies or rewrites found")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in &links {
+        let (a, b) = (store.article(&r.a)?, store.article(&r.b)?);
+        let title = |x: &Option<storyline_model::Article>| {
+            x.as_ref().and_then(|x| x.title.clone()).unwrap_or_default()
+        };
+        line(&format!(
+            "{} {:.3}  {} ({})  ->  {} ({})",
+            r.kind.as_str(),
+            r.score,
+            r.a,
+            trunc(&title(&a), 40),
+            r.b,
+            trunc(&title(&b), 40)
+        ))?;
+        // With one article asked for, show why.
+        if id.is_some() {
+            if let (Some(a), Some(b)) = (&a, &b) {
+                for e in &r.evidence {
+                    line(&format!(
+                        "    {:.2}  {}\n          {}",
+                        e.score,
+                        trunc(&slice_chars(&a.body, e.a), 110),
+                        trunc(&slice_chars(&b.body, e.b), 110)
+                    ))?;
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,15 +1,16 @@
 //! Copies, syndication and rewrites between articles.
 //!
-//! Candidate pairs come from the near-duplicate index ([`crate::neardup`]:
-//! each page is looked up against the pages before it, never against all
-//! pairs) plus the pairs inside one event (where rewrites, which share few
-//! shingles, live). Each candidate pair is then scored exactly: shingle
+//! Candidate pairs come from the near-duplicate index ([`crate::neardup`])
+//! and the rewrite anchor index ([`crate::rewrite`]) — each page is looked up
+//! against the pages before it, never against all pairs — plus the pairs
+//! inside one event. Each candidate pair is then scored exactly: shingle
 //! Jaccard and containment for copies, sentence alignment for rewrites. The
 //! aligned sentence pairs are kept as evidence.
 
 use storyline_model::{AlignedSentences, RelationKind, Span};
 
 use crate::neardup::{NearDupIndex, Signature};
+use crate::rewrite::{anchor_keys, AnchorIndex};
 use crate::similarity::{sentence_similarity, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
 use crate::text;
 
@@ -22,7 +23,7 @@ const SYNDICATED_CONTAINMENT: f32 = 0.5;
 /// exact test's 0.5: the 8-bit estimate is noisy).
 const CANDIDATE_CONTAINMENT: f32 = 0.35;
 /// Share of the shorter page's sentences aligned, in order, for a rewrite.
-const REWRITE_COVERAGE: f32 = 0.35;
+pub const REWRITE_COVERAGE: f32 = 0.35;
 /// Sentences with fewer words say too little to align.
 const MIN_SENTENCE_WORDS: usize = 5;
 /// Evidence kept per relation.
@@ -38,6 +39,8 @@ pub struct DocFeatures {
     pub spans: Vec<Span>,
     /// Near-duplicate signature (`None` below five words).
     pub signature: Option<Signature>,
+    /// Rewrite anchor keys ([`crate::rewrite::anchor_keys`]).
+    pub anchors: Vec<u32>,
 }
 
 impl DocFeatures {
@@ -59,27 +62,35 @@ impl DocFeatures {
             sentences,
             spans,
             signature: Signature::of(body),
+            anchors: anchor_keys(body),
         }
     }
 }
 
-/// Pairs `(i, j)`, `i < j`, that the near-duplicate index proposes: each
-/// page is looked up among the pages before it, then indexed.
+/// Pairs `(i, j)`, `i < j`, that the near-duplicate index or the rewrite
+/// anchor index proposes: each page is looked up among the pages before it,
+/// then indexed.
 pub fn candidates(docs: &[DocFeatures]) -> Vec<(usize, usize)> {
     let mut index = NearDupIndex::new();
+    let mut anchors = AnchorIndex::new();
     let mut page_of: Vec<usize> = Vec::new();
     let mut pairs = Vec::new();
     for (j, d) in docs.iter().enumerate() {
-        let Some(sig) = &d.signature else {
-            continue;
-        };
-        for m in index.query(sig, CANDIDATE_CONTAINMENT) {
-            pairs.push((page_of[m.page as usize], j));
+        if let Some(sig) = &d.signature {
+            for m in index.query(sig, CANDIDATE_CONTAINMENT) {
+                pairs.push((page_of[m.page as usize], j));
+            }
+            index.insert(sig);
+            page_of.push(j);
         }
-        index.insert(sig);
-        page_of.push(j);
+        // The anchor index numbers every page, so its numbers are `docs` indexes.
+        for (p, _) in anchors.query(&d.anchors) {
+            pairs.push((p as usize, j));
+        }
+        anchors.insert(&d.anchors);
     }
     pairs.sort_unstable();
+    pairs.dedup();
     pairs
 }
 

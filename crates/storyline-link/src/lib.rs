@@ -11,6 +11,7 @@
 pub mod cluster;
 pub mod dedup;
 pub mod neardup;
+pub mod rewrite;
 pub mod similarity;
 pub mod text;
 pub mod unionfind;

@@ -151,7 +151,7 @@ pub fn estimate_containment(jaccard: f32, a: u32, b: u32) -> f32 {
 /// reaches 1/16 of it, so each entry is moved ~16 times over the index's life
 /// and a lookup costs the same at 10k pages as at 1M.
 #[derive(Debug, Default)]
-struct Band {
+pub(crate) struct Band {
     sorted: Vec<(u32, u32)>,
     /// `dir[b]`: index of the first entry whose key's top bits are ≥ `b`.
     dir: Vec<u32>,
@@ -169,7 +169,7 @@ impl Band {
         self.tail.len() + self.more.len()
     }
 
-    fn insert(&mut self, key: u32, page: u32) {
+    pub(crate) fn insert(&mut self, key: u32, page: u32) {
         match self.tail.entry(key) {
             std::collections::hash_map::Entry::Occupied(_) => self.more.push((key, page)),
             std::collections::hash_map::Entry::Vacant(v) => {
@@ -201,7 +201,7 @@ impl Band {
         self.more.shrink_to_fit();
     }
 
-    fn lookup(&self, key: u32, mut each: impl FnMut(u32)) {
+    pub(crate) fn lookup(&self, key: u32, mut each: impl FnMut(u32)) {
         if !self.sorted.is_empty() {
             let b = (key >> self.shift) as usize;
             let (from, to) = (self.dir[b] as usize, self.dir[b + 1] as usize);
@@ -224,7 +224,7 @@ impl Band {
         }
     }
 
-    fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         // hashbrown: key, value and one control byte per bucket.
         self.sorted.capacity() * 8
             + self.dir.capacity() * 4

@@ -1,0 +1,156 @@
+//! Rewrite candidates at scale. A rewrite shares few word 5-shingles with
+//! its source, so the near-duplicate index misses it; but it keeps the
+//! source's names and numbers sentence by sentence ("Kim Jong Un", "2024",
+//! "KCNA"). Each sentence gives one *anchor key*: the two of its anchors
+//! (capitalised words after the first, numbers) with the smallest hashes —
+//! a choice that does not depend on word order or on the words around them.
+//! Pages sharing two or more keys are candidates for sentence alignment
+//! ([`crate::dedup::align`]), which decides.
+//!
+//! About eight bytes per sentence are indexed (one `(key, page)` entry), in
+//! the same sorted-array-with-directory layout as the near-duplicate bands.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::neardup::Band;
+
+/// Keys two pages must share to become a rewrite candidate.
+pub const MIN_SHARED_KEYS: usize = 2;
+
+/// Keys of at most this many sentences are indexed per page (the lede and
+/// body carry the facts; long tails add lookups, not recall).
+const MAX_KEYS: usize = 40;
+
+/// Whether a word is an anchor: a number, or a capitalised word that does
+/// not open its sentence, or opens it but is capitalised mid-sentence
+/// elsewhere on the page (a name, not "The").
+fn is_anchor(word: &str, first: bool, names: &std::collections::HashSet<String>) -> bool {
+    let Some(c) = word.chars().next() else {
+        return false;
+    };
+    c.is_ascii_digit()
+        || (c.is_uppercase()
+            && word.chars().count() > 1
+            && (!first || names.contains(&word.to_lowercase())))
+}
+
+fn sentences(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.split_inclusive(['.', '!', '?', '\n']).map(|s| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// The anchor keys of a text, one per sentence with two or more anchors.
+pub fn anchor_keys(text: &str) -> Vec<u32> {
+    // Words capitalised where capitals are not forced: the page's names.
+    let names: std::collections::HashSet<String> = sentences(text)
+        .flat_map(|words| {
+            words
+                .into_iter()
+                .skip(1)
+                .filter(|w| w.starts_with(char::is_uppercase))
+                .map(str::to_lowercase)
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for words in sentences(text) {
+        let mut hashes: Vec<u64> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| is_anchor(w, *i == 0, &names))
+            .map(|(_, w)| xxh3_64(w.to_lowercase().as_bytes()))
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        if let [a, b, ..] = hashes[..] {
+            keys.push((xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32);
+        }
+        if keys.len() == MAX_KEYS {
+            break;
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Pages indexed by their anchor keys.
+#[derive(Debug, Default)]
+pub struct AnchorIndex {
+    band: Band,
+    pages: u32,
+}
+
+impl AnchorIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        AnchorIndex::default()
+    }
+
+    /// Adds a page's keys; returns its number.
+    pub fn insert(&mut self, keys: &[u32]) -> u32 {
+        let page = self.pages;
+        for &k in keys {
+            self.band.insert(k, page);
+        }
+        self.pages += 1;
+        page
+    }
+
+    /// Pages sharing at least [`MIN_SHARED_KEYS`] keys with `keys`, with the
+    /// number shared, most first.
+    pub fn query(&self, keys: &[u32]) -> Vec<(u32, usize)> {
+        let mut hits: Vec<u32> = Vec::new();
+        for &k in keys {
+            self.band.lookup(k, |p| hits.push(p));
+        }
+        hits.sort_unstable();
+        let mut out: Vec<(u32, usize)> = hits
+            .chunk_by(|a, b| a == b)
+            .map(|c| (c[0], c.len()))
+            .filter(|&(_, n)| n >= MIN_SHARED_KEYS)
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Bytes of heap the index holds.
+    pub fn heap_bytes(&self) -> usize {
+        self.band.heap_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "North Korean leader Kim Jong Un inspected a munitions factory in Pyongyang on Tuesday, KCNA said. \
+The plant must raise output of 240mm rocket launchers by 2025, Kim told managers. \
+Analysts at the Sejong Institute said the visit signalled new exports to Russia.";
+    const REWRITE: &str = "State media outlet KCNA reported that Kim Jong Un toured a weapons plant in Pyongyang this week. \
+Kim told managers that the factory has to lift production of 240mm launchers by 2025. \
+The trip points to fresh arms sales to Russia, according to analysts at the Sejong Institute.";
+
+    #[test]
+    fn rewrites_share_anchor_keys_and_strangers_do_not() {
+        let mut index = AnchorIndex::new();
+        index.insert(&anchor_keys(SOURCE));
+        index.insert(&anchor_keys(
+            "The council in Halvik approved a tram budget on Monday. Construction starts in 2026, Mayor Ana Lind said.",
+        ));
+        let hits = index.query(&anchor_keys(REWRITE));
+        assert_eq!(hits.first().map(|h| h.0), Some(0), "{hits:?}");
+        assert!(hits.iter().all(|h| h.0 != 1));
+    }
+
+    #[test]
+    fn keys_ignore_word_order_and_sentence_openers() {
+        assert_eq!(
+            anchor_keys("Yesterday Kim met Putin in 2024."),
+            anchor_keys("In 2024, Putin met Kim.")
+        );
+        assert!(anchor_keys("Nothing here is named.").is_empty());
+    }
+}

@@ -131,7 +131,12 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             authors.push(a);
         }
     }
-    let body = rules::repair_mojibake(&outcome.body.join("\n\n")).into_owned();
+    let mut body = rules::repair_mojibake(&outcome.body.join("\n\n")).into_owned();
+    // A page that is only a headline (a feed item, a wire flash) is its own
+    // body.
+    if body.split_whitespace().count() < 3 && page_is_headline(&lines) {
+        body = collapse_ws(&lines.join(" "));
+    }
     if body.split_whitespace().count() < 3 {
         return Err(CleanError::NoBody);
     }
@@ -164,6 +169,19 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
             .chain(outcome.removed)
             .collect(),
     })
+}
+
+/// Whether the page's text is one headline: a single non-empty line of
+/// 3–40 words that no clutter rule claims.
+fn page_is_headline(lines: &[String]) -> bool {
+    let mut non_empty = lines.iter().filter(|l| !l.trim().is_empty());
+    match (non_empty.next(), non_empty.next()) {
+        (Some(l), None) => {
+            let words = l.split_whitespace().count();
+            (3..=40).contains(&words) && rules::line_reason(l, &l.to_lowercase(), words).is_none()
+        }
+        _ => false,
+    }
 }
 
 /// Folds runs of whitespace to one space.
@@ -220,6 +238,17 @@ mod tests {
         let doc = RawDoc::new("big.txt", PageKind::Text, "word ".repeat(4 << 20));
         let err = clean(&doc).unwrap_err().to_string();
         assert!(err.contains("20 MiB is too large"), "{err}");
+    }
+
+    #[test]
+    fn a_headline_alone_is_its_own_body() {
+        let doc = RawDoc::new(
+            "feed:1",
+            PageKind::Text,
+            "Fed official says weak data caused by weather".into(),
+        );
+        let a = clean(&doc).unwrap();
+        assert_eq!(a.body, "Fed official says weak data caused by weather");
     }
 
     #[test]

@@ -88,6 +88,20 @@ impl Ymd {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` after 1970-01-01 (Hinnant's civil_from_days), if in range.
+    pub fn from_days_since_epoch(days: i64) -> Option<Ymd> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Ymd::new(i32::try_from(year).ok()?, month as u32, day as u32)
+    }
+
     /// `YYYY-MM-DD`.
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -275,6 +289,19 @@ pub fn year_number(w: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_round_trip() {
+        for d in [
+            Ymd::new(1970, 1, 1).unwrap(),
+            Ymd::new(2000, 2, 29).unwrap(),
+            Ymd::new(2024, 12, 31).unwrap(),
+            Ymd::new(1987, 2, 26).unwrap(),
+        ] {
+            assert_eq!(Ymd::from_days_since_epoch(d.days_since_epoch()), Some(d));
+        }
+        assert_eq!(Ymd::from_days_since_epoch(0).unwrap().iso(), "1970-01-01");
+    }
 
     #[test]
     fn parses_news_date_forms() {

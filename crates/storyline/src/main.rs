@@ -127,6 +127,19 @@ enum EvalCommand {
         #[arg(long, value_name = "FILE")]
         dump: Option<PathBuf>,
     },
+    /// Events and storylines: B-cubed and pairwise F1 on ECB+ (events against
+    /// `event_cluster`, storylines against `topic`) and on Google News
+    /// headlines (against `story`), plus the seed check.
+    Events {
+        /// The directory (`../shared/data/clustering`).
+        dir: PathBuf,
+        /// The seed pages, for the seed check (skipped if absent).
+        #[arg(long)]
+        seeds: Option<PathBuf>,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor ecb-event-bcubed-f1=0.8`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
+    },
     /// Document and sentence similarity: Pearson r with SemEval-2022 Task 8
     /// `overall` per language pair, paraphrase F1 on MRPC, Pearson r on STS-B
     /// news, from a directory holding those JSONL files.

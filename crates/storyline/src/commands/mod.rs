@@ -3,6 +3,7 @@
 mod analyze;
 mod demo;
 mod eval;
+mod eval_events;
 mod eval_similarity;
 mod ingest;
 mod query;
@@ -36,6 +37,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 verbose,
                 dump,
             } => eval::extraction(&dir, limit, &floor, cli.json, verbose, dump.as_deref()),
+            crate::EvalCommand::Events { dir, seeds, floor } => {
+                eval_events::events(&dir, seeds.as_deref(), &floor, cli.json)
+            }
             crate::EvalCommand::Similarity { dir, floor } => {
                 eval_similarity::similarity(&dir, &floor, cli.json)
             }

@@ -36,30 +36,73 @@ pub struct ClusterDoc {
 
 struct Cluster {
     members: Vec<usize>,
+    /// Sum of the members' vectors and its squared norm (kept as members
+    /// join), so the cosine with the centroid costs one pass over the
+    /// article's terms.
     centroid: Vector,
+    norm2: f32,
     entities: HashMap<String, usize>,
-    days: Vec<i64>,
+    /// Earliest and latest publication day of its members.
+    span: Option<(i64, i64)>,
+}
+
+impl Cluster {
+    /// Whether an article of publication day `day` may join.
+    fn compatible(&self, day: Option<i64>) -> bool {
+        match (day, self.span) {
+            (Some(d), Some((lo, hi))) => {
+                (hi - d).abs() <= MAX_EVENT_DAYS && (d - lo).abs() <= MAX_EVENT_DAYS
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether no article dated `day` or later can join any more.
+    fn closed(&self, day: i64) -> bool {
+        self.span.is_some_and(|(_, hi)| day - hi > MAX_EVENT_DAYS)
+    }
 }
 
 /// Groups articles into events. `order` is the arrival order (publication
 /// date, then id); the result lists member indices per event.
+///
+/// Cost per article does not grow with the collection: events whose latest
+/// article is more than [`MAX_EVENT_DAYS`] older than the arriving one can
+/// never take it, so they leave the inverted index (to an archive that only
+/// undated articles, which can join any event, still search).
 pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut archive: HashMap<String, Vec<usize>> = HashMap::new();
     let mut cluster_of: HashMap<usize, usize> = HashMap::new();
     for &i in order {
         let d = &docs[i];
+        let terms = text::top_terms(&d.vector, INDEX_TERMS);
         let forced = d.copy_of.and_then(|o| cluster_of.get(&o).copied());
         let target = forced.or_else(|| {
             let mut cands: BTreeSet<usize> = BTreeSet::new();
-            for t in text::top_terms(&d.vector, INDEX_TERMS) {
-                if let Some(cs) = index.get(&t) {
+            for t in &terms {
+                if let Some(cs) = index.get_mut(t) {
+                    if let Some(day) = d.day {
+                        // Closed events move to the archive.
+                        let (open, closed): (Vec<usize>, Vec<usize>) =
+                            cs.iter().partition(|&&c| !clusters[c].closed(day));
+                        if !closed.is_empty() {
+                            archive.entry(t.clone()).or_default().extend(closed);
+                            *cs = open;
+                        }
+                    }
                     cands.extend(cs.iter().copied());
+                }
+                if d.day.is_none() {
+                    if let Some(cs) = archive.get(t) {
+                        cands.extend(cs.iter().copied());
+                    }
                 }
             }
             cands
                 .into_iter()
-                .filter(|&c| days_compatible(d.day, &clusters[c].days))
+                .filter(|&c| clusters[c].compatible(d.day))
                 .map(|c| (c, score(d, &clusters[c])))
                 .filter(|&(_, s)| s >= EVENT_THRESHOLD)
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -71,17 +114,18 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
                 clusters.push(Cluster {
                     members: Vec::new(),
                     centroid: Vector::new(),
+                    norm2: 0.0,
                     entities: HashMap::new(),
-                    days: Vec::new(),
+                    span: None,
                 });
                 clusters.len() - 1
             }
         };
         add(&mut clusters[c], i, d);
         cluster_of.insert(i, c);
-        for t in text::top_terms(&d.vector, INDEX_TERMS) {
+        for t in terms {
             let e = index.entry(t).or_default();
-            if !e.contains(&c) {
+            if e.last() != Some(&c) && !e.contains(&c) {
                 e.push(c);
             }
         }
@@ -89,17 +133,12 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
     clusters.into_iter().map(|c| c.members).collect()
 }
 
-fn days_compatible(day: Option<i64>, days: &[i64]) -> bool {
-    match day {
-        Some(d) => days.iter().all(|x| (x - d).abs() <= MAX_EVENT_DAYS),
-        None => true,
-    }
-}
-
 fn score(d: &ClusterDoc, c: &Cluster) -> f32 {
-    let mut centroid = c.centroid.clone();
-    text::normalise(&mut centroid);
-    let cos = text::cosine(&d.vector, &centroid);
+    let cos = if c.norm2 > 0.0 {
+        text::cosine(&d.vector, &c.centroid) / c.norm2.sqrt()
+    } else {
+        0.0
+    };
     let ent = if d.entities.is_empty() || c.entities.is_empty() {
         0.0
     } else {
@@ -115,6 +154,10 @@ fn score(d: &ClusterDoc, c: &Cluster) -> f32 {
 
 fn add(c: &mut Cluster, i: usize, d: &ClusterDoc) {
     c.members.push(i);
+    // |s + v|² = |s|² + 2 s·v + |v|², with s·v over v's terms only.
+    let dot = text::cosine(&d.vector, &c.centroid);
+    let self_norm: f32 = d.vector.values().map(|x| x * x).sum();
+    c.norm2 += 2.0 * dot + self_norm;
     for (t, x) in &d.vector {
         *c.centroid.entry(t.clone()).or_default() += x;
     }
@@ -122,7 +165,10 @@ fn add(c: &mut Cluster, i: usize, d: &ClusterDoc) {
         *c.entities.entry(e.clone()).or_default() += 1;
     }
     if let Some(day) = d.day {
-        c.days.push(day);
+        c.span = Some(match c.span {
+            Some((lo, hi)) => (lo.min(day), hi.max(day)),
+            None => (day, day),
+        });
     }
 }
 

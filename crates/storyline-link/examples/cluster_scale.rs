@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use storyline_link::cluster::{events, ClusterDoc};
+use storyline_link::cluster::{events, storylines, ClusterDoc};
 use storyline_link::text;
 use storyline_model::calendar;
 
@@ -111,7 +111,7 @@ fn main() {
     // Arrival order: by day, then page number.
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].day, i));
-    println!("pages    events   seconds  pages/s  us/page");
+    println!("pages    events   seconds  pages/s  us/page  storylines  seconds");
     for n in [10_000, 30_000, total] {
         if n > total {
             continue;
@@ -120,11 +120,15 @@ fn main() {
         let t = Instant::now();
         let ev = events(&docs, &prefix);
         let secs = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let lines = storylines(&ev, &docs);
+        let story_secs = t.elapsed().as_secs_f64();
         println!(
-            "{n:<8} {:>6}  {secs:>8.2}  {:>7.0}  {:>7.1}",
+            "{n:<8} {:>6}  {secs:>8.2}  {:>7.0}  {:>7.1}  {:>10}  {story_secs:>7.2}",
             ev.len(),
             n as f64 / secs,
-            secs * 1e6 / n as f64
+            secs * 1e6 / n as f64,
+            lines.len()
         );
     }
 }

@@ -158,9 +158,10 @@ fn add(c: &mut Cluster, i: usize, d: &ClusterDoc) {
     }
 }
 
-/// Storylines: events joined (transitively) when they share at least
-/// `min_shared` salient entities — those named in at least half of the
-/// event's articles — or their centroids' cosine is high.
+/// Storylines: events joined (transitively) when they share two salient
+/// entities — those named in at least half of the event's articles —, or
+/// one and their centroids' cosine reaches 0.15, or their centroids alone
+/// reach [`STORY_COSINE`].
 pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>> {
     let salient: Vec<HashSet<String>> = events
         .iter()
@@ -191,31 +192,62 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
             v
         })
         .collect();
+    // Events in time order (undated last); each looks back through inverted
+    // indexes on salient entities and on its heaviest terms for the events
+    // sharing most keys with it. No gap in time bounds a thread (ECB+ topics
+    // join happenings years apart); the bound on recent postings keeps the
+    // cost per event constant.
+    let day: Vec<Option<i64>> = events
+        .iter()
+        .map(|m| m.iter().filter_map(|&i| docs[i].day).min())
+        .collect();
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&e| (day[e].is_none(), day[e], e));
     let mut sets = UnionFind::new(events.len());
-    // Candidate pairs through an inverted index on salient entities.
-    let mut by_entity: HashMap<&String, Vec<usize>> = HashMap::new();
-    for (i, s) in salient.iter().enumerate() {
-        for e in s {
-            by_entity.entry(e).or_default().push(i);
-        }
-    }
-    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for list in by_entity.values() {
-        for (x, &i) in list.iter().enumerate() {
-            for &j in &list[x + 1..] {
-                pairs.insert((i.min(j), i.max(j)));
+    let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+    for &e in &order {
+        let keys: Vec<String> = salient[e]
+            .iter()
+            .map(|k| format!("\u{1}{k}"))
+            .chain(text::top_terms(&centroids[e], STORY_TERMS))
+            .collect();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for k in &keys {
+            if let Some(list) = postings.get(k) {
+                // The most recent events only: a key on every page of a
+                // year says nothing about one thread, and costs.
+                for &o in list.iter().rev().take(RECENT_POSTINGS) {
+                    *shared.entry(o).or_default() += 1;
+                }
             }
         }
-    }
-    for (i, j) in pairs {
-        let shared = salient[i].intersection(&salient[j]).count();
-        let cos = text::cosine(&centroids[i], &centroids[j]);
-        if shared >= 2 || shared >= 1 && cos >= 0.15 {
-            sets.union(i, j);
+        let mut cands: Vec<(usize, usize)> = shared.into_iter().collect();
+        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (o, _) in cands.into_iter().take(STORY_CANDIDATES) {
+            let names = salient[e].intersection(&salient[o]).count();
+            let cos = text::cosine(&centroids[e], &centroids[o]);
+            if names >= 2 || names >= 1 && cos >= 0.15 || cos >= STORY_COSINE {
+                sets.union(e, o);
+            }
+        }
+        for k in keys {
+            postings.entry(k).or_default().push(e);
         }
     }
     sets.groups()
 }
+
+/// Candidate events examined per event (those sharing most keys with it).
+const STORY_CANDIDATES: usize = 50;
+/// Per key, only this many of its most recent events are looked at.
+const RECENT_POSTINGS: usize = 200;
+
+/// Heaviest centroid terms per event used to find storyline candidates.
+const STORY_TERMS: usize = 10;
+/// Events this alike in words belong to one thread even without a shared
+/// name. Calibrated on ECB+ topics (`storyline eval events`: 0.12–0.4 tried,
+/// B-cubed F1 0.826–0.931, best at 0.2).
+const STORY_COSINE: f32 = 0.2;
 
 #[cfg(test)]
 mod tests {

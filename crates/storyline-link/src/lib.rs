@@ -442,6 +442,7 @@ fn describe_event(
     // When it happened: the full dates the ledes give (first two sentences),
     // never after the report; the most cited one wins, earliest on ties.
     let mut votes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut cited: Vec<&storyline_model::TimeMention> = Vec::new();
     for &m in members {
         let d = &docs[m];
         let lede_end = d
@@ -459,6 +460,7 @@ fn describe_event(
                 .is_none_or(|p| t.value.as_str() <= p);
             if full && t.start < lede_end && not_after {
                 *votes.entry(t.value.clone()).or_default() += 1;
+                cited.push(t);
             }
         }
     }
@@ -466,6 +468,12 @@ fn describe_event(
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(v, _)| v.clone());
+    let date_evidence = cited
+        .into_iter()
+        .filter(|t| date.as_deref() == Some(t.value.as_str()))
+        .take(5)
+        .cloned()
+        .collect();
     let mut outlets: Vec<String> = members
         .iter()
         .filter_map(|&m| docs[m].article.outlet.clone())
@@ -476,6 +484,7 @@ fn describe_event(
         id: format!("e{}", first.article.id),
         title,
         date,
+        date_evidence,
         reported,
         articles: members
             .iter()

@@ -292,6 +292,10 @@ pub struct Event {
     pub title: String,
     /// When it happened (`YYYY-MM-DD` or coarser), if known.
     pub date: Option<String>,
+    /// Where the articles say so: the time expressions in their ledes that
+    /// resolve to `date` (at most five).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub date_evidence: Vec<TimeMention>,
     /// Earliest publication date among its articles.
     pub reported: Option<String>,
     /// Member article ids.

@@ -581,6 +581,7 @@ mod tests {
                 id: "e1".into(),
                 title: "Harbour".into(),
                 date: Some("2025-01-01".into()),
+                date_evidence: vec![],
                 reported: Some("2025-01-02".into()),
                 articles: docs.iter().map(|d| d.article.id.clone()).collect(),
                 outlets: vec!["Test Post".into()],

@@ -118,6 +118,31 @@ fn analyze_examples_json_contract() {
         .iter()
         .map(|x| (x["id"].as_str().unwrap(), x["body"].as_str().unwrap()))
         .collect();
+    // A dated event says where its date comes from: lede expressions that
+    // resolve to it, spans pointing at their text.
+    let dated: Vec<&Value> = a["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["date"].is_string())
+        .collect();
+    assert!(!dated.is_empty());
+    for e in dated {
+        let ev = e["date_evidence"].as_array().unwrap();
+        assert!(!ev.is_empty(), "{e:#?}");
+        for t in ev {
+            assert_eq!(t["value"], e["date"]);
+            let body = bodies[t["article"].as_str().unwrap()];
+            assert_eq!(
+                chars(
+                    body,
+                    t["start"].as_u64().unwrap(),
+                    t["end"].as_u64().unwrap()
+                ),
+                t["text"].as_str().unwrap()
+            );
+        }
+    }
     // The rewrite's evidence: aligned sentences, in order in both pages,
     // each span a whole sentence of its page.
     let rewrite_rel = rels.iter().find(|r| r["kind"] == "rewrite").unwrap();

@@ -348,4 +348,27 @@ mod tests {
         let lines = storylines(&events, &docs);
         assert_eq!(lines, vec![vec![0, 2], vec![1]]);
     }
+
+    #[test]
+    fn threads_do_not_drift_along_chains_of_links() {
+        // Each event shares one of its four words with the next: every
+        // neighbour pair is alike enough to link (cosine 0.25), but the
+        // fourth no longer fits the thread the first three make.
+        let words = [
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+        ];
+        let docs: Vec<ClusterDoc> = (0..4)
+            .map(|k| ClusterDoc {
+                vector: words[3 * k..3 * k + 4]
+                    .iter()
+                    .map(|w| (w.to_string(), 0.5))
+                    .collect(),
+                entities: HashSet::new(),
+                day: None,
+                copy_of: None,
+            })
+            .collect();
+        let events: Vec<Vec<usize>> = (0..4).map(|k| vec![k]).collect();
+        assert_eq!(storylines(&events, &docs), vec![vec![0, 1, 2], vec![3]]);
+    }
 }

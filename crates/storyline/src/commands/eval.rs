@@ -44,6 +44,21 @@ pub(crate) fn check_floors(metrics: &HashMap<String, f64>, floors: &[String]) ->
     })
 }
 
+/// Reads a JSONL file of records; a bad line is an error naming the file and
+/// line.
+pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not a valid record", path.display(), i + 1))
+        })
+        .collect()
+}
+
 /// Tokens as Python's `re.findall(r"\w+")` gives them: runs of letters,
 /// digits, marks and underscores.
 fn tokens(text: &str) -> Vec<&str> {
@@ -305,20 +320,7 @@ pub fn extraction(
         )),
         None => None,
     };
-    let gt = dir.join("ground-truth.jsonl");
-    let text =
-        std::fs::read_to_string(&gt).with_context(|| format!("cannot read {}", gt.display()))?;
-    let mut golds = Vec::new();
-    for (i, l) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        golds.push(
-            serde_json::from_str::<Gold>(l)
-                .with_context(|| format!("{}:{}: bad ground-truth line", gt.display(), i + 1))?,
-        );
-    }
+    let mut golds: Vec<Gold> = read_jsonl(&dir.join("ground-truth.jsonl"))?;
     if let Some(n) = limit {
         golds.truncate(n);
     }

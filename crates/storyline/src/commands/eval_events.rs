@@ -9,12 +9,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use storyline_ingest::{PageKind, RawDoc};
 use storyline_model::{calendar, Analysis, AnnotatedArticle};
 
-use super::eval::check_floors;
+use super::eval::{check_floors, read_jsonl};
 use crate::output::line;
 use crate::pipeline::annotate_one;
 
@@ -147,19 +147,6 @@ struct Report {
     seeds: Option<String>,
 }
 
-fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l)
-                .with_context(|| format!("{}:{}: not a valid record", path.display(), i + 1))
-        })
-        .collect()
-}
-
 /// Links annotated pages and labels each input by its event and storyline.
 /// Pages that failed or repeat another page's text take their own label.
 fn cluster(
@@ -199,7 +186,7 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
     let mut r = Report::default();
 
     // ECB+: documents without dates; two confusable events per topic.
-    let ecb: Vec<EcbDoc> = read_lines(&dir.join("ecbplus-dev.jsonl"))?;
+    let ecb: Vec<EcbDoc> = read_jsonl(&dir.join("ecbplus-dev.jsonl"))?;
     let raw: Vec<RawDoc> = ecb
         .iter()
         .map(|d| RawDoc::new(d.doc_id.clone(), PageKind::Text, d.text.clone()))
@@ -211,7 +198,7 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
     r.ecb_storylines = scores(&stories, &gold_topics);
 
     // Google News: headlines with publisher and time.
-    let heads: Vec<Headline> = read_lines(&dir.join("google-news-headlines.jsonl"))?;
+    let heads: Vec<Headline> = read_jsonl(&dir.join("google-news-headlines.jsonl"))?;
     let raw: Vec<RawDoc> = heads
         .iter()
         .map(|h| {

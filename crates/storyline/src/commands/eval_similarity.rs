@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use storyline_link::similarity::{
     document_similarity, sentence_similarity, sentence_tokens, Idf, PARAPHRASE_THRESHOLD,
 };
 use storyline_link::text;
 
-use super::eval::check_floors;
+use super::eval::{check_floors, read_jsonl};
 use crate::output::line;
 
 #[derive(Deserialize)]
@@ -39,16 +39,15 @@ struct StsPair {
     s2: String,
 }
 
-fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l)
-                .with_context(|| format!("{}:{}: not a valid pair", path.display(), i + 1))
-        })
+/// The aligner's similarity of each sentence pair, with word weights from
+/// all the sentences given (as a store would weigh them).
+fn pair_similarities<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<f32> {
+    let toks: Vec<(Vec<String>, Vec<String>)> = pairs
+        .map(|(a, b)| (sentence_tokens(a), sentence_tokens(b)))
+        .collect();
+    let idf = Idf::from_docs(toks.iter().flat_map(|(a, b)| [a.as_slice(), b.as_slice()]));
+    toks.iter()
+        .map(|(a, b)| sentence_similarity(a, b, &idf))
         .collect()
 }
 
@@ -154,15 +153,7 @@ pub fn similarity(dir: &Path, floors: &[String], json: bool) -> Result<ExitCode>
     // Sentences: MRPC.
     let mrpc: Vec<MrpcPair> = read_jsonl(&dir.join("mrpc-train.jsonl"))?;
     r.mrpc_pairs = mrpc.len();
-    let toks: Vec<(Vec<String>, Vec<String>)> = mrpc
-        .iter()
-        .map(|p| (sentence_tokens(&p.s1), sentence_tokens(&p.s2)))
-        .collect();
-    let idf = Idf::from_docs(toks.iter().flat_map(|(a, b)| [a.as_slice(), b.as_slice()]));
-    let scores: Vec<f32> = toks
-        .iter()
-        .map(|(a, b)| sentence_similarity(a, b, &idf))
-        .collect();
+    let scores = pair_similarities(mrpc.iter().map(|p| (p.s1.as_str(), p.s2.as_str())));
     let labels: Vec<bool> = mrpc.iter().map(|p| p.label == 1).collect();
     r.mrpc_f1 = f1_at(&scores, &labels, PARAPHRASE_THRESHOLD);
     r.mrpc_accuracy = scores
@@ -196,14 +187,9 @@ pub fn similarity(dir: &Path, floors: &[String], json: bool) -> Result<ExitCode>
             continue;
         }
         let sts: Vec<StsPair> = read_jsonl(&path)?;
-        let toks: Vec<(Vec<String>, Vec<String>)> = sts
-            .iter()
-            .map(|p| (sentence_tokens(&p.s1), sentence_tokens(&p.s2)))
-            .collect();
-        let idf = Idf::from_docs(toks.iter().flat_map(|(a, b)| [a.as_slice(), b.as_slice()]));
-        let s: Vec<f64> = toks
-            .iter()
-            .map(|(a, b)| f64::from(sentence_similarity(a, b, &idf)))
+        let s: Vec<f64> = pair_similarities(sts.iter().map(|p| (p.s1.as_str(), p.s2.as_str())))
+            .into_iter()
+            .map(f64::from)
             .collect();
         let g: Vec<f64> = sts.iter().map(|p| p.score).collect();
         r.stsb_r

@@ -9,7 +9,7 @@
 
 use storyline_model::{AlignedSentences, RelationKind, Span};
 
-use crate::neardup::{NearDupIndex, Signature};
+use crate::neardup::{shingle_hashes, NearDupIndex, Signature};
 use crate::rewrite::{anchor_keys, AnchorIndex};
 use crate::similarity::{sentence_similarity, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
 use crate::text;
@@ -57,11 +57,15 @@ impl DocFeatures {
                 (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
             })
             .unzip();
+        // One pass over the body's shingles serves the exact set and the
+        // index signature.
+        let mut hashes = Vec::new();
+        shingle_hashes(body, |h| hashes.push(h));
         DocFeatures {
-            shingles: text::shingles(body),
+            signature: Signature::from_hashes(&hashes),
+            shingles: text::shingle_set(body, hashes),
             sentences,
             spans,
-            signature: Signature::of(body),
             anchors: anchor_keys(body),
         }
     }

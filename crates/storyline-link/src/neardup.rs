@@ -27,6 +27,18 @@ const _: () = assert!(BANDS * ROWS == HASHES);
 /// Words per shingle.
 const SHINGLE: usize = 5;
 
+/// One-permutation hashing: a shingle hash lands in one bin, which keeps its
+/// minimum. Bin from the high bits, value from the rest (independent enough
+/// after xxh3 and the multiply in [`shingle_hashes`]).
+fn bin(mins: &mut [u64; HASHES], h: u64) {
+    let bin = ((h >> 32) * HASHES as u64) >> 32;
+    let v = h.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    let slot = &mut mins[bin as usize];
+    if v < *slot {
+        *slot = v;
+    }
+}
+
 /// The page's one-permutation MinHash signature and its shingle count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
@@ -80,16 +92,21 @@ impl Signature {
     /// The signature of a page's clean body; `None` below five words.
     pub fn of(text: &str) -> Option<Signature> {
         let mut mins = [u64::MAX; HASHES];
-        let n = shingle_hashes(text, |h| {
-            // Bin from the high bits, value from the rest (independent enough
-            // after xxh3 and the multiply in `shingle_hashes`).
-            let bin = ((h >> 32) * HASHES as u64) >> 32;
-            let v = h.wrapping_mul(0xD6E8_FEB8_6659_FD93);
-            let slot = &mut mins[bin as usize];
-            if v < *slot {
-                *slot = v;
-            }
-        });
+        let n = shingle_hashes(text, |h| bin(&mut mins, h));
+        Signature::finish(mins, n)
+    }
+
+    /// The signature of shingle hashes already computed by
+    /// [`shingle_hashes`] (repeats included, as [`Signature::of`] counts them).
+    pub fn from_hashes(hashes: &[u64]) -> Option<Signature> {
+        let mut mins = [u64::MAX; HASHES];
+        for &h in hashes {
+            bin(&mut mins, h);
+        }
+        Signature::finish(mins, u32::try_from(hashes.len()).unwrap_or(u32::MAX))
+    }
+
+    fn finish(mut mins: [u64; HASHES], n: u32) -> Option<Signature> {
         if n == 0 {
             return None;
         }
@@ -398,6 +415,9 @@ mod tests {
         assert_eq!(m.first().map(|m| m.page), Some(42), "{m:?}");
         assert!(m[0].containment > 0.8, "{m:?}");
         let stranger = Signature::of(&text(99_999, 300)).unwrap();
+        let mut hashes = Vec::new();
+        shingle_hashes(&originals[7], |h| hashes.push(h));
+        assert_eq!(Signature::from_hashes(&hashes), Some(copy.clone()));
         assert!(index.query(&stranger, 0.5).is_empty());
         // Entries sit both in the sorted array and in the tail by now.
         assert!(!index.bands[0].sorted.is_empty() && index.bands[0].tail_len() > 0);

@@ -169,24 +169,29 @@ pub fn content_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Hashes of overlapping 5-word shingles of all words (stopwords included:
-/// copies keep them, so they make shingles more specific).
+/// Sorted, distinct hashes of overlapping 5-word shingles of all words
+/// (stopwords included: copies keep them, so they make shingles more
+/// specific), as [`crate::neardup::shingle_hashes`] computes them.
 pub fn shingles(text: &str) -> Vec<u64> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.len() < 5 {
-        return words.iter().map(|w| xxh3_64(w.as_bytes())).collect();
+    let mut hashes = Vec::new();
+    crate::neardup::shingle_hashes(text, |h| hashes.push(h));
+    shingle_set(text, hashes)
+}
+
+/// The sorted, distinct set of `hashes` (the output of
+/// [`crate::neardup::shingle_hashes`] on `text`); a text of fewer than five
+/// words has no shingle and gives its words' hashes instead.
+pub fn shingle_set(text: &str, mut hashes: Vec<u64>) -> Vec<u64> {
+    if hashes.is_empty() {
+        hashes = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| xxh3_64(w.to_lowercase().as_bytes()))
+            .collect();
     }
-    let mut out: Vec<u64> = words
-        .windows(5)
-        .map(|w| xxh3_64(w.join(" ").as_bytes()))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
 }
 
 /// Size of the intersection of two sorted, deduplicated hash lists.

@@ -81,23 +81,26 @@ pub fn bcubed<P: Eq + std::hash::Hash, G: Eq + std::hash::Hash>(
 /// Event and storyline label of each article id in an analysis.
 fn labels(a: &Analysis) -> (HashMap<String, usize>, HashMap<String, usize>) {
     let mut event_of = HashMap::new();
-    let mut event_index = HashMap::new();
     for (k, e) in a.events.iter().enumerate() {
-        event_index.insert(e.id.clone(), k);
         for m in &e.articles {
             event_of.insert(m.clone(), k);
         }
     }
+    let articles_of: HashMap<&str, &Vec<String>> = a
+        .events
+        .iter()
+        .map(|e| (e.id.as_str(), &e.articles))
+        .collect();
     let mut story_of = HashMap::new();
     for (k, s) in a.storylines.iter().enumerate() {
-        for e in &s.events {
-            if let Some(&ei) = event_index.get(e) {
-                for (art, &ev) in &event_of {
-                    if ev == ei {
-                        story_of.insert(art.clone(), k);
-                    }
-                }
-            }
+        for art in s
+            .events
+            .iter()
+            .filter_map(|e| articles_of.get(e.as_str()))
+            .copied()
+            .flatten()
+        {
+            story_of.insert(art.clone(), k);
         }
     }
     (event_of, story_of)

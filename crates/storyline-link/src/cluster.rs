@@ -124,8 +124,10 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
         add(&mut clusters[c], i, d);
         cluster_of.insert(i, c);
         for t in terms {
+            // A repeat further back in the list is harmless (candidates are a
+            // set); scanning the whole list for it on every article is not.
             let e = index.entry(t).or_default();
-            if e.last() != Some(&c) && !e.contains(&c) {
+            if e.last() != Some(&c) {
                 e.push(c);
             }
         }

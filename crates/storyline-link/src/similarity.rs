@@ -48,7 +48,13 @@ impl Idf {
             seen.sort_unstable();
             seen.dedup();
             for w in seen {
-                *idf.df.entry(w.clone()).or_default() += 1;
+                // Allocate a key only for a word not seen before.
+                match idf.df.get_mut(w) {
+                    Some(n) => *n += 1,
+                    None => {
+                        idf.df.insert(w.clone(), 1);
+                    }
+                }
             }
         }
         idf

@@ -216,16 +216,7 @@ pub type Vector = HashMap<String, f32>;
 
 /// Builds TF-IDF vectors for a batch of documents (lists of terms).
 pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for d in docs {
-        let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            *df.entry(t).or_default() += 1;
-        }
-    }
-    let n = docs.len() as f32;
+    let idf = crate::similarity::Idf::from_docs(docs.iter().map(Vec::as_slice));
     docs.iter()
         .map(|d| {
             let mut tf: HashMap<&str, f32> = HashMap::new();
@@ -234,10 +225,7 @@ pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
             }
             let mut v: Vector = tf
                 .into_iter()
-                .map(|(t, f)| {
-                    let idf = ((n + 1.0) / (df[t] as f32 + 1.0)).ln() + 1.0;
-                    (t.to_string(), (1.0 + f.ln()) * idf)
-                })
+                .map(|(t, f)| (t.to_string(), (1.0 + f.ln()) * idf.weight(t)))
                 .collect();
             normalise(&mut v);
             v

@@ -106,6 +106,7 @@ fn main() {
             entities,
             day: Some(*day),
             copy_of: None,
+            anchors: Default::default(),
         })
         .collect();
     // Arrival order: by day, then page number.

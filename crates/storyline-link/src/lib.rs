@@ -93,6 +93,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
                 .and_then(calendar::parse_date)
                 .map(|x| x.days_since_epoch()),
             copy_of: copy_of[i],
+            anchors: lede_anchors(d),
         })
         .collect();
     let order: Vec<usize> = (0..n).collect();
@@ -394,6 +395,23 @@ fn group_quotes(
         }
     }
     quotes
+}
+
+/// When the lede (the first [`cluster::LEDE_SENTENCES`] sentences) says the
+/// happening took place.
+fn lede_anchors(d: &AnnotatedArticle) -> cluster::TimeAnchors {
+    let end = d
+        .sentences
+        .get(cluster::LEDE_SENTENCES - 1)
+        .or(d.sentences.last())
+        .map_or(0, |s| s.end);
+    cluster::TimeAnchors::from_values(
+        d.times
+            .iter()
+            .filter(|t| t.start < end)
+            .map(|t| t.value.as_str()),
+        d.article.published.as_deref(),
+    )
 }
 
 fn first_sentence(d: &AnnotatedArticle) -> String {

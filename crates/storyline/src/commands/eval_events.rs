@@ -185,8 +185,15 @@ fn cluster(
 }
 
 /// Runs the event evaluations on `dir` (the `clustering/` data folder).
-pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -> Result<ExitCode> {
+pub fn events(
+    dir: &Path,
+    seeds: Option<&Path>,
+    floors: &[String],
+    dump: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
     let mut r = Report::default();
+    let mut dumped: Vec<serde_json::Value> = Vec::new();
 
     // ECB+: documents without dates; two confusable events per topic.
     let ecb: Vec<EcbDoc> = read_jsonl(&dir.join("ecbplus-dev.jsonl"))?;
@@ -194,9 +201,22 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
         .iter()
         .map(|d| RawDoc::new(d.doc_id.clone(), PageKind::Text, d.text.clone()))
         .collect();
-    let (events, stories, _) = cluster(annotate_all(&raw), &mut r.link_seconds, "ecbplus");
+    let annotated = annotate_all(&raw);
+    let kept = dump.map(|_| annotated.clone());
+    let (events, stories, _) = cluster(annotated, &mut r.link_seconds, "ecbplus");
     let gold_events: Vec<String> = ecb.iter().map(|d| d.event_cluster.clone()).collect();
     let gold_topics: Vec<String> = ecb.iter().map(|d| d.topic.to_string()).collect();
+    for (k, a) in kept.into_iter().flatten().enumerate() {
+        dumped.push(serde_json::json!({
+            "set": "ecbplus",
+            "doc_id": ecb[k].doc_id,
+            "gold_event": gold_events[k],
+            "gold_storyline": gold_topics[k],
+            "event": events[k],
+            "storyline": stories[k],
+            "article": a,
+        }));
+    }
     r.ecb_events = scores(&events, &gold_events);
     r.ecb_storylines = scores(&stories, &gold_topics);
 
@@ -219,6 +239,18 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
         .collect();
     let (events, _, _) = cluster(annotate_all(&raw), &mut r.link_seconds, "headlines");
     let gold: Vec<String> = heads.iter().map(|h| h.story.clone()).collect();
+    if dump.is_some() {
+        for (k, h) in heads.iter().enumerate() {
+            dumped.push(serde_json::json!({
+                "set": "headlines",
+                "doc_id": h.id,
+                "title": h.title,
+                "published": raw[k].published,
+                "gold_event": gold[k],
+                "event": events[k],
+            }));
+        }
+    }
     r.headlines = scores(&events, &gold);
 
     // The seeds: the two reports of the factory visit one event, the other
@@ -230,6 +262,11 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
         }
         let annotated: Vec<AnnotatedArticle> = annotate_all(&raw).into_iter().flatten().collect();
         let n = annotated.len();
+        if dump.is_some() {
+            for a in &annotated {
+                dumped.push(serde_json::json!({ "set": "seeds", "article": a }));
+            }
+        }
         let a = storyline_link::link(annotated, Vec::new());
         let sizes: Vec<usize> = {
             let mut s: Vec<usize> = a.events.iter().map(|e| e.articles.len()).collect();
@@ -242,6 +279,19 @@ pub fn events(dir: &Path, seeds: Option<&Path>, floors: &[String], json: bool) -
             if ok { "ok" } else { "WRONG" },
             a.storylines.len()
         ));
+    }
+
+    if let Some(path) = dump {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
+        );
+        for v in &dumped {
+            serde_json::to_writer(&mut out, v)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
     }
 
     let mut metrics = HashMap::new();

@@ -37,9 +37,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 verbose,
                 dump,
             } => eval::extraction(&dir, limit, &floor, cli.json, verbose, dump.as_deref()),
-            crate::EvalCommand::Events { dir, seeds, floor } => {
-                eval_events::events(&dir, seeds.as_deref(), &floor, cli.json)
-            }
+            crate::EvalCommand::Events {
+                dir,
+                seeds,
+                floor,
+                dump,
+            } => eval_events::events(&dir, seeds.as_deref(), &floor, dump.as_deref(), cli.json),
             crate::EvalCommand::Similarity { dir, floor } => {
                 eval_similarity::similarity(&dir, &floor, cli.json)
             }

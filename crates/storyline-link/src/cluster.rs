@@ -537,89 +537,142 @@ const STORY_COSINE: f32 = 0.2;
 mod tests {
     use super::*;
 
-    /// (terms, entities, day, copy of)
-    type RawDoc = (Vec<String>, HashSet<String>, Option<i64>, Option<usize>);
-
-    fn doc(text: &str, ents: &[&str], day: Option<i64>, copy_of: Option<usize>) -> RawDoc {
-        (
-            text::content_words(text),
-            ents.iter().map(|e| e.to_string()).collect(),
-            day,
-            copy_of,
-        )
+    /// A unit vector over `words`, each weighing the same.
+    fn vector(words: &[&str]) -> Vector {
+        let w = 1.0 / (words.len() as f32).sqrt();
+        words.iter().map(|t| (t.to_string(), w)).collect()
     }
 
-    fn build(raw: Vec<RawDoc>) -> Vec<ClusterDoc> {
-        let terms: Vec<Vec<String>> = raw.iter().map(|r| r.0.clone()).collect();
-        text::tfidf(&terms)
-            .into_iter()
-            .zip(raw)
-            .map(|(vector, (_, entities, day, copy_of))| ClusterDoc {
-                vector,
-                entities,
-                day,
-                copy_of,
-            })
-            .collect()
+    fn doc(words: &[&str], day: Option<i64>, lede: &[&str]) -> ClusterDoc {
+        ClusterDoc {
+            vector: vector(words),
+            entities: HashSet::new(),
+            day,
+            copy_of: None,
+            anchors: TimeAnchors::from_values(lede.iter().copied(), None),
+        }
+    }
+
+    fn day(iso: &str) -> i64 {
+        calendar::parse_date(iso)
+            .expect("a date")
+            .days_since_epoch()
+    }
+
+    fn arrival(n: usize) -> Vec<usize> {
+        (0..n).collect()
     }
 
     #[test]
-    fn same_happening_joins_different_ones_stay_apart() {
-        let docs = build(vec![
+    fn same_happening_joins_and_lede_dates_keep_a_look_alike_apart() {
+        let storm = ["storm", "halvik", "harbour", "ferries"];
+        let report = ["storm", "halvik", "harbour", "breakwater"];
+        // Shares one word in four with each report (cosine 0.25): enough to
+        // join on words alone, not when the ledes date it elsewhere.
+        let other = ["storm", "gale", "roofs", "power"];
+        let d = day("2025-03-10");
+        let docs = vec![
+            doc(&storm, Some(d), &["2025-03-09"]),
+            doc(&report, Some(d + 1), &["2025-03-09"]),
+            doc(&["council", "tram", "vote", "budget"], Some(d + 1), &[]),
+            doc(&other, Some(d + 2), &[]),
+        ];
+        assert_eq!(events(&docs, &arrival(4)), vec![vec![0, 1, 3], vec![2]]);
+        let mut docs = docs;
+        docs[3].anchors = TimeAnchors::from_values(["2025-03-02"], None);
+        assert_eq!(
+            events(&docs, &arrival(4)),
+            vec![vec![0, 1], vec![2], vec![3]]
+        );
+    }
+
+    #[test]
+    fn copies_join_and_distant_dates_stay_apart() {
+        let words = ["quake", "magnitude", "coast", "tremor"];
+        let d = day("2024-01-05");
+        let mut copy = doc(&["unrelated", "words"], Some(d), &[]);
+        copy.copy_of = Some(0);
+        let docs = vec![
+            doc(&words, Some(d), &[]),
+            copy,
+            // The same words half a year later: another happening.
+            doc(&words, Some(d + 180), &[]),
+        ];
+        assert_eq!(events(&docs, &arrival(3)), vec![vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn arrival_order_does_not_change_events() {
+        let d = day("2025-06-01");
+        let docs = vec![
+            doc(&["a", "b", "c", "d"], Some(d), &[]),
+            doc(&["a", "b", "c", "e"], None, &[]),
+            doc(&["a", "f", "g", "h"], Some(d + 2), &[]),
+            doc(&["x", "y", "z", "a"], Some(d + 1), &[]),
+            doc(&["x", "y", "z", "w"], None, &[]),
+        ];
+        let canonical = |mut ev: Vec<Vec<usize>>| {
+            for e in &mut ev {
+                e.sort_unstable();
+            }
+            ev.sort();
+            ev
+        };
+        let expected = canonical(events(&docs, &arrival(5)));
+        for order in [[4, 3, 2, 1, 0], [2, 0, 4, 1, 3], [1, 3, 0, 4, 2]] {
+            assert_eq!(canonical(events(&docs, &order)), expected, "{order:?}");
+        }
+    }
+
+    #[test]
+    fn time_anchors_compare_days_months_and_quarters() {
+        let a = |vs: &[&str]| TimeAnchors::from_values(vs.iter().copied(), Some("2025-05-08"));
+        // A year-less quarter against a May date: not the same happening.
+        assert!(!a(&["XXXX-Q4"]).compatible(&a(&["2025-05-07"])));
+        assert!(a(&["XXXX-Q2"]).compatible(&a(&["2025-05-07"])));
+        assert!(a(&["2025-05"]).compatible(&a(&["2025-05-07"])));
+        // Days apart within the slack meet; a week apart does not.
+        assert!(a(&["2025-05-01"]).compatible(&a(&["2025-05-04"])));
+        assert!(!a(&["2025-04-24"]).compatible(&a(&["2025-05-01"])));
+        // Weekdays, weeks, years and durations name no anchor; nor a date
+        // after publication (a plan, not the happening).
+        assert!(a(&["XXXX-WXX-2", "2025-W19", "2025", "P3D", "2025-06-01"]).is_empty());
+        // A group takes its members' anchors.
+        let mut g = a(&["2025-05-07"]);
+        g.extend(&a(&["2025-04-01"]));
+        assert!(g.compatible(&a(&["2025-04-02"])));
+        assert!(g.compatible(&a(&["2025-05-06"])));
+        assert!(!g.compatible(&a(&["2025-04-20"])));
+    }
+
+    #[test]
+    fn storylines_join_events_that_share_a_thread() {
+        let d = day("2025-03-10");
+        let docs = vec![
+            doc(&["storm", "halvik", "harbour", "ferries"], Some(d), &[]),
+            doc(&["council", "tram", "vote", "budget"], Some(d), &[]),
             doc(
-                "storm breakwater halvik harbour closed ferries repair crews strand",
-                &["halvik", "olavstrand"],
-                Some(100),
-                None,
+                &["halvik", "harbour", "repair", "breakwater"],
+                Some(d + 30),
+                &[],
             ),
-            doc(
-                "halvik harbour storm breakwater gap ferries strand repairs closed",
-                &["halvik", "olavstrand"],
-                Some(101),
-                None,
-            ),
-            doc(
-                "council tram line vote budget construction bridge",
-                &["vastra"],
-                Some(101),
-                None,
-            ),
-            // Same words as the first storm, but two weeks later: another happening.
-            doc(
-                "storm breakwater halvik harbour closed ferries repair crews strand",
-                &["halvik", "olavstrand"],
-                Some(115),
-                None,
-            ),
-            // A copy joins its original whatever its words.
-            doc("unrelated words entirely", &[], None, Some(2)),
-        ]);
-        let events = events(&docs, &[0, 1, 2, 3, 4]);
-        assert_eq!(events, vec![vec![0, 1], vec![2, 4], vec![3]]);
-        let lines = storylines(&events, &docs);
-        assert_eq!(lines, vec![vec![0, 2], vec![1]]);
+        ];
+        let events: Vec<Vec<usize>> = (0..3).map(|k| vec![k]).collect();
+        assert_eq!(storylines(&events, &docs), vec![vec![0, 2], vec![1]]);
     }
 
     #[test]
     fn threads_do_not_drift_along_chains_of_links() {
         // Each event shares one of its four words with the next: every
         // neighbour pair is alike enough to link (cosine 0.25), but the
-        // fourth no longer fits the thread the first three make.
+        // third no longer fits the thread the first two make.
         let words = [
             "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
         ];
         let docs: Vec<ClusterDoc> = (0..4)
-            .map(|k| ClusterDoc {
-                vector: words[3 * k..3 * k + 4]
-                    .iter()
-                    .map(|w| (w.to_string(), 0.5))
-                    .collect(),
-                entities: HashSet::new(),
-                day: None,
-                copy_of: None,
-            })
+            .map(|k| doc(&words[3 * k..3 * k + 4], None, &[]))
             .collect();
         let events: Vec<Vec<usize>> = (0..4).map(|k| vec![k]).collect();
-        assert_eq!(storylines(&events, &docs), vec![vec![0, 1, 2], vec![3]]);
+        assert_eq!(storylines(&events, &docs), vec![vec![0, 1], vec![2, 3]]);
     }
 }

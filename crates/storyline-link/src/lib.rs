@@ -398,20 +398,23 @@ fn group_quotes(
 }
 
 /// When the lede (the first [`cluster::LEDE_SENTENCES`] sentences) says the
-/// happening took place.
+/// happening took place: its first day, month or quarter.
 fn lede_anchors(d: &AnnotatedArticle) -> cluster::TimeAnchors {
     let end = d
         .sentences
         .get(cluster::LEDE_SENTENCES - 1)
         .or(d.sentences.last())
         .map_or(0, |s| s.end);
-    cluster::TimeAnchors::from_values(
-        d.times
-            .iter()
-            .filter(|t| t.start < end)
-            .map(|t| t.value.as_str()),
-        d.article.published.as_deref(),
-    )
+    // The first time the lede names is when the happening took place; later
+    // ones are often background ("a week after the storm").
+    d.times
+        .iter()
+        .filter(|t| t.start < end)
+        .map(|t| {
+            cluster::TimeAnchors::from_values([t.value.as_str()], d.article.published.as_deref())
+        })
+        .find(|a| !a.is_empty())
+        .unwrap_or_default()
 }
 
 fn first_sentence(d: &AnnotatedArticle) -> String {

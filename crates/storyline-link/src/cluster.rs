@@ -254,39 +254,52 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
 
 /// Edges `(earlier, later, cosine)` between alike pages.
 fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(usize, usize, f32)> {
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut edges = Vec::new();
-    let mut shared: HashMap<usize, u32> = HashMap::new();
-    for &i in order {
-        let d = &docs[i];
-        let terms = text::top_terms(&d.vector, INDEX_TERMS);
-        shared.clear();
-        for t in &terms {
-            if let Some(list) = index.get(t) {
-                for &j in list.iter().rev().take(RECENT_POSTINGS) {
-                    let near = match (d.day, docs[j].day) {
+    use rayon::prelude::*;
+    // Each page sees exactly the pages that arrived before it; the index
+    // lists arrival positions per key in order, so every page's look-up can
+    // run on its own core over the prefix it would have seen on arrival.
+    let terms: Vec<Vec<String>> = order
+        .par_iter()
+        .map(|&i| text::top_terms(&docs[i].vector, INDEX_TERMS))
+        .collect();
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, ts) in terms.iter().enumerate() {
+        for t in ts {
+            index.entry(t.as_str()).or_default().push(k);
+        }
+    }
+    (0..order.len())
+        .into_par_iter()
+        .map(|k| {
+            let d = &docs[order[k]];
+            let mut shared: HashMap<usize, u32> = HashMap::new();
+            for t in &terms[k] {
+                let list = &index[t.as_str()];
+                let before = &list[..list.partition_point(|&p| p < k)];
+                for &p in before.iter().rev().take(RECENT_POSTINGS) {
+                    let near = match (d.day, docs[order[p]].day) {
                         (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS,
                         _ => true,
                     };
                     if near {
-                        *shared.entry(j).or_default() += 1;
+                        *shared.entry(p).or_default() += 1;
                     }
                 }
             }
-        }
-        let mut cands: Vec<(usize, u32)> = shared.iter().map(|(&j, &n)| (j, n)).collect();
-        cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (j, _) in cands.into_iter().take(CANDIDATES) {
-            let f = text::cosine(&d.vector, &docs[j].vector);
-            if f >= EDGE_FLOOR {
-                edges.push((j, i, f));
-            }
-        }
-        for t in terms {
-            index.entry(t).or_default().push(i);
-        }
-    }
-    edges
+            let mut cands: Vec<(usize, u32)> = shared.into_iter().collect();
+            cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            cands
+                .into_iter()
+                .take(CANDIDATES)
+                .filter_map(|(p, _)| {
+                    let j = order[p];
+                    let f = text::cosine(&d.vector, &docs[j].vector);
+                    (f >= EDGE_FLOOR).then_some((j, order[k], f))
+                })
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect()
 }
 
 /// Average-link agglomeration over the sparse graph (a missing pair counts

@@ -146,6 +146,11 @@ impl TimeAnchors {
     fn add_days(&mut self, lo: i64, hi: i64, months: u16) {
         self.days.push((lo, hi));
         self.day_months |= if hi - lo > 62 { ALL_MONTHS } else { months };
+        self.merge_days();
+    }
+
+    /// Sorts the day ranges and merges overlapping ones.
+    fn merge_days(&mut self) {
         self.days.sort_unstable();
         let mut merged: Vec<(i64, i64)> = Vec::with_capacity(self.days.len());
         for &(l, h) in &self.days {
@@ -194,8 +199,7 @@ impl TimeAnchors {
         self.day_months |= other.day_months;
         if !other.days.is_empty() {
             self.days.extend_from_slice(&other.days);
-            let (lo, hi) = self.days.pop().expect("just extended");
-            self.add_days(lo, hi, 0);
+            self.merge_days();
         }
     }
 }
@@ -205,7 +209,13 @@ fn month_bits(first: u32, last: u32) -> u16 {
     (first..=last).fold(0, |m, k| m | 1 << (k - 1))
 }
 
-/// A group of articles during agglomeration.
+/// Widens a publication-day span to cover `lo..=hi`.
+fn widen(span: Option<(i64, i64)>, lo: i64, hi: i64) -> Option<(i64, i64)> {
+    Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))))
+}
+
+/// A group of articles during agglomeration (merged away when its members
+/// are taken).
 struct Group {
     members: Vec<usize>,
     /// Earliest and latest publication day of its members.
@@ -215,7 +225,6 @@ struct Group {
     links: HashMap<usize, f32>,
     /// Bumped at every merge, so queued pairs of an older state are skipped.
     version: u32,
-    alive: bool,
 }
 
 impl Group {
@@ -327,7 +336,6 @@ fn agglomerate(
                 anchors: TimeAnchors::default(),
                 links: HashMap::new(),
                 version: 0,
-                alive: true,
             });
             groups.len() - 1
         });
@@ -335,10 +343,7 @@ fn agglomerate(
         grp.members.push(i);
         grp.anchors.extend(&docs[i].anchors);
         if let Some(day) = docs[i].day {
-            grp.span = Some(
-                grp.span
-                    .map_or((day, day), |(lo, hi)| (lo.min(day), hi.max(day))),
-            );
+            grp.span = widen(grp.span, day, day);
         }
         group_of[i] = g;
     }
@@ -374,7 +379,8 @@ fn agglomerate(
     }
     while let Some((mean, Reverse((a, b)), va, vb)) = heap.pop() {
         let (ga, gb) = (&groups[a], &groups[b]);
-        if !ga.alive || !gb.alive || ga.version != va || gb.version != vb {
+        let merged_away = ga.members.is_empty() || gb.members.is_empty();
+        if merged_away || ga.version != va || gb.version != vb {
             continue;
         }
         if f32::from_bits(mean) < ga.needs(gb) {
@@ -386,7 +392,6 @@ fn agglomerate(
         let members = std::mem::take(&mut groups[gone].members);
         let anchors = std::mem::take(&mut groups[gone].anchors);
         let span = groups[gone].span;
-        groups[gone].alive = false;
         groups[keep].links.remove(&gone);
         for (&c, &s) in &gone_links {
             if c == keep {
@@ -401,7 +406,7 @@ fn agglomerate(
         g.members.extend(members);
         g.anchors.extend(&anchors);
         if let Some((lo, hi)) = span {
-            g.span = Some(g.span.map_or((lo, hi), |(a0, a1)| (a0.min(lo), a1.max(hi))));
+            g.span = widen(g.span, lo, hi);
         }
         g.version += 1;
         let neighbours: Vec<(usize, f32)> =
@@ -413,7 +418,7 @@ fn agglomerate(
     let position: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     let mut out: Vec<Vec<usize>> = groups
         .into_iter()
-        .filter(|g| g.alive)
+        .filter(|g| !g.members.is_empty())
         .map(|mut g| {
             g.members.sort_by_key(|m| position[m]);
             g.members

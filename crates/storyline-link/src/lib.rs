@@ -400,11 +400,7 @@ fn group_quotes(
 /// When the lede (the first [`cluster::LEDE_SENTENCES`] sentences) says the
 /// happening took place: its first day, month or quarter.
 fn lede_anchors(d: &AnnotatedArticle) -> cluster::TimeAnchors {
-    let end = d
-        .sentences
-        .get(cluster::LEDE_SENTENCES - 1)
-        .or(d.sentences.last())
-        .map_or(0, |s| s.end);
+    let end = lede_end(d, cluster::LEDE_SENTENCES);
     // The first time the lede names is when the happening took place; later
     // ones are often background ("a week after the storm").
     d.times
@@ -415,6 +411,14 @@ fn lede_anchors(d: &AnnotatedArticle) -> cluster::TimeAnchors {
         })
         .find(|a| !a.is_empty())
         .unwrap_or_default()
+}
+
+/// Where the first `n` sentences end (the whole body when it has fewer).
+fn lede_end(d: &AnnotatedArticle, n: usize) -> u32 {
+    d.sentences
+        .get(n.saturating_sub(1))
+        .or(d.sentences.last())
+        .map_or(0, |s| s.end)
 }
 
 fn first_sentence(d: &AnnotatedArticle) -> String {
@@ -466,11 +470,7 @@ fn describe_event(
     let mut cited: Vec<&storyline_model::TimeMention> = Vec::new();
     for &m in members {
         let d = &docs[m];
-        let lede_end = d
-            .sentences
-            .get(1)
-            .or(d.sentences.first())
-            .map_or(0, |s| s.end);
+        let lede_end = lede_end(d, 2);
         for t in &d.times {
             let full =
                 t.value.len() == 10 && t.value.as_bytes()[4] == b'-' && !t.value.starts_with('X');

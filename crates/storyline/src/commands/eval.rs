@@ -44,6 +44,13 @@ pub(crate) fn check_floors(metrics: &HashMap<String, f64>, floors: &[String]) ->
     })
 }
 
+/// Opens a `--dump` file for JSONL records.
+pub(crate) fn create_dump(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(std::io::BufWriter::new(file))
+}
+
 /// Reads a JSONL file of records; a bad line is an error naming the file and
 /// line.
 pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
@@ -314,12 +321,7 @@ pub fn extraction(
     verbose: bool,
     dump: Option<&Path>,
 ) -> Result<ExitCode> {
-    let mut dump = match dump {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => None,
-    };
+    let mut dump = dump.map(create_dump).transpose()?;
     let mut golds: Vec<Gold> = read_jsonl(&dir.join("ground-truth.jsonl"))?;
     if let Some(n) = limit {
         golds.truncate(n);

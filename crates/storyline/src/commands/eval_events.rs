@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use storyline_ingest::{PageKind, RawDoc};
 use storyline_model::{calendar, Analysis, AnnotatedArticle};
 
-use super::eval::{check_floors, read_jsonl};
+use super::eval::{check_floors, create_dump, read_jsonl};
 use crate::output::line;
 use crate::pipeline::annotate_one;
 
@@ -106,6 +106,18 @@ fn labels(a: &Analysis) -> (HashMap<String, usize>, HashMap<String, usize>) {
     (event_of, story_of)
 }
 
+/// Writes one JSONL record to the `--dump` file, if there is one.
+fn write_record(
+    dump: &mut Option<std::io::BufWriter<std::fs::File>>,
+    record: serde_json::Value,
+) -> Result<()> {
+    if let Some(out) = dump {
+        use std::io::Write;
+        writeln!(out, "{record}")?;
+    }
+    Ok(())
+}
+
 /// Annotates pages on all cores; a page that fails stays out (reported).
 fn annotate_all(docs: &[RawDoc]) -> Vec<Option<AnnotatedArticle>> {
     use rayon::prelude::*;
@@ -193,7 +205,7 @@ pub fn events(
     json: bool,
 ) -> Result<ExitCode> {
     let mut r = Report::default();
-    let mut dumped: Vec<serde_json::Value> = Vec::new();
+    let mut dump = dump.map(create_dump).transpose()?;
 
     // ECB+: documents without dates; two confusable events per topic.
     let ecb: Vec<EcbDoc> = read_jsonl(&dir.join("ecbplus-dev.jsonl"))?;
@@ -202,20 +214,23 @@ pub fn events(
         .map(|d| RawDoc::new(d.doc_id.clone(), PageKind::Text, d.text.clone()))
         .collect();
     let annotated = annotate_all(&raw);
-    let kept = dump.map(|_| annotated.clone());
+    let kept = dump.is_some().then(|| annotated.clone());
     let (events, stories, _) = cluster(annotated, &mut r.link_seconds, "ecbplus");
     let gold_events: Vec<String> = ecb.iter().map(|d| d.event_cluster.clone()).collect();
     let gold_topics: Vec<String> = ecb.iter().map(|d| d.topic.to_string()).collect();
     for (k, a) in kept.into_iter().flatten().enumerate() {
-        dumped.push(serde_json::json!({
-            "set": "ecbplus",
-            "doc_id": ecb[k].doc_id,
-            "gold_event": gold_events[k],
-            "gold_storyline": gold_topics[k],
-            "event": events[k],
-            "storyline": stories[k],
-            "article": a,
-        }));
+        write_record(
+            &mut dump,
+            serde_json::json!({
+                "set": "ecbplus",
+                "doc_id": ecb[k].doc_id,
+                "gold_event": gold_events[k],
+                "gold_storyline": gold_topics[k],
+                "event": events[k],
+                "storyline": stories[k],
+                "article": a,
+            }),
+        )?;
     }
     r.ecb_events = scores(&events, &gold_events);
     r.ecb_storylines = scores(&stories, &gold_topics);
@@ -241,14 +256,17 @@ pub fn events(
     let gold: Vec<String> = heads.iter().map(|h| h.story.clone()).collect();
     if dump.is_some() {
         for (k, h) in heads.iter().enumerate() {
-            dumped.push(serde_json::json!({
-                "set": "headlines",
-                "doc_id": h.id,
-                "title": h.title,
-                "published": raw[k].published,
-                "gold_event": gold[k],
-                "event": events[k],
-            }));
+            write_record(
+                &mut dump,
+                serde_json::json!({
+                    "set": "headlines",
+                    "doc_id": h.id,
+                    "title": h.title,
+                    "published": raw[k].published,
+                    "gold_event": gold[k],
+                    "event": events[k],
+                }),
+            )?;
         }
     }
     r.headlines = scores(&events, &gold);
@@ -262,10 +280,11 @@ pub fn events(
         }
         let annotated: Vec<AnnotatedArticle> = annotate_all(&raw).into_iter().flatten().collect();
         let n = annotated.len();
-        if dump.is_some() {
-            for a in &annotated {
-                dumped.push(serde_json::json!({ "set": "seeds", "article": a }));
-            }
+        for a in &annotated {
+            write_record(
+                &mut dump,
+                serde_json::json!({ "set": "seeds", "article": a }),
+            )?;
         }
         let a = storyline_link::link(annotated, Vec::new());
         let sizes: Vec<usize> = {
@@ -281,17 +300,8 @@ pub fn events(
         ));
     }
 
-    if let Some(path) = dump {
-        use std::io::Write;
-        let mut out = std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
-        );
-        for v in &dumped {
-            serde_json::to_writer(&mut out, v)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
+    if let Some(out) = dump.as_mut() {
+        std::io::Write::flush(out)?;
     }
 
     let mut metrics = HashMap::new();

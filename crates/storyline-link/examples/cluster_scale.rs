@@ -7,7 +7,7 @@
 //! per page can be compared as the collection grows.
 //!
 //! ```sh
-//! cargo run --release -p storyline-link --example cluster_scale -- reuters21578.jsonl [N]
+//! cargo run --release -p storyline-link --example cluster_scale -- reuters21578.jsonl [N] [mixed-only]
 //! ```
 
 use std::collections::HashSet;
@@ -21,10 +21,14 @@ use storyline_model::calendar;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
-        eprintln!("usage: cluster_scale REUTERS.jsonl [PAGES]");
+        eprintln!("usage: cluster_scale REUTERS.jsonl [PAGES] [mixed-only]");
         std::process::exit(2);
     };
     let total: usize = args.get(2).map_or(100_000, |v| v.parse().expect("PAGES"));
+    // `mixed`: the real stories first, then mixes; the first 10k pages are
+    // then all real and the rest mostly mixes, so the curve compares unlike
+    // pages. `mixed-only`: every page a mix, alike at every size.
+    let real_first = args.get(3).is_none_or(|m| m != "mixed-only");
     let text = std::fs::read_to_string(path).expect("readable Reuters JSONL");
     let stories: Vec<(String, i64)> = text
         .lines()
@@ -66,7 +70,7 @@ fn main() {
     let pages: Vec<(String, i64)> = (0..total)
         .map(|i| {
             let day = first_day + (i / PER_DAY) as i64;
-            if i < stories.len() {
+            if real_first && i < stories.len() {
                 (stories[i].0.clone(), day)
             } else {
                 let k = 4 + next(6);

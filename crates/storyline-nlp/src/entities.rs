@@ -48,7 +48,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Tok<'_>> {
 }
 
 /// Capitalised words that begin sentences or headlines but are not names.
-const NOT_NAMES: &[&str] = &[
+pub(crate) const NOT_NAMES: &[&str] = &[
     "The",
     "A",
     "An",
@@ -156,7 +156,7 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 /// Titles that precede a person's name and are not part of it.
-const TITLES: &[&str] = &[
+pub(crate) const TITLES: &[&str] = &[
     "Mr",
     "Mr.",
     "Mrs",
@@ -213,7 +213,7 @@ const TITLES: &[&str] = &[
 ];
 
 /// Lower-case words that say the next capitalised name is a person.
-const PERSON_CUES_BEFORE: &[&str] = &[
+pub(crate) const PERSON_CUES_BEFORE: &[&str] = &[
     "leader",
     "president",
     "premier",
@@ -250,7 +250,7 @@ const PERSON_CUES_BEFORE: &[&str] = &[
 ];
 
 /// Last words that make a name an organisation.
-const ORG_WORDS: &[&str] = &[
+pub(crate) const ORG_WORDS: &[&str] = &[
     "Agency",
     "University",
     "Party",
@@ -331,7 +331,7 @@ const ORG_WORDS: &[&str] = &[
 ];
 
 /// Countries, regions and large cities often in the news.
-const PLACES: &[&str] = &[
+pub(crate) const PLACES: &[&str] = &[
     "North Korea",
     "South Korea",
     "Korea",
@@ -459,7 +459,7 @@ const PLACES: &[&str] = &[
 ];
 
 /// Nationality and group adjectives.
-const GROUPS: &[&str] = &[
+pub(crate) const GROUPS: &[&str] = &[
     "North Korean",
     "South Korean",
     "Korean",
@@ -505,6 +505,12 @@ const CONNECTORS: &[&str] = &[
     "of", "for", "de", "du", "der", "von", "van", "and", "the", "on",
 ];
 
+/// Whether a word is a title or honorific written before names
+/// ("President", "Mr", "Dr.").
+pub fn is_title(w: &str) -> bool {
+    TITLES.contains(&w.trim_end_matches('.'))
+}
+
 fn is_cap(t: &str) -> bool {
     t.chars().next().is_some_and(char::is_uppercase)
 }
@@ -517,7 +523,7 @@ fn is_acronym(t: &str) -> bool {
 }
 
 /// Strips a possessive "'s" / "’s".
-fn base(t: &str) -> &str {
+pub(crate) fn base(t: &str) -> &str {
     t.strip_suffix("'s")
         .or_else(|| t.strip_suffix("’s"))
         .or_else(|| t.strip_suffix('\''))
@@ -541,10 +547,116 @@ struct Candidate {
 /// Finds and merges the entities of `text`. Spans are byte ranges here;
 /// the caller converts them to characters.
 pub fn find(text: &str) -> Vec<LocalEntity> {
+    find_with(text, Some(crate::ner::Model::shipped()))
+}
+
+/// [`find`] with a given tagger, or with the rules alone (`None`).
+///
+/// The tagger's names come first; the rules' capitalised runs fill in
+/// where it found nothing (nationalities, events, names it missed), keeping
+/// their own kinds.
+pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEntity> {
     let toks = tokens(text);
     let mut cands = candidates(text, &toks);
+    if let Some(model) = model.filter(|m| !m.is_empty()) {
+        let mut tagged: Vec<Candidate> = model
+            .find_in(text, &toks)
+            .into_iter()
+            .filter_map(|f| tagged_candidate(text, &toks, f))
+            .collect();
+        // A run the rules call an organisation by its words ("… Port
+        // Authority", "Ministry of …"), holding only tagged parts, stays
+        // whole: the tagger often reads its first word as a place.
+        let strong = |c: &Candidate| {
+            c.kind == EntityKind::Organization
+                && c.name.contains(' ')
+                && tagged
+                    .iter()
+                    .filter(|t| t.start < c.end && c.start < t.end)
+                    .all(|t| c.start <= t.start && t.end <= c.end)
+        };
+        let keep: Vec<bool> = cands.iter().map(strong).collect();
+        tagged.retain(|t| {
+            !cands
+                .iter()
+                .zip(&keep)
+                .any(|(c, &k)| k && c.start <= t.start && t.end <= c.end)
+        });
+        let mut k = keep.into_iter();
+        cands.retain(|c| {
+            k.next().unwrap_or(false) || !tagged.iter().any(|t| t.start < c.end && c.start < t.end)
+        });
+        // Where the tagger saw no name, a bare capitalised pair is not
+        // taken for a person without a title or cue.
+        for c in &mut cands {
+            if c.kind == EntityKind::Person && !c.person_cue {
+                c.kind = EntityKind::Other;
+            }
+        }
+        cands.append(&mut tagged);
+    }
     cands.sort_by_key(|c| c.start);
     merge(text, cands)
+}
+
+/// A tagged span as a candidate: a leading "the" and titles left out (a
+/// title makes it a person cue, as with the rules), an acronym defined in
+/// parentheses right after it noted.
+fn tagged_candidate(text: &str, toks: &[Tok<'_>], f: crate::ner::Found) -> Option<Candidate> {
+    let mut start = f.start;
+    let mut person_cue = false;
+    loop {
+        let rest = &text[start..f.end];
+        let Some((w, after)) = rest.split_once(' ') else {
+            break;
+        };
+        if w == "the" || w == "The" {
+            start = f.end - after.len();
+        } else if is_title(w) {
+            person_cue = true;
+            start = f.end - after.len();
+        } else {
+            break;
+        }
+    }
+    let name = text[start..f.end].to_string();
+    if name.chars().count() < 2 || NOT_NAMES.contains(&name.as_str()) {
+        return None;
+    }
+    if let Some(k) = toks.iter().rposition(|t| t.end <= f.start) {
+        let prev = toks[k].text.to_lowercase();
+        person_cue |=
+            is_title(toks[k].text) || PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
+    }
+    // The gazetteers settle what the tagger learnt from GUM's habit of
+    // calling countries organisations when they act ("North Korea said").
+    let kind = if PLACES.contains(&name.as_str()) {
+        EntityKind::Place
+    } else if GROUPS.contains(&name.as_str()) {
+        EntityKind::Group
+    } else {
+        f.kind
+    };
+    Some(Candidate {
+        defined_acronym: defined_acronym(text, f.end),
+        name,
+        start,
+        end: f.end,
+        kind,
+        person_cue,
+    })
+}
+
+/// "Name (ACR)": an acronym defined right after a name ending at `end`.
+fn defined_acronym(text: &str, end: usize) -> Option<(String, usize, usize)> {
+    text[end..].strip_prefix(" (").and_then(|r| {
+        let close = r.find(')')?;
+        let acr = &r[..close];
+        is_acronym(acr).then(|| {
+            let s = end + 2;
+            (acr.to_string(), s, s + acr.len())
+        })
+    })
 }
 
 fn candidates(text: &str, toks: &[Tok<'_>]) -> Vec<Candidate> {
@@ -632,15 +744,7 @@ fn emit(text: &str, all: &[Tok<'_>], run_at: usize, run: &[Tok<'_>], out: &mut V
         person_cue |= PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
     }
     // "Name (ACR)": an acronym defined right after the name.
-    let rest = &text[end..];
-    let defined_acronym = rest.strip_prefix(" (").and_then(|r| {
-        let close = r.find(')')?;
-        let acr = &r[..close];
-        is_acronym(acr).then(|| {
-            let s = end + 2;
-            (acr.to_string(), s, s + acr.len())
-        })
-    });
+    let defined_acronym = defined_acronym(text, end);
     let kind = classify(&name, person_cue);
     out.push(Candidate {
         name,

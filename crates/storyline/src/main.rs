@@ -104,6 +104,31 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Train a model the pipeline ships.
+    Train {
+        #[command(subcommand)]
+        what: TrainCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TrainCommand {
+    /// The entity tagger: an averaged perceptron trained on the train split
+    /// of GUM's CC BY / CC BY-SA genres (and WNUT-17 if given); writes the
+    /// weights that `crates/storyline-nlp/model/ner.bin` ships.
+    Entities {
+        /// GUM's directory (holding `dep/` and `splits.md`).
+        gum: PathBuf,
+        /// WNUT-17 training file (word TAB tag).
+        #[arg(long, value_name = "FILE")]
+        wnut: Option<PathBuf>,
+        /// Where to write the model.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +168,19 @@ enum EvalCommand {
         /// labels as JSONL to this file, for error analysis.
         #[arg(long, value_name = "FILE")]
         dump: Option<PathBuf>,
+    },
+    /// Named entities: exact-span P/R/F1 of people, organisations and places
+    /// on GUM's news documents (dev and test splits), for the pipeline and
+    /// for the bare tagger.
+    Entities {
+        /// GUM's directory (holding `dep/` and `splits.md`).
+        dir: PathBuf,
+        /// A tagger model to score instead of the shipped one.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor gum-news-pipeline-all-f1=0.8`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
     },
     /// Document and sentence similarity: Pearson r with SemEval-2022 Task 8
     /// `overall` per language pair, paraphrase F1 on MRPC, Pearson r on STS-B

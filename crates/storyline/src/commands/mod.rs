@@ -3,6 +3,7 @@
 mod analyze;
 mod demo;
 mod eval;
+mod eval_entities;
 mod eval_events;
 mod eval_similarity;
 mod ingest;
@@ -43,9 +44,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 floor,
                 dump,
             } => eval_events::events(&dir, seeds.as_deref(), &floor, dump.as_deref(), cli.json),
+            crate::EvalCommand::Entities { dir, model, floor } => {
+                eval_entities::entities(&dir, model.as_deref(), &floor, cli.json)
+            }
             crate::EvalCommand::Similarity { dir, floor } => {
                 eval_similarity::similarity(&dir, &floor, cli.json)
             }
+        },
+        Command::Train { what } => match what {
+            crate::TrainCommand::Entities {
+                gum,
+                wnut,
+                out,
+                epochs,
+            } => eval_entities::train(&gum, wnut.as_deref(), &out, epochs),
         },
     }
 }

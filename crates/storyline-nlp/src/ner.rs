@@ -1,0 +1,714 @@
+//! A trained named-entity tagger: an averaged perceptron over hashed
+//! features, decoding greedily left to right with BIO constraints.
+//!
+//! It reads the same words as the rest of the crate ([`crate::entities`]'s
+//! tokeniser), so training data is first projected onto those words: what
+//! the model learns is exactly what it sees at run time. Features are the
+//! word and its neighbours, shapes, affixes, the punctuation between words
+//! (sentence starts, quotes, parentheses, commas), the crate's gazetteers,
+//! whether the word also appears in lower case elsewhere in the document,
+//! and the two previous tags.
+//!
+//! Weights are stored as `(feature hash, 7 × f32)` records (see
+//! [`Model::to_bytes`]); the shipped model is trained by
+//! `storyline train entities` on the CC BY / CC BY-SA genres of GUM and on
+//! WNUT-17, and embedded in the binary ([`Model::shipped`]).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use storyline_model::EntityKind;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::entities::{self, Tok};
+
+/// Tags: O, then B and I for each of person, organisation, place.
+const NT: usize = 7;
+const KINDS: [EntityKind; 3] = [
+    EntityKind::Person,
+    EntityKind::Organization,
+    EntityKind::Place,
+];
+const MAGIC: &[u8; 8] = b"SLNER\x00\x00\x02";
+/// Bytes per stored feature: hash and one weight per tag.
+const RECORD: usize = 8 + 4 * NT;
+/// Averaged weights this small change no decision worth storing.
+const PRUNE: f32 = 1e-3;
+
+fn tag_kind(tag: usize) -> Option<(EntityKind, bool)> {
+    (tag > 0).then(|| (KINDS[(tag - 1) / 2], tag % 2 == 1))
+}
+
+fn begin_tag(kind: EntityKind) -> Option<usize> {
+    KINDS.iter().position(|&k| k == kind).map(|p| 1 + 2 * p)
+}
+
+/// An I tag may only follow a B or I of its kind.
+fn allowed(prev: usize, tag: usize) -> bool {
+    tag == 0 || tag % 2 == 1 || prev == tag || prev + 1 == tag
+}
+
+/// A named span found by the model: byte range and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte (a possessive "'s" left out).
+    pub end: usize,
+    /// Person, organisation or place.
+    pub kind: EntityKind,
+}
+
+/// The model: feature hash → one weight per tag.
+pub struct Model {
+    weights: HashMap<u64, [f32; NT]>,
+}
+
+impl Model {
+    /// The model trained by `storyline train entities`, embedded at build time.
+    pub fn shipped() -> &'static Model {
+        static MODEL: OnceLock<Model> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            Model::from_bytes(include_bytes!("../model/ner.bin"))
+                .expect("the embedded entity model is well formed")
+        })
+    }
+
+    /// Reads a model written by [`Model::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
+        let body = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or("not a storyline entity model (bad magic)")?;
+        if body.len() < 4 {
+            return Err("truncated header".into());
+        }
+        let n = u32::from_le_bytes(body[..4].try_into().expect("4 bytes")) as usize;
+        let data = &body[4..];
+        if data.len() != n * RECORD {
+            return Err(format!(
+                "expected {n} records ({} bytes), found {} bytes",
+                n * RECORD,
+                data.len()
+            ));
+        }
+        let mut weights = HashMap::with_capacity(n);
+        for r in data.chunks_exact(RECORD) {
+            let key = u64::from_le_bytes(r[..8].try_into().expect("8 bytes"));
+            let mut w = [0.0; NT];
+            for (t, x) in w.iter_mut().enumerate() {
+                let at = 8 + 4 * t;
+                *x = f32::from_le_bytes(r[at..at + 4].try_into().expect("4 bytes"));
+            }
+            weights.insert(key, w);
+        }
+        Ok(Model { weights })
+    }
+
+    /// Serialises the weights: a header, then per feature its hash and one
+    /// `f32` per tag (little-endian), sorted by hash; features whose weights
+    /// are all below [`PRUNE`] are left out.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut keys: Vec<u64> = self
+            .weights
+            .iter()
+            .filter(|(_, w)| w.iter().any(|x| x.abs() >= PRUNE))
+            .map(|(&k, _)| k)
+            .collect();
+        keys.sort_unstable();
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        for k in keys {
+            out.extend_from_slice(&k.to_le_bytes());
+            for x in self.weights[&k] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Number of weighted features.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Whether the model has no weights.
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// Named spans in `text`.
+    pub fn find(&self, text: &str) -> Vec<Found> {
+        self.find_in(text, &entities::tokens(text))
+    }
+
+    /// Named spans in `text`, given its words.
+    pub(crate) fn find_in(&self, text: &str, toks: &[Tok<'_>]) -> Vec<Found> {
+        let feats = Features::new(text, toks);
+        let mut tags = self.decode(&feats);
+        consistent(toks, &mut tags);
+        spans(text, toks, &tags)
+    }
+
+    fn scores(&self, stat: &[u64], dynamic: &[u64; DYNAMIC]) -> [f32; NT] {
+        let mut s = [0.0; NT];
+        for f in stat.iter().chain(dynamic) {
+            if let Some(w) = self.weights.get(f) {
+                for t in 0..NT {
+                    s[t] += w[t];
+                }
+            }
+        }
+        s
+    }
+
+    fn decode(&self, feats: &Features) -> Vec<usize> {
+        let mut tags: Vec<usize> = Vec::with_capacity(feats.len());
+        for i in 0..feats.len() {
+            let dynamic = feats.dynamic(i, &tags);
+            let s = self.scores(feats.stat(i), &dynamic);
+            tags.push(best(&s, tags.last().copied().unwrap_or(0)));
+        }
+        tags
+    }
+}
+
+/// The highest-scoring tag allowed after `prev` (ties to the lower tag).
+fn best(s: &[f32; NT], prev: usize) -> usize {
+    let mut b = 0;
+    for t in 1..NT {
+        if allowed(prev, t) && s[t] > s[b] {
+            b = t;
+        }
+    }
+    b
+}
+
+/// One name, one reading per document: where the words of a longer name
+/// found elsewhere in the text were tagged as (parts of) names, they take
+/// that name's tags ("the Halvik Port Authority" read once as a place and
+/// an organisation becomes the organisation found in a later sentence).
+fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
+    let mut names: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < tags.len() {
+        if tags[i] % 2 == 1 {
+            let mut j = i + 1;
+            while j < tags.len() && tags[j] == tags[i] + 1 {
+                j += 1;
+            }
+            if j - i >= 2 {
+                names.push((i, j));
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    // Longest names first, so they win over their parts.
+    names.sort_by_key(|&(a, b)| std::cmp::Reverse(b - a));
+    let mut seen: HashSet<Vec<&str>> = HashSet::new();
+    // Words already given to a longer name.
+    let mut fixed = vec![false; tags.len()];
+    for (a, b) in names {
+        if fixed[a..b].iter().any(|&f| f) {
+            continue;
+        }
+        let words: Vec<&str> = toks[a..b].iter().map(|t| t.text).collect();
+        if !seen.insert(words.clone()) {
+            continue;
+        }
+        let begin = tags[a];
+        let len = b - a;
+        for s in 0..=toks.len().saturating_sub(len) {
+            let here = (0..len).all(|k| toks[s + k].text == words[k]);
+            let tagged = (s..s + len).any(|k| tags[k] != 0);
+            if here && tagged && !fixed[s..s + len].iter().any(|&f| f) {
+                tags[s] = begin;
+                for t in &mut tags[s + 1..s + len] {
+                    *t = begin + 1;
+                }
+                // A name continuing past the match loses its tail's I tags.
+                let mut k = s + len;
+                while k < tags.len() && tags[k] != 0 && tags[k] % 2 == 0 {
+                    tags[k] = 0;
+                    k += 1;
+                }
+                fixed[s..s + len].iter_mut().for_each(|f| *f = true);
+            }
+        }
+    }
+}
+
+/// Tagged words → spans, a trailing possessive left out.
+fn spans(text: &str, toks: &[Tok<'_>], tags: &[usize]) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    for (i, &t) in tags.iter().enumerate() {
+        let Some((kind, begin)) = tag_kind(t) else {
+            continue;
+        };
+        let tok = toks[i];
+        match out.last_mut() {
+            Some(last) if !begin && last.kind == kind => last.end = tok.end,
+            _ => out.push(Found {
+                start: tok.start,
+                end: tok.end,
+                kind,
+            }),
+        }
+    }
+    for f in &mut out {
+        let s = &text[f.start..f.end];
+        f.end = f.start + entities::base(s).len();
+    }
+    out.retain(|f| f.end > f.start);
+    out
+}
+
+/// Number of tag-history features per word.
+const DYNAMIC: usize = 4;
+
+/// The tag-independent features of every word of a text.
+struct Features {
+    /// Per word, its static feature hashes (`offsets[i]..offsets[i+1]`).
+    hashes: Vec<u64>,
+    offsets: Vec<usize>,
+    /// Lower-cased word hashes and shapes, for the history features.
+    lower: Vec<u64>,
+    shape: Vec<u64>,
+}
+
+fn h(template: u64, s: &str) -> u64 {
+    xxh3_64_with_seed(s.as_bytes(), template)
+}
+
+fn h2(template: u64, a: u64, b: u64) -> u64 {
+    let mut buf = [0u8; 16];
+    buf[..8].copy_from_slice(&a.to_le_bytes());
+    buf[8..].copy_from_slice(&b.to_le_bytes());
+    xxh3_64_with_seed(&buf, template)
+}
+
+/// "Kim" → "Xx", "KCNA" → "X", "2025" → "d", "Jong-un" → "Xx-x".
+fn shape(w: &str) -> String {
+    let mut out = String::new();
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+        if out.len() >= 6 {
+            break;
+        }
+    }
+    out
+}
+
+/// What separates two words: a sentence end, a line break, a quote…
+fn gap_kind(gap: &str, at_start: bool) -> &'static str {
+    if at_start {
+        "BOS"
+    } else if gap.contains('\n') {
+        "NL"
+    } else if gap.contains(['.', '!', '?']) {
+        "EOS"
+    } else if gap.contains(['"', '“', '”', '‘']) {
+        "Q"
+    } else if gap.contains('(') {
+        "LP"
+    } else if gap.contains(')') {
+        "RP"
+    } else if gap.contains(',') {
+        "C"
+    } else if gap.contains([':', ';']) {
+        "COL"
+    } else if gap.contains(['-', '–', '—']) {
+        "D"
+    } else if gap.trim().is_empty() {
+        "S"
+    } else {
+        "P"
+    }
+}
+
+/// Gazetteer flags of a word, as a short string.
+fn gazetteer(w: &str) -> String {
+    static PLACE_WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let places = PLACE_WORDS.get_or_init(|| {
+        entities::PLACES
+            .iter()
+            .flat_map(|p| p.split_whitespace())
+            .collect()
+    });
+    let mut g = String::new();
+    let b = entities::base(w);
+    if places.contains(b) {
+        g.push('P');
+    }
+    if entities::TITLES.contains(&b) {
+        g.push('T');
+    }
+    if entities::ORG_WORDS.contains(&b) {
+        g.push('O');
+    }
+    if entities::GROUPS.contains(&b) {
+        g.push('G');
+    }
+    if entities::NOT_NAMES.contains(&b) {
+        g.push('N');
+    }
+    if entities::PERSON_CUES_BEFORE.contains(&b.to_lowercase().as_str()) {
+        g.push('C');
+    }
+    g
+}
+
+impl Features {
+    fn new(text: &str, toks: &[Tok<'_>]) -> Features {
+        let n = toks.len();
+        let lower_s: Vec<String> = toks.iter().map(|t| t.text.to_lowercase()).collect();
+        let shapes_s: Vec<String> = toks.iter().map(|t| shape(t.text)).collect();
+        let lower: Vec<u64> = lower_s.iter().map(|w| h(1, w)).collect();
+        let shape_h: Vec<u64> = shapes_s.iter().map(|w| h(2, w)).collect();
+        let gaps: Vec<&str> = (0..=n)
+            .map(|i| {
+                let a = if i == 0 { 0 } else { toks[i - 1].end };
+                let b = if i == n { text.len() } else { toks[i].start };
+                gap_kind(&text[a..b], i == 0)
+            })
+            .collect();
+        let gaz: Vec<u64> = toks.iter().map(|t| h(3, &gazetteer(t.text))).collect();
+        // Words the document also writes in lower case are less likely names
+        // when capitalised at a sentence start.
+        let seen_lower: HashSet<&str> = toks
+            .iter()
+            .filter(|t| t.text.chars().next().is_some_and(char::is_lowercase))
+            .map(|t| t.text)
+            .collect();
+        // Runs of capitalised words (joined by single spaces or by "of",
+        // "for", "and" between two of them): each word sees its run's first
+        // and last word and its place in it — "Halvik Port Authority" is an
+        // organisation because of its last word.
+        let cap = |i: usize| toks[i].text.chars().next().is_some_and(char::is_uppercase);
+        let joined = |i: usize| text[toks[i].end..toks[i + 1].start] == *" ";
+        let mut run_of: Vec<(usize, usize)> = vec![(0, 0); n];
+        let mut i = 0;
+        while i < n {
+            if !cap(i) {
+                run_of[i] = (i, i);
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            loop {
+                if j + 1 < n && joined(j) && cap(j + 1) {
+                    j += 1;
+                } else if j + 2 < n
+                    && joined(j)
+                    && joined(j + 1)
+                    && matches!(toks[j + 1].text, "of" | "for" | "and")
+                    && cap(j + 2)
+                {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            for r in run_of.iter_mut().take(j + 1).skip(i) {
+                *r = (i, j);
+            }
+            i = j + 1;
+        }
+        const PAD: u64 = 0x5eed;
+        let at = |v: &[u64], i: isize| -> u64 {
+            if i < 0 || i as usize >= n {
+                PAD
+            } else {
+                v[i as usize]
+            }
+        };
+        let mut hashes = Vec::with_capacity(n * 24);
+        let mut offsets = Vec::with_capacity(n + 1);
+        for i in 0..n {
+            offsets.push(hashes.len());
+            let ii = i as isize;
+            let w = toks[i].text;
+            let lw = &lower_s[i];
+            let chars: Vec<char> = lw.chars().collect();
+            let pre: String = chars.iter().take(3).collect();
+            let suf3: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+            let suf2: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+            let gb = h(4, gaps[i]);
+            let ga = h(5, gaps[i + 1]);
+            hashes.extend([
+                h(0, ""),
+                lower[i],
+                h(6, w),
+                h2(7, at(&lower, ii - 1), 0),
+                h2(8, at(&lower, ii + 1), 0),
+                h2(9, at(&lower, ii - 2), 0),
+                h2(10, at(&lower, ii + 2), 0),
+                shape_h[i],
+                h2(11, at(&shape_h, ii - 1), shape_h[i]),
+                h2(12, shape_h[i], at(&shape_h, ii + 1)),
+                h(13, &suf3),
+                h(14, &pre),
+                h(15, &suf2),
+                gb,
+                ga,
+                h2(16, gb, shape_h[i]),
+                gaz[i],
+                h2(17, at(&gaz, ii - 1), 0),
+                h2(18, at(&gaz, ii + 1), 0),
+                h2(19, at(&lower, ii - 1), lower[i]),
+                h2(20, lower[i], at(&lower, ii + 1)),
+                h2(21, u64::from(seen_lower.contains(lw.as_str())), shape_h[i]),
+                h2(22, gb, lower[i]),
+                h2(23, at(&gaz, ii - 1), shape_h[i]),
+            ]);
+            let (a, b) = run_of[i];
+            if b > a {
+                let place = if i == a {
+                    0
+                } else if i == b {
+                    2
+                } else {
+                    1
+                };
+                hashes.extend([
+                    h2(24, lower[b], place),
+                    h2(25, lower[a], place),
+                    h2(26, gaz[b], place),
+                    h2(27, (b - a).min(4) as u64, place),
+                ]);
+            }
+        }
+        offsets.push(hashes.len());
+        Features {
+            hashes,
+            offsets,
+            lower,
+            shape: shape_h,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.lower.len()
+    }
+
+    fn stat(&self, i: usize) -> &[u64] {
+        &self.hashes[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    fn dynamic(&self, i: usize, tags: &[usize]) -> [u64; DYNAMIC] {
+        let p1 = if i >= 1 { tags[i - 1] as u64 } else { 99 };
+        let p2 = if i >= 2 { tags[i - 2] as u64 } else { 99 };
+        [
+            h2(30, p1, 0),
+            h2(31, p1, p2),
+            h2(32, p1, self.lower[i]),
+            h2(33, p1, self.shape[i]),
+        ]
+    }
+}
+
+/// One training document: text and its named spans (byte ranges).
+pub struct Example {
+    /// The document text.
+    pub text: String,
+    /// Gold spans.
+    pub spans: Vec<(usize, usize, EntityKind)>,
+}
+
+/// Gold spans → one tag per word (a word starting inside a span belongs to it).
+fn project(toks: &[Tok<'_>], spans: &[(usize, usize, EntityKind)]) -> Vec<usize> {
+    let mut tags = vec![0; toks.len()];
+    for &(s, e, kind) in spans {
+        let Some(b) = begin_tag(kind) else { continue };
+        let mut first = true;
+        for (i, t) in toks.iter().enumerate() {
+            if t.start >= s && t.start < e {
+                tags[i] = if first { b } else { b + 1 };
+                first = false;
+            }
+        }
+    }
+    tags
+}
+
+/// Trains an averaged perceptron for `epochs` passes (documents shuffled
+/// by a fixed seed, so training is reproducible).
+pub fn train(examples: &[Example], epochs: usize) -> Model {
+    struct Param {
+        w: [f32; NT],
+        total: [f32; NT],
+        stamp: [u32; NT],
+    }
+    let docs: Vec<(Features, Vec<usize>)> = examples
+        .iter()
+        .map(|ex| {
+            let toks = entities::tokens(&ex.text);
+            let gold = project(&toks, &ex.spans);
+            (Features::new(&ex.text, &toks), gold)
+        })
+        .collect();
+    let mut params: HashMap<u64, Param> = HashMap::new();
+    let mut clock: u32 = 0;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let update = |params: &mut HashMap<u64, Param>, f: u64, t: usize, d: f32, clock: u32| {
+        let p = params.entry(f).or_insert(Param {
+            w: [0.0; NT],
+            total: [0.0; NT],
+            stamp: [0; NT],
+        });
+        p.total[t] += (clock - p.stamp[t]) as f32 * p.w[t];
+        p.stamp[t] = clock;
+        p.w[t] += d;
+    };
+    for _ in 0..epochs {
+        for k in (1..order.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            order.swap(k, (x % (k as u64 + 1)) as usize);
+        }
+        for &d in &order {
+            let (feats, gold) = &docs[d];
+            let mut tags: Vec<usize> = Vec::with_capacity(gold.len());
+            for (i, &g) in gold.iter().enumerate() {
+                clock += 1;
+                let dynamic = feats.dynamic(i, &tags);
+                let mut s = [0.0; NT];
+                for f in feats.stat(i).iter().chain(&dynamic) {
+                    if let Some(p) = params.get(f) {
+                        for (x, w) in s.iter_mut().zip(p.w) {
+                            *x += w;
+                        }
+                    }
+                }
+                let guess = best(&s, tags.last().copied().unwrap_or(0));
+                if guess != g {
+                    for &f in feats.stat(i).iter().chain(&dynamic) {
+                        update(&mut params, f, g, 1.0, clock);
+                        update(&mut params, f, guess, -1.0, clock);
+                    }
+                }
+                // Predicted history, as at run time.
+                tags.push(guess);
+            }
+        }
+    }
+    let weights = params
+        .into_iter()
+        .map(|(f, p)| {
+            let w: [f32; NT] = std::array::from_fn(|t| {
+                let total = p.total[t] + (clock - p.stamp[t]) as f32 * p.w[t];
+                total / clock.max(1) as f32
+            });
+            (f, w)
+        })
+        .collect();
+    Model { weights }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(text: &str, names: &[(&str, EntityKind)]) -> Example {
+        let spans = names
+            .iter()
+            .map(|(n, k)| {
+                let s = text.find(n).expect("name in text");
+                (s, s + n.len(), *k)
+            })
+            .collect();
+        Example {
+            text: text.into(),
+            spans,
+        }
+    }
+
+    fn tiny_corpus() -> Vec<Example> {
+        use EntityKind::*;
+        let people = ["Olav Strand", "Mira Holt", "Tomas Berg", "Ana Lind"];
+        let orgs = ["Harbour Authority", "Nordvik Council", "Coast Agency"];
+        let places = ["Nordvik", "Bergen", "Tromso"];
+        let mut out = Vec::new();
+        for (i, p) in people.iter().enumerate() {
+            for (j, o) in orgs.iter().enumerate() {
+                let l = places[(i + j) % places.len()];
+                let text = format!(
+                    "The storm hit {l} on Monday. {p} of the {o} said the quay was closed."
+                );
+                out.push(example(
+                    &text,
+                    &[(l, Place), (p, Person), (o, Organization)],
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn learns_a_tiny_corpus_and_survives_a_round_trip() {
+        let model = train(&tiny_corpus(), 8);
+        let bytes = model.to_bytes();
+        let loaded = Model::from_bytes(&bytes).expect("round trip");
+        let text = "The storm hit Bergen on Monday. Mira Holt of the Coast Agency said the quay was closed.";
+        let found: Vec<(&str, EntityKind)> = loaded
+            .find(text)
+            .iter()
+            .map(|f| (&text[f.start..f.end], f.kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Bergen", EntityKind::Place),
+                ("Mira Holt", EntityKind::Person),
+                ("Coast Agency", EntityKind::Organization)
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_model_bytes_are_refused_with_a_reason() {
+        assert!(Model::from_bytes(b"nonsense").is_err());
+        let mut bytes = train(&tiny_corpus(), 1).to_bytes();
+        bytes.truncate(bytes.len() - 3);
+        let err = Model::from_bytes(&bytes).err().expect("truncated");
+        assert!(err.contains("records"), "{err}");
+    }
+
+    #[test]
+    fn i_tags_only_continue_their_kind() {
+        assert!(allowed(1, 2) && allowed(2, 2) && !allowed(0, 2) && !allowed(3, 2));
+        assert!(allowed(0, 1) && allowed(4, 5) && allowed(6, 0));
+    }
+
+    #[test]
+    fn a_longer_name_found_once_is_read_the_same_everywhere() {
+        let text = "the Halvik Port Authority said. The Halvik Port Authority";
+        let toks = entities::tokens(text);
+        // First reading: place + organisation; second: one organisation.
+        let mut tags = vec![0, 5, 3, 4, 0, 0, 3, 4, 4];
+        consistent(&toks, &mut tags);
+        assert_eq!(tags, [0, 3, 4, 4, 0, 0, 3, 4, 4]);
+    }
+
+    #[test]
+    fn possessives_stay_outside_spans() {
+        let text = "Nordvik's harbour";
+        let toks = entities::tokens(text);
+        let f = spans(text, &toks, &[5, 0]);
+        assert_eq!(&text[f[0].start..f[0].end], "Nordvik");
+    }
+}

@@ -182,6 +182,15 @@ enum EvalCommand {
         #[arg(long, value_name = "METRIC=VALUE")]
         floor: Vec<String>,
     },
+    /// Quotes: content F1 (overlapping and exact spans) and speaker accuracy
+    /// on a PolNeAR split (`text/`, `attributions/`).
+    Quotes {
+        /// The split's directory (`../shared/data/quotes/polnear/dev`).
+        dir: PathBuf,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor polnear-overlap-f1=0.5`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
+    },
     /// Document and sentence similarity: Pearson r with SemEval-2022 Task 8
     /// `overall` per language pair, paraphrase F1 on MRPC, Pearson r on STS-B
     /// news, from a directory holding those JSONL files.

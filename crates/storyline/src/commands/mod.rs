@@ -5,6 +5,7 @@ mod demo;
 mod eval;
 mod eval_entities;
 mod eval_events;
+mod eval_quotes;
 mod eval_similarity;
 mod ingest;
 mod query;
@@ -46,6 +47,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } => eval_events::events(&dir, seeds.as_deref(), &floor, dump.as_deref(), cli.json),
             crate::EvalCommand::Entities { dir, model, floor } => {
                 eval_entities::entities(&dir, model.as_deref(), &floor, cli.json)
+            }
+            crate::EvalCommand::Quotes { dir, floor } => {
+                eval_quotes::quotes(&dir, &floor, cli.json)
             }
             crate::EvalCommand::Similarity { dir, floor } => {
                 eval_similarity::similarity(&dir, &floor, cli.json)

@@ -743,6 +743,16 @@ fn emit(text: &str, all: &[Tok<'_>], run_at: usize, run: &[Tok<'_>], out: &mut V
         let prev = all[idx - 1].text.to_lowercase();
         person_cue |= PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
     }
+    // "Olav Strand told …": a multi-word name right before a speech verb.
+    let next = all.get(run_at + s + run.len());
+    person_cue |= run.len() >= 2
+        && next.is_some_and(|n| {
+            text[end..n.start].trim().is_empty()
+                && matches!(
+                    n.text,
+                    "said" | "says" | "told" | "tells" | "added" | "wrote"
+                )
+        });
     // "Name (ACR)": an acronym defined right after the name.
     let defined_acronym = defined_acronym(text, end);
     let kind = classify(&name, person_cue);

@@ -360,10 +360,10 @@ fn adjacent_speaker(
         }
         if PRONOUNS.contains(&w.2) {
             let resolved = resolve_pronoun(mentions, quote_at.min(w.0));
+            // The name as written; the entity carries the resolution.
             return Some(Attribution {
                 entity: resolved.map(|m| m.entity),
-                name: resolved
-                    .map_or_else(|| w.2.to_string(), |m| text[m.start..m.end].to_string()),
+                name: w.2.to_string(),
                 cue: Some(verb),
                 channel: None,
             });
@@ -419,8 +419,156 @@ fn channel_in(
         .then(|| "state media".to_string())
 }
 
-/// Reported speech without quote marks: "X said (that) CLAUSE." and
-/// "CLAUSE, X said."
+/// Verbs that report speech or a stance when no quote marks are used
+/// ("X said …", "X believes …", "…, X warned").
+const REPORTING: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "tell",
+    "added",
+    "adds",
+    "wrote",
+    "writes",
+    "noted",
+    "notes",
+    "argued",
+    "argues",
+    "warned",
+    "warns",
+    "explained",
+    "explains",
+    "claimed",
+    "claims",
+    "insisted",
+    "insists",
+    "stressed",
+    "stresses",
+    "announced",
+    "announces",
+    "reported",
+    "reports",
+    "believes",
+    "believe",
+    "believed",
+    "thinks",
+    "think",
+    "thought",
+    "suggested",
+    "suggests",
+    "acknowledged",
+    "acknowledges",
+    "predicted",
+    "predicts",
+    "contended",
+    "contends",
+    "maintained",
+    "maintains",
+    "estimated",
+    "estimates",
+    "asserted",
+    "asserts",
+    "conceded",
+    "concedes",
+    "cautioned",
+    "confirmed",
+    "confirms",
+    "denied",
+    "denies",
+    "admitted",
+    "admits",
+    "tweeted",
+    "testified",
+    "vowed",
+    "vows",
+    "promised",
+    "promises",
+    "pledged",
+    "hopes",
+    "hoped",
+    "fears",
+    "feared",
+    "knows",
+    "knew",
+    "agreed",
+    "agrees",
+    "complained",
+    "complains",
+    "charged",
+    "alleged",
+    "alleges",
+    "emphasized",
+    "emphasised",
+    "recalled",
+    "recalls",
+    "countered",
+    "replied",
+    "responded",
+    "declared",
+    "declares",
+    "observed",
+    "pointed",
+    "indicated",
+    "indicates",
+    "revealed",
+    "reveals",
+    "showed",
+    "shows",
+    "found",
+    "finds",
+    "concluded",
+    "expects",
+    "expected",
+    "worried",
+    "worries",
+    "wants",
+    "wanted",
+    "asked",
+    "asks",
+    "saying",
+    "noting",
+    "arguing",
+    "adding",
+    "telling",
+    "warning",
+    "insisting",
+    "suggesting",
+    "claiming",
+    "citing",
+    "urged",
+    "urges",
+    "sees",
+    "see",
+    "know",
+    "hope",
+    "want",
+    "argue",
+    "suggest",
+    "claim",
+    "insist",
+    "warn",
+    "fear",
+    "expect",
+];
+
+/// Verbs whose listener comes before what was said ("told reporters that").
+const TOLD: &[&str] = &[
+    "told", "tells", "tell", "asked", "asks", "warned", "warns", "promised", "assured",
+];
+
+/// Words that end a subject when walking back from the verb.
+const CLAUSE_BREAKS: &[&str] = &[
+    "and", "but", "while", "because", "as", "since", "although", "though", "if", "when", "where",
+    "which", "who", "that", "than", "so",
+];
+
+/// Reported speech without quote marks: "X said (that) CLAUSE",
+/// "CLAUSE, X said", "CLAUSE, said X, an analyst", "According to X, CLAUSE",
+/// "CLAUSE, according to X". The speaker is a mention in the subject, a
+/// pronoun (resolved to the last person named), or the subject as written
+/// ("officials", "a spokesman").
 fn indirect(
     text: &str,
     sentences: &[(usize, usize)],
@@ -433,72 +581,176 @@ fn indirect(
             continue;
         }
         let words = words_in(text, s, e);
-        let Some(vi) = words
-            .iter()
-            .position(|w| matches!(w.2, "said" | "says" | "told"))
-        else {
-            continue;
-        };
-        // "CLAUSE, said Cheong Seong Chang, an analyst at …"
-        let comma_before = vi > 0 && text[words[vi - 1].1..words[vi].0].contains(',');
-        let named_after = words
-            .get(vi + 1)
-            .and_then(|w| mention_at(mentions, w.0, w.1))
-            .filter(|m| m.kind == EntityKind::Person);
-        let (speaker, clause) = if let (true, Some(m)) = (comma_before, named_after) {
-            (Some(m), (s, words[vi - 1].1))
-        } else if vi + 1 == words.len()
-            || text[words[vi].1..e]
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .is_empty()
+        if let Some(q) = according_to(text, s, e, &words, mentions)
+            .or_else(|| reported(text, s, e, &words, mentions))
         {
-            // "CLAUSE, Mr Lind said."
-            let comma = text[s..words[vi].0].rfind(',').map(|p| s + p);
-            let Some(comma) = comma else { continue };
-            let m = within(mentions, comma + 1, words[vi].0)
-                .iter()
-                .find(|m| m.end <= words[vi].0)
-                .copied();
-            (m, (s, comma))
-        } else {
-            // "Lind, an analyst at X, said (that) CLAUSE" — the subject is the
-            // first mention of the sentence and must precede the verb.
-            let m = within(mentions, s, words[vi].0)
-                .iter()
-                .find(|m| m.end <= words[vi].0)
-                .copied();
-            let mut cs = words[vi].1;
-            if let Some(w) = words.get(vi + 1) {
-                if w.2 == "that" || w.2 == "reporters" {
-                    cs = w.1;
-                }
-            }
-            (m, (cs, e))
-        };
-        let Some(m) = speaker else { continue };
-        if !matches!(m.kind, EntityKind::Person | EntityKind::Organization) {
-            continue;
+            out.push(q);
         }
-        let raw = &text[clause.0..clause.1];
-        let trimmed = raw.trim().trim_end_matches(['.', ',']).trim();
-        if trimmed.split_whitespace().count() < 5 {
-            continue;
-        }
-        let start = clause.0 + (raw.len() - raw.trim_start().len());
-        out.push(LocalQuote {
-            text: trimmed.to_string(),
-            span: Span {
-                start: start as u32,
-                end: (start + trimmed.len()) as u32,
-            },
-            speaker: Some(m.entity),
-            speaker_name: Some(text[m.start..m.end].to_string()),
-            cue: Some(words[vi].2.to_string()),
-            channel: channel_in(text, s, e, mentions, Some(m.entity)),
-            kind: QuoteKind::Indirect,
-        });
     }
     out
+}
+
+/// The speaker named in `text[from..to]`: its last person or organisation
+/// mention, a pronoun, or the words themselves.
+fn speaker_in(
+    text: &str,
+    from: usize,
+    to: usize,
+    mentions: &[Mention],
+) -> Option<(Option<usize>, String)> {
+    let phrase = text[from..to].trim_matches(|c: char| !c.is_alphanumeric());
+    if phrase.is_empty() {
+        return None;
+    }
+    if let Some(m) = within(mentions, from, to).iter().rev().find(|m| {
+        m.end <= to
+            && matches!(
+                m.kind,
+                EntityKind::Person | EntityKind::Organization | EntityKind::Other
+            )
+    }) {
+        return Some((Some(m.entity), text[m.start..m.end].to_string()));
+    }
+    if PRONOUNS.contains(&phrase) || matches!(phrase, "I" | "we" | "We" | "it" | "It") {
+        let resolved = PRONOUNS
+            .contains(&phrase)
+            .then(|| resolve_pronoun(mentions, from))
+            .flatten();
+        return Some((resolved.map(|m| m.entity), phrase.to_string()));
+    }
+    // No name: the subject as written ("officials", "a spokesman").
+    Some((None, phrase.to_string()))
+}
+
+fn indirect_quote(
+    text: &str,
+    clause: (usize, usize),
+    speaker: (Option<usize>, String),
+    cue: &str,
+    channel: Option<String>,
+) -> Option<LocalQuote> {
+    let raw = &text[clause.0..clause.1.max(clause.0)];
+    let trimmed = raw
+        .trim()
+        .trim_end_matches(['.', ',', ';', ':'])
+        .trim_start_matches([',', ';', ':'])
+        .trim();
+    if trimmed.split_whitespace().count() < MIN_INDIRECT_WORDS {
+        return None;
+    }
+    let start = clause.0 + raw.find(trimmed)?;
+    Some(LocalQuote {
+        text: trimmed.to_string(),
+        span: Span {
+            start: start as u32,
+            end: (start + trimmed.len()) as u32,
+        },
+        speaker: speaker.0,
+        speaker_name: Some(speaker.1),
+        cue: Some(cue.to_string()),
+        channel,
+        kind: QuoteKind::Indirect,
+    })
+}
+
+/// Reported clauses shorter than this are left out ("he said so").
+const MIN_INDIRECT_WORDS: usize = 3;
+
+/// "According to X, CLAUSE." / "CLAUSE, according to X."
+fn according_to(
+    text: &str,
+    s: usize,
+    e: usize,
+    words: &[(usize, usize, &str)],
+    mentions: &[Mention],
+) -> Option<LocalQuote> {
+    let ai = words
+        .windows(2)
+        .position(|w| w[0].2.eq_ignore_ascii_case("according") && w[1].2 == "to")?;
+    let np_start = words[ai + 1].1;
+    // The source runs to the next comma (or the sentence end).
+    let np_end = text[np_start..e].find(',').map_or(e, |p| np_start + p);
+    let speaker = speaker_in(text, np_start, np_end, mentions)?;
+    let before = text[s..words[ai].0].trim();
+    let clause = if before.is_empty() || before.split_whitespace().count() <= 1 {
+        (np_end, e)
+    } else {
+        let comma = text[s..words[ai].0]
+            .rfind(',')
+            .map_or(words[ai].0, |p| s + p);
+        (s, comma)
+    };
+    indirect_quote(text, clause, speaker, "according to", None)
+}
+
+/// "X said (that) CLAUSE", "CLAUSE, X said", "CLAUSE, said X".
+fn reported(
+    text: &str,
+    s: usize,
+    e: usize,
+    words: &[(usize, usize, &str)],
+    mentions: &[Mention],
+) -> Option<LocalQuote> {
+    let vi = words
+        .iter()
+        .position(|w| REPORTING.contains(&w.2.to_lowercase().as_str()))?;
+    let verb = words[vi].2.to_lowercase();
+    let comma_before = vi > 0 && text[words[vi - 1].1..words[vi].0].contains(',');
+    let rest = &words[vi + 1..];
+    // Up to the next comma after the verb, or the sentence end.
+    let tail_end = text[words[vi].1..e]
+        .find(',')
+        .map_or(e, |p| words[vi].1 + p);
+    let tail_words = rest.iter().filter(|w| w.1 <= tail_end).count();
+    if comma_before && tail_words <= 6 && vi + 1 < words.len() {
+        // "CLAUSE, said Ana Lind, a spokeswoman" (verb first, then the speaker).
+        let speaker = speaker_in(text, words[vi].1, tail_end, mentions)?;
+        let comma = s + text[s..words[vi].0].rfind(',')?;
+        return indirect_quote(text, (s, comma), speaker, &verb, None);
+    }
+    let after_verb = text[words[vi].1..e].trim_matches(|c: char| !c.is_alphanumeric());
+    let short_tail = after_verb.split_whitespace().count() <= 4 && !after_verb.starts_with("that");
+    if short_tail {
+        // "CLAUSE, Mr Lind said (on Tuesday)."
+        let comma = s + text[s..words[vi].0].rfind(',')?;
+        let speaker = speaker_in(text, comma + 1, words[vi].0, mentions)?;
+        if speaker.1.split_whitespace().count() > 8 {
+            return None;
+        }
+        return indirect_quote(text, (s, comma), speaker, &verb, None);
+    }
+    // "Lind, an analyst at X, said (that) CLAUSE": the subject runs back from
+    // the verb to the sentence start or a clause break, at most 12 words.
+    let mut si = vi;
+    while si > 0 && vi - si < 12 {
+        let w = words[si - 1];
+        if CLAUSE_BREAKS.contains(&w.2) {
+            break;
+        }
+        si -= 1;
+    }
+    if si == vi {
+        return None;
+    }
+    // "Lind, an analyst at X, said": the subject is the person the
+    // apposition describes, named first.
+    let subj_from = words[si].0;
+    let speaker = speaker_in(text, subj_from, words[vi].0, mentions)?;
+    let mut cs = words[vi].1;
+    let mut k = vi + 1;
+    // Adverbs and "also", "has": "said on Tuesday that", "told reporters that".
+    if TOLD.contains(&verb.as_str()) {
+        if let Some(t) = rest.iter().take(6).position(|w| w.2 == "that") {
+            k = vi + 1 + t;
+        }
+    }
+    if let Some(w) = words.get(k).filter(|w| w.2 == "that") {
+        cs = w.0;
+    } else if k > vi + 1 {
+        cs = words[k - 1].1;
+    }
+    let channel = channel_in(text, s, e, mentions, speaker.0);
+    indirect_quote(text, (cs, e), speaker, &verb, channel)
 }
 
 #[cfg(test)]
@@ -534,12 +786,43 @@ She added, \"Nobody expected the storm to be this strong.\"\n\n\
         assert_eq!(direct[0].cue.as_deref(), Some("said"));
         assert_eq!(speaker(&ents, direct[1]), "Ana Lind");
         assert_eq!(speaker(&ents, direct[2]), "Ana Lind");
-        assert_eq!(direct[2].speaker_name.as_deref(), Some("Ana Lind"));
+        assert_eq!(direct[2].speaker_name.as_deref(), Some("She"));
         assert_eq!(speaker(&ents, direct[3]), "Olav Strand");
         assert_eq!(direct[3].channel.as_deref(), Some("the Port Gazette"));
         // Offsets point at the quoted words.
         let q = direct[1];
         assert_eq!(&text[q.span.start as usize..q.span.end as usize], q.text);
+    }
+
+    #[test]
+    fn reported_speech_without_quote_marks() {
+        let text = "According to the Nordvik Port Authority, the quay will reopen next week. \
+The repairs cost more than planned, according to harbour officials. \
+Olav Strand told reporters on Tuesday that the breakwater had held. \
+Harbour master Ana Lind inspected the quay. She believes the ferries will return soon. \
+Officials said the storm was the worst in a decade.";
+        let (ents, quotes) = run(text);
+        let by_start = |p: &str| {
+            quotes
+                .iter()
+                .find(|q| q.text.starts_with(p))
+                .unwrap_or_else(|| panic!("{p}: {quotes:#?}"))
+        };
+        let q = by_start("the quay will reopen");
+        assert_eq!(q.cue.as_deref(), Some("according to"));
+        assert_eq!(speaker(&ents, q), "Nordvik Port Authority");
+        let q = by_start("The repairs cost");
+        assert_eq!(q.text, "The repairs cost more than planned");
+        assert_eq!(q.speaker_name.as_deref(), Some("harbour officials"));
+        let q = by_start("that the breakwater");
+        assert_eq!(speaker(&ents, q), "Olav Strand");
+        assert_eq!(q.cue.as_deref(), Some("told"));
+        let q = by_start("the ferries will return");
+        assert_eq!(q.speaker_name.as_deref(), Some("She"));
+        assert_eq!(speaker(&ents, q), "Ana Lind");
+        let q = by_start("the storm was");
+        assert_eq!(q.speaker_name.as_deref(), Some("Officials"));
+        assert_eq!(q.speaker, None);
     }
 
     #[test]

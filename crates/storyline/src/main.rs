@@ -190,6 +190,10 @@ enum EvalCommand {
         /// Fail (exit 1) if a metric is below a floor, e.g. `--floor polnear-overlap-f1=0.5`.
         #[arg(long, value_name = "METRIC=VALUE")]
         floor: Vec<String>,
+        /// Write each article's gold attributions and found quotes as JSONL
+        /// to this file, for error analysis.
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
     },
     /// Document and sentence similarity: Pearson r with SemEval-2022 Task 8
     /// `overall` per language pair, paraphrase F1 on MRPC, Pearson r on STS-B

@@ -210,7 +210,8 @@ fn f1(p: f64, r: f64) -> f64 {
 
 /// `storyline eval quotes DIR`: DIR is a PolNeAR split (`text/`,
 /// `attributions/`).
-pub fn quotes(dir: &Path, floors: &[String], json: bool) -> Result<ExitCode> {
+pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let mut dump = dump.map(super::eval::create_dump).transpose()?;
     let ann_dir = dir.join("attributions");
     let mut anns: Vec<PathBuf> = std::fs::read_dir(&ann_dir)
         .with_context(|| format!("{}: PolNeAR attributions", ann_dir.display()))?
@@ -258,7 +259,29 @@ pub fn quotes(dir: &Path, floors: &[String], json: bool) -> Result<ExitCode> {
             removed: vec![],
         };
         let a = storyline_nlp::annotate(article);
-        score(&text, &gold, &found(&a), &mut t);
+        let found = found(&a);
+        score(&text, &gold, &found, &mut t);
+        if let Some(out) = dump.as_mut() {
+            use std::io::Write;
+            let chars: Vec<char> = text.chars().collect();
+            let at = |(s, e): (usize, usize)| -> String {
+                chars[s.min(chars.len())..e.min(chars.len())]
+                    .iter()
+                    .collect()
+            };
+            let record = serde_json::json!({
+                "article": base,
+                "gold": gold.iter().map(|g| serde_json::json!({
+                    "content": g.content, "text": at(g.content),
+                    "source": g.source.map(at),
+                })).collect::<Vec<_>>(),
+                "found": a.quotes.iter().map(|q| serde_json::json!({
+                    "content": (q.span.start, q.span.end), "text": q.text,
+                    "speaker": q.speaker_name, "cue": q.cue, "kind": q.kind,
+                })).collect::<Vec<_>>(),
+            });
+            writeln!(out, "{record}")?;
+        }
         articles += 1;
         bytes += text.len();
     }

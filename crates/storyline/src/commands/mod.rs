@@ -48,8 +48,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::EvalCommand::Entities { dir, model, floor } => {
                 eval_entities::entities(&dir, model.as_deref(), &floor, cli.json)
             }
-            crate::EvalCommand::Quotes { dir, floor } => {
-                eval_quotes::quotes(&dir, &floor, cli.json)
+            crate::EvalCommand::Quotes { dir, floor, dump } => {
+                eval_quotes::quotes(&dir, &floor, dump.as_deref(), cli.json)
             }
             crate::EvalCommand::Similarity { dir, floor } => {
                 eval_similarity::similarity(&dir, &floor, cli.json)

@@ -564,28 +564,7 @@ pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEnti
             .into_iter()
             .filter_map(|f| tagged_candidate(text, &toks, f))
             .collect();
-        // A run the rules call an organisation by its words ("… Port
-        // Authority", "Ministry of …"), holding only tagged parts, stays
-        // whole: the tagger often reads its first word as a place.
-        let strong = |c: &Candidate| {
-            c.kind == EntityKind::Organization
-                && c.name.contains(' ')
-                && tagged
-                    .iter()
-                    .filter(|t| t.start < c.end && c.start < t.end)
-                    .all(|t| c.start <= t.start && t.end <= c.end)
-        };
-        let keep: Vec<bool> = cands.iter().map(strong).collect();
-        tagged.retain(|t| {
-            !cands
-                .iter()
-                .zip(&keep)
-                .any(|(c, &k)| k && c.start <= t.start && t.end <= c.end)
-        });
-        let mut k = keep.into_iter();
-        cands.retain(|c| {
-            k.next().unwrap_or(false) || !tagged.iter().any(|t| t.start < c.end && c.start < t.end)
-        });
+        cands.retain(|c| !tagged.iter().any(|t| t.start < c.end && c.start < t.end));
         // Where the tagger saw no name, a bare capitalised pair is not
         // taken for a person without a title or cue.
         for c in &mut cands {

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod entities;
+pub mod gazetteer;
 pub mod ner;
 pub mod quotes;
 pub mod sentences;

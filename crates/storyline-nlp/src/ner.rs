@@ -247,8 +247,20 @@ fn spans(text: &str, toks: &[Tok<'_>], tags: &[usize]) -> Vec<Found> {
             continue;
         };
         let tok = toks[i];
+        // A name does not run over a line break, a comma or bracket, or a
+        // full stop after a word longer than an abbreviation ("St. Louis"
+        // is one name, "Bohemia. Dvořák" two).
+        let joins = |last: &Found| {
+            let gap = &text[last.end..tok.start];
+            let prev_len = text[last.start..last.end]
+                .rsplit(' ')
+                .next()
+                .map_or(0, |w| w.chars().count());
+            !gap.contains(['\n', ',', ';', ':', '(', ')', '"', '“', '”'])
+                && (!gap.contains('.') || prev_len <= 3)
+        };
         match out.last_mut() {
-            Some(last) if !begin && last.kind == kind => last.end = tok.end,
+            Some(last) if !begin && last.kind == kind && joins(last) => last.end = tok.end,
             _ => out.push(Found {
                 start: tok.start,
                 end: tok.end,
@@ -349,8 +361,11 @@ fn gazetteer(w: &str) -> String {
     });
     let mut g = String::new();
     let b = entities::base(w);
-    if places.contains(b) {
+    if places.contains(b) || crate::gazetteer::place_words().contains(b) {
         g.push('P');
+    }
+    if crate::gazetteer::given_names().contains(b) {
+        g.push('F');
     }
     if entities::TITLES.contains(&b) {
         g.push('T');
@@ -384,7 +399,41 @@ impl Features {
                 gap_kind(&text[a..b], i == 0)
             })
             .collect();
-        let gaz: Vec<u64> = toks.iter().map(|t| h(3, &gazetteer(t.text))).collect();
+        // Words inside a whole place or organisation name of the gazetteers
+        // ("New Zealand", "Supreme Court"), longest match first.
+        let mut in_place: Vec<Option<char>> = vec![None; n];
+        let mut i = 0;
+        while i < n {
+            let mut matched = 0;
+            let mut kind = 'W';
+            for len in (1..=4.min(n - i)).rev() {
+                let (a, b) = (toks[i].start, toks[i + len - 1].end);
+                let name = entities::base(&text[a..b]);
+                if crate::gazetteer::places().contains(name) || entities::PLACES.contains(&name) {
+                    matched = len;
+                    kind = 'W';
+                    break;
+                }
+                if crate::gazetteer::organizations().contains(name) {
+                    matched = len;
+                    kind = 'K';
+                    break;
+                }
+            }
+            for f in in_place.iter_mut().skip(i).take(matched) {
+                *f = Some(kind);
+            }
+            i += matched.max(1);
+        }
+        let gaz: Vec<u64> = toks
+            .iter()
+            .zip(&in_place)
+            .map(|(t, &p)| {
+                let mut g = gazetteer(t.text);
+                g.extend(p);
+                h(3, &g)
+            })
+            .collect();
         // Words the document also writes in lower case are less likely names
         // when capitalised at a sentence start.
         let seen_lower: HashSet<&str> = toks

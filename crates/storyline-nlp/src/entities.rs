@@ -578,6 +578,34 @@ pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEnti
     merge(text, cands)
 }
 
+/// Last words that make a name an organisation whatever the tagger says
+/// (places such as centres, schools and courts are left to it).
+const ORG_HEADS: &[&str] = &[
+    "Agency",
+    "Service",
+    "Authority",
+    "Ministry",
+    "Party",
+    "Council",
+    "Committee",
+    "Commission",
+    "Bank",
+    "Company",
+    "Corporation",
+    "Corp",
+    "Inc",
+    "Ltd",
+    "Association",
+    "Federation",
+    "Foundation",
+    "Organization",
+    "Organisation",
+    "Department",
+    "Bureau",
+    "Board",
+    "Institute",
+];
+
 /// A tagged span as a candidate: a leading "the" and titles left out (a
 /// title makes it a person cue, as with the rules), an acronym defined in
 /// parentheses right after it noted.
@@ -613,6 +641,14 @@ fn tagged_candidate(text: &str, toks: &[Tok<'_>], f: crate::ner::Found) -> Optio
         EntityKind::Place
     } else if GROUPS.contains(&name.as_str()) {
         EntityKind::Group
+    } else if name.contains(' ')
+        && name
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| ORG_HEADS.contains(&w))
+    {
+        // "… Weather Service", "… Port Authority": named by what they are.
+        EntityKind::Organization
     } else {
         f.kind
     };

@@ -83,7 +83,8 @@ pub fn read_gum(path: &Path) -> Result<GumDoc> {
             // names "Ahmed Mohamed"; "New York City" keeps its adjective.
             let propn = |i: usize| {
                 toks[i].upos == "PROPN"
-                    || toks[i].form.chars().next().is_some_and(char::is_uppercase)
+                    || toks[i].upos != "DET"
+                        && toks[i].form.chars().next().is_some_and(char::is_uppercase)
             };
             let link = |i: usize| NAME_LINKS.contains(&toks[i].form.as_str());
             let (mut a, mut b) = (h, h);

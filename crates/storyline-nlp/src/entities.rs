@@ -575,7 +575,105 @@ pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEnti
         cands.append(&mut tagged);
     }
     cands.sort_by_key(|c| c.start);
-    merge(text, cands)
+    let mut ents = merge(text, cands);
+    descriptions(text, &toks, &mut ents);
+    ents
+}
+
+/// Words that may qualify a role in a description ("the former North
+/// Korean leader").
+const DESCRIPTION_MODIFIERS: &[&str] = &[
+    "former", "new", "veteran", "top", "young", "late", "current", "outgoing", "incoming",
+    "acting", "deputy", "senior", "chief",
+];
+
+/// "the North Korean leader", "the minister" after a person was introduced
+/// with that role ("North Korean leader Kim Jong Un", "Lind, a shipping
+/// analyst, …"): the description becomes a mention and alias of that person
+/// (the latest one so introduced before it).
+fn descriptions(text: &str, toks: &[Tok<'_>], ents: &mut [LocalEntity]) {
+    // Per person: the role words written right before its mentions, and
+    // those of its apposition.
+    let mut roles: Vec<(usize, usize, String)> = Vec::new(); // (entity, mention start, role)
+    for (k, e) in ents.iter().enumerate() {
+        if e.kind != EntityKind::Person {
+            continue;
+        }
+        for m in &e.mentions {
+            let at = toks.partition_point(|t| t.start < m.start as usize);
+            for t in &toks[at.saturating_sub(2)..at] {
+                let w = t.text.to_lowercase();
+                if PERSON_CUES_BEFORE.contains(&w.as_str()) {
+                    roles.push((k, m.start as usize, w));
+                }
+            }
+        }
+        if let Some(r) = &e.role {
+            for w in r.split_whitespace() {
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                if PERSON_CUES_BEFORE.contains(&w.as_str()) {
+                    let first = e.mentions.first().map_or(0, |m| m.start as usize);
+                    roles.push((k, first, w));
+                }
+            }
+        }
+    }
+    if roles.is_empty() {
+        return;
+    }
+    let mut found: Vec<(usize, Span, String)> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if t.text != "the" && t.text != "The" {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < toks.len()
+            && j - i <= 4
+            && (DESCRIPTION_MODIFIERS.contains(&toks[j].text)
+                || is_cap(toks[j].text) && !PERSON_CUES_BEFORE.contains(&toks[j].text))
+            && text[toks[j - 1].end..toks[j].start] == *" "
+        {
+            j += 1;
+        }
+        let Some(noun) = toks.get(j) else { continue };
+        if text[toks[j - 1].end..noun.start] != *" " || !PERSON_CUES_BEFORE.contains(&noun.text) {
+            continue;
+        }
+        // "the leader Kim Jong Un": a cue before a name, not a description.
+        if toks
+            .get(j + 1)
+            .is_some_and(|n| is_cap(n.text) && text[noun.end..n.start] == *" ")
+        {
+            continue;
+        }
+        let target = roles
+            .iter()
+            .filter(|(_, at, role)| *at < t.start && role == noun.text)
+            .max_by_key(|(_, at, _)| *at)
+            .map(|(k, _, _)| *k);
+        if let Some(k) = target {
+            let span = Span {
+                start: t.start as u32,
+                end: noun.end as u32,
+            };
+            found.push((k, span, text[t.start..noun.end].to_string()));
+        }
+    }
+    for (k, span, alias) in found {
+        let e = &mut ents[k];
+        if !e.mentions.contains(&span) {
+            e.mentions.push(span);
+            e.mentions.sort();
+        }
+        let alias = alias
+            .strip_prefix("The ")
+            .map_or(alias.clone(), |r| format!("the {r}"));
+        if !e.aliases.contains(&alias) {
+            e.aliases.push(alias);
+        }
+    }
 }
 
 /// Last words that make a name an organisation whatever the tagger says
@@ -817,6 +915,18 @@ fn classify(name: &str, person_cue: bool) -> EntityKind {
     EntityKind::Other
 }
 
+const KIND_ORDER: [EntityKind; 5] = [
+    EntityKind::Person,
+    EntityKind::Organization,
+    EntityKind::Place,
+    EntityKind::Group,
+    EntityKind::Other,
+];
+
+fn kind_index(k: EntityKind) -> usize {
+    KIND_ORDER.iter().position(|&x| x == k).unwrap_or(4)
+}
+
 /// Folds case, hyphens, apostrophes and spaces: "Kim Jong-un" and
 /// "Kim Jong Un" get the same key.
 pub fn name_key(name: &str) -> String {
@@ -845,6 +955,8 @@ fn initials(name: &str) -> String {
 fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
     let mut ents: Vec<LocalEntity> = Vec::new();
     let mut person_votes: Vec<bool> = Vec::new();
+    // Per entity, how often each kind was read for its mentions.
+    let mut kind_votes: Vec<[u32; 5]> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     // Acronyms defined in parentheses, to the entity they abbreviate.
     let mut defined: HashMap<String, usize> = HashMap::new();
@@ -906,6 +1018,7 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
                     e.aliases.push(c.name.clone());
                 }
                 person_votes[t] |= c.person_cue;
+                kind_votes[t][kind_index(c.kind)] += 1;
                 t
             }
             None => {
@@ -917,6 +1030,9 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
                     role: None,
                 });
                 person_votes.push(c.person_cue);
+                let mut votes = [0; 5];
+                votes[kind_index(c.kind)] += 1;
+                kind_votes.push(votes);
                 starts.push(Vec::new());
                 let idx = ents.len() - 1;
                 let p = parts(&c.name);
@@ -949,6 +1065,15 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
 
     for (i, e) in ents.iter_mut().enumerate() {
         e.mentions.sort();
+        // One kind per name in a document: the one most of its mentions
+        // were read as (names over "other"; ties keep the first reading).
+        let votes = kind_votes[i];
+        let best = (0..4).max_by_key(|&k| (votes[k], k == kind_index(e.kind)));
+        if let Some(k) = best.filter(|&k| votes[k] > 0) {
+            if votes[k] > votes[kind_index(e.kind)] || e.kind == EntityKind::Other {
+                e.kind = KIND_ORDER[k];
+            }
+        }
         if person_votes[i] && e.kind == EntityKind::Other {
             e.kind = EntityKind::Person;
         }
@@ -1029,6 +1154,23 @@ Ana Lind, a shipping analyst at Nordic Maritime Institute, said Norway would pay
         assert!(s.aliases.contains(&"BSWW".to_string()));
         assert!(s.aliases.contains(&"BWS".to_string()));
         assert_eq!(s.mentions.len(), 3);
+    }
+
+    #[test]
+    fn descriptions_after_the_name_are_aliases() {
+        let text = "Port spokesman Olav Strand opened the quay on Monday. \
+The former spokesman said the repairs were done. The minister did not come.";
+        let ents = find(text);
+        let strand = ent(&ents, "Olav Strand");
+        assert!(
+            strand.aliases.contains(&"the former spokesman".to_string()),
+            "{strand:?}"
+        );
+        assert_eq!(strand.mentions.len(), 2);
+        // Nobody was introduced as a minister.
+        assert!(ents
+            .iter()
+            .all(|e| !e.aliases.iter().any(|a| a.contains("minister"))));
     }
 
     #[test]

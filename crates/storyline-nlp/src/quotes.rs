@@ -710,9 +710,9 @@ fn reported(
     }
     let after_verb = text[words[vi].1..e].trim_matches(|c: char| !c.is_alphanumeric());
     let short_tail = after_verb.split_whitespace().count() <= 4 && !after_verb.starts_with("that");
-    if short_tail {
+    let comma = text[s..words[vi].0].rfind(',').map(|p| s + p);
+    if let (true, Some(comma)) = (short_tail, comma) {
         // "CLAUSE, Mr Lind said (on Tuesday)."
-        let comma = s + text[s..words[vi].0].rfind(',')?;
         let speaker = speaker_in(text, comma + 1, words[vi].0, mentions)?;
         if speaker.1.split_whitespace().count() > 8 {
             return None;

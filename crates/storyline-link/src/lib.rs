@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use storyline_model::{
     calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
-    Mention, Quote, QuoteKind, Relation, RelationKind, Storyline, SCHEMA_VERSION,
+    Mention, Quote, Relation, RelationKind, Storyline, WordEdit, SCHEMA_VERSION,
 };
 use storyline_nlp::entities::name_key;
 use xxhash_rust::xxh3::xxh3_64;
@@ -344,6 +344,7 @@ fn group_quotes(
                 end: q.span.end,
                 group: None,
                 variant: None,
+                diff: Vec::new(),
             });
             article_of.push(di);
         }
@@ -353,19 +354,15 @@ fn group_quotes(
         .map(|q| quote_words(&q.text).into_iter().collect())
         .collect();
     let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Reported speech groups too: how outlets paraphrase one statement is
+    // part of how it changed.
     for (i, w) in words.iter().enumerate() {
-        if quotes[i].kind != QuoteKind::Direct {
-            continue;
-        }
         for x in w {
             by_word.entry(x.as_str()).or_default().push(i);
         }
     }
     let mut sets = UnionFind::new(quotes.len());
     for i in 0..quotes.len() {
-        if quotes[i].kind != QuoteKind::Direct {
-            continue;
-        }
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for x in &words[i] {
             for &j in &by_word[x.as_str()] {
@@ -388,13 +385,72 @@ fn group_quotes(
         let r = m[0];
         let gid = format!("g{}", quotes[r].id.trim_start_matches('q'));
         let first = quote_words(&quotes[r].text);
+        let reference = quotes[r].text.clone();
         for i in m {
             quotes[i].group = Some(gid.clone());
             let same = quote_words(&quotes[i].text) == first;
             quotes[i].variant = Some(if same { "verbatim" } else { "altered" }.to_string());
+            if !same {
+                quotes[i].diff = word_diff(&reference, &quotes[i].text);
+            }
         }
     }
     quotes
+}
+
+/// Words compared by a diff: longer quotes are compared on their first
+/// words only, to bound the quadratic alignment.
+const DIFF_WORDS: usize = 400;
+
+/// Word-level diff of `new` against `old` (longest common subsequence of
+/// words, compared without case and surrounding punctuation), as runs.
+fn word_diff(old: &str, new: &str) -> Vec<WordEdit> {
+    let a: Vec<&str> = old.split_whitespace().take(DIFF_WORDS).collect();
+    let b: Vec<&str> = new.split_whitespace().take(DIFF_WORDS).collect();
+    let key = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let ka: Vec<String> = a.iter().map(|w| key(w)).collect();
+    let kb: Vec<String> = b.iter().map(|w| key(w)).collect();
+    // lcs[i][j]: LCS length of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u16; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if ka[i] == kb[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut runs: Vec<WordEdit> = Vec::new();
+    let mut push = |op: &str, w: &str| match runs.last_mut() {
+        Some(r) if r.op == op => {
+            r.words.push(' ');
+            r.words.push_str(w);
+        }
+        _ => runs.push(WordEdit {
+            op: op.to_string(),
+            words: w.to_string(),
+        }),
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && ka[i] == kb[j] {
+            push("same", b[j]);
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // Removals first where both would do: "old → new" reads in order.
+            push("removed", a[i]);
+            i += 1;
+        } else {
+            push("added", b[j]);
+            j += 1;
+        }
+    }
+    runs
 }
 
 /// When the lede (the first [`cluster::LEDE_SENTENCES`] sentences) says the
@@ -568,5 +624,40 @@ fn describe_storyline(
         id: format!("s{}", events[ordered[0]].id.trim_start_matches('e')),
         title,
         events: ordered.iter().map(|&e| events[e].id.clone()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs(d: &[WordEdit]) -> Vec<(&str, &str)> {
+        d.iter()
+            .map(|e| (e.op.as_str(), e.words.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn word_diff_keeps_order_and_marks_changes() {
+        let d = word_diff(
+            "We will rebuild the breakwater before winter.",
+            "We will quickly rebuild the wall before winter",
+        );
+        assert_eq!(
+            runs(&d),
+            [
+                ("same", "We will"),
+                ("added", "quickly"),
+                ("same", "rebuild the"),
+                ("removed", "breakwater"),
+                ("added", "wall"),
+                ("same", "before winter"),
+            ]
+        );
+        // Case and punctuation alone are no change.
+        assert_eq!(
+            runs(&word_diff("Ready, now.", "ready now")),
+            [("same", "ready now")]
+        );
     }
 }

@@ -372,6 +372,19 @@ pub struct Quote {
     pub group: Option<String>,
     /// Within a group: `verbatim` if identical to the group's first member, else `altered`.
     pub variant: Option<String>,
+    /// For an `altered` member: its words against the group's first member's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<WordEdit>,
+}
+
+/// One run of a word-level diff between two versions of a quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordEdit {
+    /// `same`, `added` (only in this version) or `removed` (only in the
+    /// group's first member).
+    pub op: String,
+    /// The words of the run, space-separated.
+    pub words: String,
 }
 
 /// A problem with one input, reported without stopping the batch.

@@ -629,6 +629,13 @@ fn indirect_quote(
     cue: &str,
     channel: Option<String>,
 ) -> Option<LocalQuote> {
+    let mut from = clause.0;
+    // A dateline opening the sentence is not part of what was said:
+    // "HALVIK (Tidewater Wire) - The harbour …".
+    if let Some(d) = dateline_len(&text[clause.0..clause.1.max(clause.0)]) {
+        from += d;
+    }
+    let clause = (from, clause.1);
     let raw = &text[clause.0..clause.1.max(clause.0)];
     let trimmed = raw
         .trim()
@@ -651,6 +658,24 @@ fn indirect_quote(
         channel,
         kind: QuoteKind::Indirect,
     })
+}
+
+/// Bytes of a leading dateline: upper-case place words, an optional
+/// "(Outlet)", then a dash.
+fn dateline_len(s: &str) -> Option<usize> {
+    let t = s.trim_start();
+    let lead = s.len() - t.len();
+    let dash = t.find(['-', '–', '—'])?;
+    let head = &t[..dash];
+    let place_end = head.find('(').unwrap_or(head.len());
+    let place = head[..place_end].trim().trim_end_matches(',');
+    let upper = !place.is_empty()
+        && place.chars().any(char::is_alphabetic)
+        && place
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_whitespace() || c == ',' || c == '.');
+    let dash_len = t[dash..].chars().next()?.len_utf8();
+    (upper && dash < 60).then_some(lead + dash + dash_len)
 }
 
 /// Reported clauses shorter than this are left out ("he said so").
@@ -823,6 +848,13 @@ Officials said the storm was the worst in a decade.";
         let q = by_start("the storm was");
         assert_eq!(q.speaker_name.as_deref(), Some("Officials"));
         assert_eq!(q.speaker, None);
+    }
+
+    #[test]
+    fn datelines_are_not_said() {
+        assert_eq!(dateline_len("HALVIK (Tidewater Wire) - The quay"), Some(25));
+        assert_eq!(dateline_len("OSLO, March 3 — x"), None);
+        assert_eq!(dateline_len("The well-known quay"), None);
     }
 
     #[test]

@@ -163,10 +163,27 @@ pub fn quotes(list: &[Quote], limit: usize) -> io::Result<()> {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default(),
             group,
-            trunc(&q.text, 90),
+            trunc(&quote_text(q), 90),
         ]);
     }
     print(&t)
+}
+
+/// A quote's words; for an altered member of a group, its changes against
+/// the group's first member marked `[-removed-]` and `{+added+}`.
+fn quote_text(q: &Quote) -> String {
+    if q.diff.is_empty() {
+        return q.text.clone();
+    }
+    q.diff
+        .iter()
+        .map(|e| match e.op.as_str() {
+            "removed" => format!("[-{}-]", e.words),
+            "added" => format!("{{+{}+}}", e.words),
+            _ => e.words.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The human summary of a whole analysis.

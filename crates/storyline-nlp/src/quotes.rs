@@ -304,11 +304,11 @@ fn attribute(
             }
         }
     }
-    // 3. A partial quote inside reported speech: the nearest person before it
-    //    in the sentence, else the first after it.
+    // 3. A partial quote inside reported speech: the sentence's subject —
+    //    the first person before it ("Trump called Bush “a total stiff”"),
+    //    else the first after it.
     let in_before = within(mentions, before.0, before.1)
         .iter()
-        .rev()
         .find(|m| m.start >= before.0 && m.end <= before.1 && m.kind == EntityKind::Person);
     let in_after = within(mentions, after.0, after.1)
         .iter()
@@ -622,6 +622,77 @@ fn speaker_in(
     Some((None, phrase.to_string()))
 }
 
+/// Auxiliaries and adverbs between a subject and its verb ("has said",
+/// "also told").
+const AUXILIARIES: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "would",
+    "will",
+    "did",
+    "does",
+    "do",
+    "previously",
+    "repeatedly",
+    "then",
+    "later",
+    "once",
+    "again",
+    "just",
+    "recently",
+    "still",
+    "had",
+    "could",
+    "may",
+    "might",
+    "should",
+    "must",
+];
+
+/// The speaker of a subject: its first person, else its first other name,
+/// else a pronoun, else the words without trailing auxiliaries.
+fn subject_speaker(
+    text: &str,
+    from: usize,
+    to: usize,
+    mentions: &[Mention],
+) -> Option<(Option<usize>, String)> {
+    let inside: Vec<&Mention> = within(mentions, from, to)
+        .iter()
+        .filter(|m| m.end <= to)
+        .collect();
+    let named = inside
+        .iter()
+        .find(|m| m.kind == EntityKind::Person)
+        .or_else(|| {
+            inside
+                .iter()
+                .find(|m| matches!(m.kind, EntityKind::Organization | EntityKind::Other))
+        });
+    if let Some(m) = named {
+        return Some((Some(m.entity), text[m.start..m.end].to_string()));
+    }
+    let mut words: Vec<&str> = text[from..to]
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    while words.len() > 1 && words.last().is_some_and(|w| AUXILIARIES.contains(w)) {
+        words.pop();
+    }
+    let phrase = words.join(" ");
+    if phrase.is_empty() {
+        return None;
+    }
+    if PRONOUNS.contains(&phrase.as_str()) {
+        let resolved = resolve_pronoun(mentions, from);
+        return Some((resolved.map(|m| m.entity), phrase));
+    }
+    Some((None, phrase))
+}
+
 fn indirect_quote(
     text: &str,
     clause: (usize, usize),
@@ -744,23 +815,37 @@ fn reported(
         }
         return indirect_quote(text, (s, comma), speaker, &verb, None);
     }
-    // "Lind, an analyst at X, said (that) CLAUSE": the subject runs back from
-    // the verb to the sentence start or a clause break, at most 12 words.
-    let mut si = vi;
-    while si > 0 && vi - si < 12 {
-        let w = words[si - 1];
-        if CLAUSE_BREAKS.contains(&w.2) {
-            break;
+    // "Lind, an analyst at X, said (that) CLAUSE": the subject is the
+    // stretch after the last comma before the verb — or, when a comma comes
+    // right before the verb, the stretch before the apposition it closes —
+    // from its last clause break on.
+    let head = &text[s..words[vi].0];
+    let commas: Vec<usize> = head.match_indices(',').map(|(p, _)| s + p).collect();
+    let (mut from, to) = match commas.as_slice() {
+        [] => (s, words[vi].0),
+        [.., last] if text[last + 1..words[vi].0].trim().is_empty() => {
+            let before = &commas[..commas.len() - 1];
+            match before {
+                [] => (s, *last),
+                [.., prev] => {
+                    let p2 = before[..before.len() - 1].last().map_or(s, |&p| p + 1);
+                    (p2, *prev)
+                }
+            }
         }
-        si -= 1;
+        [.., last] => (last + 1, words[vi].0),
+    };
+    if let Some(b) = words
+        .iter()
+        .filter(|w| w.0 >= from && w.1 <= to && CLAUSE_BREAKS.contains(&w.2))
+        .last()
+    {
+        from = b.1;
     }
-    if si == vi {
+    if text[from..to].split_whitespace().count() > 14 {
         return None;
     }
-    // "Lind, an analyst at X, said": the subject is the person the
-    // apposition describes, named first.
-    let subj_from = words[si].0;
-    let speaker = speaker_in(text, subj_from, words[vi].0, mentions)?;
+    let speaker = subject_speaker(text, from, to, mentions)?;
     let mut cs = words[vi].1;
     let mut k = vi + 1;
     // Adverbs and "also", "has": "said on Tuesday that", "told reporters that".

@@ -638,3 +638,76 @@ mod tests {
         assert!(ex[1].spans.is_empty());
     }
 }
+#[cfg(test)]
+mod debug {
+    #[test]
+    #[ignore]
+    fn errors() {
+        use super::*;
+        let docs = gum_docs(Path::new("/work/shared/data/ner/gum")).unwrap();
+        let m = Model::shipped();
+        let mut cat: BTreeMap<String, usize> = BTreeMap::new();
+        let mut ex: Vec<String> = Vec::new();
+        for (d, s) in &docs {
+            if !(OPEN_GENRES.contains(&d.genre.as_str()) && (*s == "dev" || *s == "test")) {
+                continue;
+            }
+            let gold: Vec<((usize, usize), EntityKind)> = d
+                .names
+                .iter()
+                .map(|&(s, e, k)| (normal(&d.text, (s, e)), k))
+                .collect();
+            let pred: Vec<((usize, usize), EntityKind)> =
+                storyline_nlp::entities::find_with(&d.text, Some(m))
+                    .into_iter()
+                    .flat_map(|e| {
+                        let k = e.kind;
+                        e.mentions
+                            .into_iter()
+                            .map(move |x| (x.start as usize, x.end as usize, k))
+                    })
+                    .filter(|x| {
+                        matches!(
+                            x.2,
+                            EntityKind::Person | EntityKind::Organization | EntityKind::Place
+                        )
+                    })
+                    .map(|(s, e, k)| (normal(&d.text, (s, e)), k))
+                    .collect();
+            for g in &gold {
+                let c = if pred.contains(g) {
+                    "ok".to_string()
+                } else if let Some(p) = pred.iter().find(|p| p.0 == g.0) {
+                    format!("type {:?}->{:?}", g.1, p.1)
+                } else if let Some(p) = pred.iter().find(|p| p.0 .0 < g.0 .1 && g.0 .0 < p.0 .1) {
+                    if ex.len() < 400 {
+                        ex.push(format!(
+                            "BOUND gold {:?} pred {:?}",
+                            &d.text[g.0 .0..g.0 .1],
+                            &d.text[p.0 .0..p.0 .1]
+                        ));
+                    }
+                    "boundary".into()
+                } else {
+                    if ex.len() < 400 {
+                        ex.push(format!("MISS {:?} {:?}", &d.text[g.0 .0..g.0 .1], g.1));
+                    }
+                    "missed".into()
+                };
+                *cat.entry(c).or_default() += 1;
+            }
+            for p in &pred {
+                if !gold.iter().any(|g| g.0 .0 < p.0 .1 && p.0 .0 < g.0 .1) {
+                    *cat.entry("spurious".into()).or_default() += 1;
+                    if ex.len() < 400 {
+                        ex.push(format!("SPUR {:?} {:?}", &d.text[p.0 .0..p.0 .1], p.1));
+                    }
+                }
+            }
+        }
+        println!("{cat:#?}");
+        for e in ex {
+            println!("{e}");
+        }
+    }
+}

@@ -837,8 +837,7 @@ fn reported(
     };
     if let Some(b) = words
         .iter()
-        .filter(|w| w.0 >= from && w.1 <= to && CLAUSE_BREAKS.contains(&w.2))
-        .last()
+        .rfind(|w| w.0 >= from && w.1 <= to && CLAUSE_BREAKS.contains(&w.2))
     {
         from = b.1;
     }

@@ -79,9 +79,11 @@ pub fn find(text: &str, sentences: &[(usize, usize)], entities: &[LocalEntity]) 
         .collect();
     mentions.sort_by_key(|m| m.start);
 
-    let mut quotes = Vec::new();
+    let mut quotes: Vec<LocalQuote> = Vec::new();
     let spans = quote_spans(text);
     let mut last_speaker: Option<(Option<usize>, String)> = None;
+    // Where the last kept quote's closing mark ended.
+    let mut last_close: Option<usize> = None;
     for (qs, qe, open_at, close_end) in &spans {
         let content = text[*qs..*qe].trim().trim_end_matches(',').trim();
         if content.split_whitespace().count() < MIN_QUOTE_WORDS {
@@ -122,6 +124,36 @@ pub fn find(text: &str, sentences: &[(usize, usize)], entities: &[LocalEntity]) 
         if let Some(a) = &attr {
             last_speaker = Some((a.entity, a.name.clone()));
         }
+        // "“A,” she said. “B.”": B continues A when only an attribution
+        // stands between them (same paragraph, a few words with a cue) and
+        // B names no other speaker. One statement, one quote.
+        if let Some((prev, prev_close)) = quotes.last_mut().zip(last_close) {
+            let gap = &text[prev_close..*open_at];
+            let gap_words: Vec<&str> = gap
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .collect();
+            // The first piece stops mid-sentence: “A,” she said …
+            let mid_sentence = text[..prev_close]
+                .trim_end_matches(['"', '”', '\'', '’', ' '])
+                .ends_with(',')
+                || gap.trim_start().starts_with(',');
+            let interrupted = mid_sentence
+                && !gap.contains("\n\n")
+                && gap_words.len() <= 8
+                && gap_words.iter().any(|w| CUES.contains(w));
+            let same_speaker = attr
+                .as_ref()
+                .is_none_or(|a| a.entity.is_some() && a.entity == prev.speaker);
+            if interrupted && same_speaker && prev.kind == QuoteKind::Direct {
+                let end = content_start + content.len();
+                prev.span.end = end as u32;
+                prev.text = text[prev.span.start as usize..end].to_string();
+                last_close = Some(*close_end);
+                continue;
+            }
+        }
+        last_close = Some(*close_end);
         quotes.push(LocalQuote {
             text: content.to_string(),
             span: Span {
@@ -150,6 +182,20 @@ fn quote_spans(text: &str) -> Vec<(usize, usize, usize, usize)> {
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map_or(' ', |(_, n)| *n);
+        // Wire and NYT style: ``…'' or ''…'' (two marks for one).
+        if (c == '`' || c == '\'') && next == c {
+            iter.next();
+            match open {
+                None if c == '`' || !prev.is_alphanumeric() => open = Some((i, i + 2)),
+                Some((m, st)) if c == '\'' => {
+                    out.push((st, i, m, i + 2));
+                    open = None;
+                }
+                _ => {}
+            }
+            prev = c;
+            continue;
+        }
         match c {
             '“' | '„' | '«' if open.is_none() => {
                 open = Some((i, i + c.len_utf8()));
@@ -935,6 +981,28 @@ Officials said the storm was the worst in a decade.";
     }
 
     #[test]
+    fn a_quote_interrupted_by_its_attribution_is_one_quote() {
+        let text = "\u{201c}The quay will reopen on Friday,\u{201d} Olav Strand said. \u{201c}The ferries come back a day later.\u{201d}\n\n\
+\u{201c}We are ready.\u{201d} He added that crews were tired. \u{201c}Nobody slept this week.\u{201d}";
+        let (ents, quotes) = run(text);
+        let direct: Vec<&LocalQuote> = quotes
+            .iter()
+            .filter(|q| q.kind == QuoteKind::Direct)
+            .collect();
+        assert_eq!(direct[0].text, "The quay will reopen on Friday,\u{201d} Olav Strand said. \u{201c}The ferries come back a day later.");
+        assert_eq!(speaker(&ents, direct[0]), "Olav Strand");
+        // A full stop ends the first piece: two statements.
+        assert!(
+            direct.iter().any(|q| q.text == "We are ready."),
+            "{direct:#?}"
+        );
+        assert!(
+            direct.iter().any(|q| q.text == "Nobody slept this week."),
+            "{direct:#?}"
+        );
+    }
+
+    #[test]
     fn datelines_are_not_said() {
         assert_eq!(dateline_len("HALVIK (Tidewater Wire) - The quay"), Some(25));
         assert_eq!(dateline_len("OSLO, March 3 — x"), None);
@@ -961,6 +1029,12 @@ Ferries will run again next week, said Ana Lind, a spokeswoman for the ferry com
             .unwrap();
         assert_eq!(ferries.text, "Ferries will run again next week");
         assert_eq!(speaker(&ents, ferries), "Ana Lind");
+        // Doubled marks are quote marks too.
+        let (_, q) =
+            run("``We will rebuild the quay.'' Olav Strand said it twice. ''It takes a year.''");
+        let texts: Vec<&str> = q.iter().map(|q| q.text.as_str()).collect();
+        assert!(texts.contains(&"We will rebuild the quay."), "{q:#?}");
+        assert!(texts.contains(&"It takes a year."), "{q:#?}");
         // Scare quotes are not quotes.
         let (_, q) = run("The so-called \"reform\" failed.");
         assert!(q.is_empty());

@@ -149,38 +149,70 @@ impl Model {
         spans(text, toks, &tags)
     }
 
-    fn scores(&self, stat: &[u64], dynamic: &[u64; DYNAMIC]) -> [f32; NT] {
-        let mut s = [0.0; NT];
-        for f in stat.iter().chain(dynamic) {
-            if let Some(w) = self.weights.get(f) {
-                for t in 0..NT {
-                    s[t] += w[t];
-                }
-            }
-        }
-        s
-    }
-
     fn decode(&self, feats: &Features) -> Vec<usize> {
-        let mut tags: Vec<usize> = Vec::with_capacity(feats.len());
-        for i in 0..feats.len() {
-            let dynamic = feats.dynamic(i, &tags);
-            let s = self.scores(feats.stat(i), &dynamic);
-            tags.push(best(&s, tags.last().copied().unwrap_or(0)));
-        }
-        tags
+        viterbi(feats, |f| self.weights.get(&f).copied())
     }
 }
 
-/// The highest-scoring tag allowed after `prev` (ties to the lower tag).
-fn best(s: &[f32; NT], prev: usize) -> usize {
-    let mut b = 0;
-    for t in 1..NT {
-        if allowed(prev, t) && s[t] > s[b] {
-            b = t;
+/// Summed weights of some features, per tag.
+fn sum(feats: &[u64], weight: &impl Fn(u64) -> Option<[f32; NT]>) -> [f32; NT] {
+    let mut s = [0.0; NT];
+    for &f in feats {
+        if let Some(w) = weight(f) {
+            for (x, y) in s.iter_mut().zip(w) {
+                *x += y;
+            }
         }
     }
-    b
+    s
+}
+
+/// The best tag sequence (first-order Viterbi, BIO constraints), paragraph
+/// by paragraph.
+fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<usize> {
+    let mut tags = vec![0; feats.len()];
+    for (a, b) in feats.segments() {
+        let n = b - a;
+        let mut score = vec![[f32::NEG_INFINITY; NT]; n];
+        let mut back = vec![[0usize; NT]; n];
+        for i in 0..n {
+            let st = sum(feats.stat(a + i), &weight);
+            let prevs: &[usize] = if i == 0 {
+                &[START]
+            } else {
+                &[0, 1, 2, 3, 4, 5, 6]
+            };
+            for &p in prevs {
+                let base = if i == 0 { 0.0 } else { score[i - 1][p] };
+                if base == f32::NEG_INFINITY {
+                    continue;
+                }
+                let d = sum(&feats.dynamic(a + i, p), &weight);
+                let from = if p == START { 0 } else { p };
+                for c in 0..NT {
+                    if !allowed(from, c) {
+                        continue;
+                    }
+                    let v = base + st[c] + d[c];
+                    if v > score[i][c] {
+                        score[i][c] = v;
+                        back[i][c] = p;
+                    }
+                }
+            }
+        }
+        if n == 0 {
+            continue;
+        }
+        let mut c = (0..NT)
+            .max_by(|&x, &y| score[n - 1][x].total_cmp(&score[n - 1][y]).then(y.cmp(&x)))
+            .unwrap_or(0);
+        for i in (0..n).rev() {
+            tags[a + i] = c;
+            c = back[i][c];
+        }
+    }
+    tags
 }
 
 /// One name, one reading per document: where the words of a longer name
@@ -277,7 +309,9 @@ fn spans(text: &str, toks: &[Tok<'_>], tags: &[usize]) -> Vec<Found> {
 }
 
 /// Number of tag-history features per word.
-const DYNAMIC: usize = 4;
+const DYNAMIC: usize = 3;
+/// The pseudo-tag before a paragraph's first word.
+const START: usize = NT;
 
 /// The tag-independent features of every word of a text.
 struct Features {
@@ -287,6 +321,9 @@ struct Features {
     /// Lower-cased word hashes and shapes, for the history features.
     lower: Vec<u64>,
     shape: Vec<u64>,
+    /// Words that open a paragraph: decoding restarts there (no name
+    /// crosses a line break).
+    starts: Vec<usize>,
 }
 
 fn h(template: u64, s: &str) -> u64 {
@@ -540,11 +577,13 @@ impl Features {
             }
         }
         offsets.push(hashes.len());
+        let starts = (0..n).filter(|&i| i == 0 || gaps[i] == "NL").collect();
         Features {
             hashes,
             offsets,
             lower,
             shape: shape_h,
+            starts,
         }
     }
 
@@ -556,15 +595,23 @@ impl Features {
         &self.hashes[self.offsets[i]..self.offsets[i + 1]]
     }
 
-    fn dynamic(&self, i: usize, tags: &[usize]) -> [u64; DYNAMIC] {
-        let p1 = if i >= 1 { tags[i - 1] as u64 } else { 99 };
-        let p2 = if i >= 2 { tags[i - 2] as u64 } else { 99 };
+    /// The history features of word `i` after tag `prev` ([`START`] at a
+    /// paragraph's first word).
+    fn dynamic(&self, i: usize, prev: usize) -> [u64; DYNAMIC] {
+        let p1 = if prev == START { 99 } else { prev as u64 };
         [
             h2(30, p1, 0),
-            h2(31, p1, p2),
             h2(32, p1, self.lower[i]),
             h2(33, p1, self.shape[i]),
         ]
+    }
+
+    /// Paragraph ranges of words.
+    fn segments(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.starts.iter().enumerate().map(|(k, &a)| {
+            let b = self.starts.get(k + 1).copied().unwrap_or(self.len());
+            (a, b)
+        })
     }
 }
 
@@ -631,27 +678,30 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
         }
         for &d in &order {
             let (feats, gold) = &docs[d];
-            let mut tags: Vec<usize> = Vec::with_capacity(gold.len());
-            for (i, &g) in gold.iter().enumerate() {
-                clock += 1;
-                let dynamic = feats.dynamic(i, &tags);
-                let mut s = [0.0; NT];
-                for f in feats.stat(i).iter().chain(&dynamic) {
-                    if let Some(p) = params.get(f) {
-                        for (x, w) in s.iter_mut().zip(p.w) {
-                            *x += w;
+            clock += 1;
+            let guess = viterbi(feats, |f| params.get(&f).map(|p| p.w));
+            // Structured perceptron: the gold path's features up, the
+            // guessed path's down, where the two differ.
+            for (a, b) in feats.segments() {
+                for i in a..b {
+                    let (g, p) = (gold[i], guess[i]);
+                    let gp = if i == a { START } else { gold[i - 1] };
+                    let pp = if i == a { START } else { guess[i - 1] };
+                    if g != p {
+                        for &f in feats.stat(i) {
+                            update(&mut params, f, g, 1.0, clock);
+                            update(&mut params, f, p, -1.0, clock);
+                        }
+                    }
+                    if (g, gp) != (p, pp) {
+                        for f in feats.dynamic(i, gp) {
+                            update(&mut params, f, g, 1.0, clock);
+                        }
+                        for f in feats.dynamic(i, pp) {
+                            update(&mut params, f, p, -1.0, clock);
                         }
                     }
                 }
-                let guess = best(&s, tags.last().copied().unwrap_or(0));
-                if guess != g {
-                    for &f in feats.stat(i).iter().chain(&dynamic) {
-                        update(&mut params, f, g, 1.0, clock);
-                        update(&mut params, f, guess, -1.0, clock);
-                    }
-                }
-                // Predicted history, as at run time.
-                tags.push(guess);
             }
         }
     }

@@ -126,7 +126,7 @@ enum TrainCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Passes over the data.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 30)]
         epochs: usize,
     },
 }

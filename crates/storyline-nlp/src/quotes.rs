@@ -331,10 +331,29 @@ fn attribute(
     let bw = words_in(text, before.0, before.1);
     if let Some(vi) = bw
         .iter()
-        .rposition(|w| CUES.contains(&w.2) && w.2 != "according")
+        .rposition(|w| (CUES.contains(&w.2) || REPORTING.contains(&w.2)) && w.2 != "according")
     {
         if bw.len() - vi <= 10 {
-            let subject = adjacent_speaker(text, &bw, vi, mentions, quote_at);
+            // Right before the quote ("One man wrote, “…”"), an unnamed
+            // subject is the speaker as written.
+            let close = text[bw[vi].1..before.1]
+                .trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ':')
+                .is_empty();
+            let subject = adjacent_speaker(text, &bw, vi, mentions, quote_at).or_else(|| {
+                if !close {
+                    return None;
+                }
+                let from = text[before.0..bw[vi].0]
+                    .rfind([',', ';', ':'])
+                    .map_or(before.0, |p| before.0 + p + 1);
+                let (entity, name) = subject_speaker(text, from, bw[vi].0, mentions)?;
+                (name.split_whitespace().count() <= 8).then(|| Attribution {
+                    entity,
+                    name,
+                    cue: Some(bw[vi].2.to_string()),
+                    channel: None,
+                })
+            });
             // "X said that Y “…”": Y speaks, X is the channel.
             let reported = within(mentions, bw[vi].1, before.1)
                 .iter()

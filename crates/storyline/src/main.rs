@@ -182,6 +182,20 @@ enum EvalCommand {
         #[arg(long, value_name = "METRIC=VALUE")]
         floor: Vec<String>,
     },
+    /// Time expressions, TempEval-3 style (strict and relaxed span F1, value
+    /// and type F1) on TimeML directories (`../shared/data/timex/tbaq`,
+    /// `../shared/data/timex/wikiwars-train`), each scored on its own.
+    Time {
+        /// One or more directories of `.tml` files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Fail (exit 1) if a metric is below a floor, e.g. `--floor tbaq-value-f1=0.8`.
+        #[arg(long, value_name = "METRIC=VALUE")]
+        floor: Vec<String>,
+        /// Write each document's gold and found expressions as JSONL.
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
+    },
     /// Quotes: content F1 (overlapping and exact spans) and speaker accuracy
     /// on a PolNeAR split (`text/`, `attributions/`).
     Quotes {

@@ -7,6 +7,7 @@ mod eval_entities;
 mod eval_events;
 mod eval_quotes;
 mod eval_similarity;
+mod eval_time;
 mod ingest;
 mod query;
 
@@ -47,6 +48,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } => eval_events::events(&dir, seeds.as_deref(), &floor, dump.as_deref(), cli.json),
             crate::EvalCommand::Entities { dir, model, floor } => {
                 eval_entities::entities(&dir, model.as_deref(), &floor, cli.json)
+            }
+            crate::EvalCommand::Time { dirs, floor, dump } => {
+                eval_time::time(&dirs, &floor, dump.as_deref(), cli.json)
             }
             crate::EvalCommand::Quotes { dir, floor, dump } => {
                 eval_quotes::quotes(&dir, &floor, dump.as_deref(), cli.json)

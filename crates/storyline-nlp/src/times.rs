@@ -48,7 +48,10 @@ fn unit(w: &str) -> Option<&'static str> {
         "month" => "M",
         "year" => "Y",
         "hour" => "H",
+        "minute" => "MIN",
         "decade" => "DE",
+        "centurie" | "century" => "CE",
+        "quarter" => "Q",
         _ => return None,
     })
 }
@@ -237,6 +240,11 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             || format!("XXXX-WXX-{}", wd + 1),
             |d| resolve_weekday(d, wd, future).to_string(),
         );
+        // "Friday night": the expression takes the part of the day, the
+        // value stays the day (as TimeBank annotates it).
+        if day_part(&c.lower(i + 1)).is_some() && c.adjacent(i) {
+            return Some((2, value, "date"));
+        }
         return Some((1, value, "date"));
     }
     // Relative days.
@@ -296,21 +304,127 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         );
         return Some((skip + 2, value, "date"));
     }
-    // Quarters: "the fourth quarter", "Q4", "first quarter of 2025".
-    if let Some(q) = ordinal(w).filter(|_| c.lower(i + 1) == "quarter") {
-        if c.lower(i + 2) == "of" {
+    // Quarters: "the fourth quarter", "third-quarter", "Q4", "first quarter
+    // of 2025". Without a year, the latest such quarter up to publication
+    // (a fourth quarter reported in January is last year's).
+    let hyphen_quarter = w
+        .split_once('-')
+        .filter(|(_, b)| b.eq_ignore_ascii_case("quarter"))
+        .and_then(|(a, _)| ordinal(a));
+    if let Some((q, n)) = ordinal(w)
+        .filter(|_| c.lower(i + 1) == "quarter")
+        .map(|q| (q, 2))
+        .or(hyphen_quarter.map(|q| (q, 1)))
+    {
+        if n == 2 && c.lower(i + 2) == "of" {
             if let Some(y) = year_number(c.word(i + 3)) {
                 return Some((4, format!("{y:04}-Q{q}"), "date"));
             }
         }
-        let value = year_of_dct.map_or_else(|| format!("XXXX-Q{q}"), |y| format!("{y:04}-Q{q}"));
-        return Some((2, value, "date"));
+        let value = c.dct.map_or_else(
+            || format!("XXXX-Q{q}"),
+            |d| {
+                let dq = (d.month() as u32 - 1) / 3 + 1;
+                let future = future_context(c.sentence(c.toks[i].start));
+                let y = d.year() as i32 - i32::from(q > dq && !future);
+                format!("{y:04}-Q{q}")
+            },
+        );
+        return Some((n, value, "date"));
+    }
+    // "the quarter", "the latest quarter", "the year-ago quarter": the
+    // quarter last reported before publication (or a year before it).
+    if l == "the" {
+        let mut k = i + 1;
+        let mut year_ago = false;
+        while matches!(
+            c.lower(k).as_str(),
+            "latest" | "recent" | "most" | "just" | "ended" | "year-ago" | "year-earlier"
+        ) {
+            year_ago |= c.lower(k).starts_with("year-");
+            k += 1;
+        }
+        if c.lower(k) == "quarter" {
+            let value = c.dct.map_or_else(
+                || "XXXX-QX".to_string(),
+                |d| {
+                    let (y, q) = last_quarter(d);
+                    format!("{:04}-Q{q}", y - i32::from(year_ago))
+                },
+            );
+            return Some((k + 1 - i, value, "date"));
+        }
     }
     if w.len() == 2 && w.starts_with('Q') {
         if let Some(q) = w[1..].parse::<u32>().ok().filter(|q| (1..=4).contains(q)) {
             let value =
                 year_of_dct.map_or_else(|| format!("XXXX-Q{q}"), |y| format!("{y:04}-Q{q}"));
             return Some((1, value, "date"));
+        }
+    }
+    // "two months ago", "a year earlier", "a year-earlier" period: the date
+    // that far before publication, as fine as the unit (a year before a
+    // quarterly report is that quarter a year before).
+    if let Some(n) = number(w).or((l == "a" || l == "an").then_some(1)) {
+        if let Some(u) = unit(c.word(i + 1)) {
+            let back = c.lower(i + 2);
+            if matches!(back.as_str(), "ago" | "earlier" | "before") {
+                let quarterly = quarterly(c, c.toks[i].start);
+                let value = c
+                    .dct
+                    .map_or_else(|| "PAST_REF".to_string(), |d| ago(d, n, u, quarterly));
+                return Some((3, value, "date"));
+            }
+        }
+    }
+    if matches!(l.as_str(), "year-earlier" | "year-ago") {
+        let value = c.dct.map_or_else(
+            || "XXXX".to_string(),
+            |d| ago(d, 1, "Y", quarterly(c, c.toks[i].start)),
+        );
+        return Some((1, value, "date"));
+    }
+    // Sets: "daily", "every day", "each Thursday", "annually".
+    if let Some(v) = match l.as_str() {
+        "daily" | "nightly" => Some("P1D"),
+        "weekly" => Some("P1W"),
+        "monthly" => Some("P1M"),
+        "annually" | "yearly" | "annual" if l != "annual" => Some("P1Y"),
+        "quarterly" => Some("P3M"),
+        _ => None,
+    } {
+        return Some((1, v.to_string(), "set"));
+    }
+    if matches!(l.as_str(), "every" | "each") {
+        if let Some(u) = unit(c.word(i + 1)) {
+            return Some((2, duration(1, u), "set"));
+        }
+        if let Some(wd) = weekday_from_name(c.word(i + 1)) {
+            return Some((2, format!("XXXX-WXX-{}", wd + 1), "set"));
+        }
+    }
+    // Seasons: "last fall", "this summer", "next spring".
+    if matches!(l.as_str(), "last" | "this" | "next" | "early" | "late") {
+        if let Some(code) = season(&c.lower(i + 1)) {
+            let off = match l.as_str() {
+                "last" => -1,
+                "next" => 1,
+                _ => 0,
+            };
+            let value = c.dct.map_or_else(
+                || format!("XXXX-{code}"),
+                |d| format!("{:04}-{code}", d.year() as i32 + off),
+            );
+            return Some((2, value, "date"));
+        }
+    }
+    // Parts of today: "this morning", "tonight" is above.
+    if l == "this" {
+        if let Some(part) = day_part(&c.lower(i + 1)) {
+            let value = c
+                .dct
+                .map_or_else(|| format!("XXXX-XX-XXT{part}"), |d| format!("{d}T{part}"));
+            return Some((2, value, "time"));
         }
     }
     // Durations: "three-day", "two years", "8 months".
@@ -351,7 +465,124 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     if matches!(l.as_str(), "currently" | "now") && i > 0 {
         return Some((1, "PRESENT_REF".into(), "date"));
     }
+    if l == "current" && !matches!(c.lower(i + 1).as_str(), "account" | "affairs" | "events") {
+        return Some((1, "PRESENT_REF".into(), "date"));
+    }
+    if matches!(l.as_str(), "previously" | "formerly") {
+        return Some((1, "PAST_REF".into(), "date"));
+    }
+    if l == "soon" && c.lower(i.saturating_sub(1)) != "as" {
+        return Some((1, "FUTURE_REF".into(), "date"));
+    }
+    // "the past five days", "the next two quarters": durations.
+    if l == "the" && matches!(c.lower(i + 1).as_str(), "past" | "last" | "next" | "coming") {
+        if let Some(n) = number(c.word(i + 2)) {
+            if let Some(u) = unit(c.word(i + 3)) {
+                return Some((4, duration(n, u), "duration"));
+            }
+        }
+        if let Some(u) = unit(c.word(i + 2)).filter(|_| c.lower(i + 2).ends_with('s')) {
+            return Some((3, duration_x(u), "duration"));
+        }
+    }
+    if l == "the" && matches!(c.lower(i + 1).as_str(), "future" | "past") {
+        let v = if c.lower(i + 1) == "future" {
+            "FUTURE_REF"
+        } else {
+            "PAST_REF"
+        };
+        return Some((2, v.into(), "date"));
+    }
+    // Bare and vague durations: "years", "a week", "several months".
+    let vague = matches!(l.as_str(), "several" | "few" | "many" | "some");
+    let (k, n) = if (l == "a" || l == "an") && c.lower(i + 1) == "few" {
+        (i + 2, None)
+    } else if vague {
+        (i + 1, None)
+    } else if l == "a" || l == "an" {
+        (i + 1, Some(1))
+    } else {
+        (i, None)
+    };
+    if let Some(u) = unit(c.word(k)) {
+        let plural = c.lower(k).ends_with('s');
+        if k > i && (n.is_some() && !plural || n.is_none() && plural) || k == i && plural {
+            // "the past years" and "years of war" read as durations too.
+            let value = n.map_or_else(|| duration_x(u), |n| duration(n, u));
+            return Some((k + 1 - i, value, "duration"));
+        }
+    }
     None
+}
+
+/// Whether the text reports by quarters (earnings): then "a year ago" is
+/// that quarter a year before.
+fn quarterly(c: &Ctx<'_>, at: usize) -> bool {
+    let (s, e) = c.sentence_range(at).unwrap_or((at, at));
+    // This sentence or the one before it.
+    let from = c.sentence_range(s.saturating_sub(2)).map_or(s, |(p, _)| p);
+    c.text[from..e.max(from)].contains("quarter")
+}
+
+/// The quarter last finished before `d` (a report in October is about Q3).
+fn last_quarter(d: Date) -> (i32, u32) {
+    let t = add_days(d, -45);
+    (t.year() as i32, (t.month() as u32 - 1) / 3 + 1)
+}
+
+/// The date `n` units before publication, at the unit's granularity.
+fn ago(d: Date, n: u32, unit: &str, quarterly: bool) -> String {
+    let n = n as i64;
+    match unit {
+        "Y" if quarterly => {
+            let (y, q) = last_quarter(d);
+            format!("{:04}-Q{q}", y as i64 - n)
+        }
+        "Y" => format!("{:04}", d.year() as i64 - n),
+        "DE" => format!("{:03}", (d.year() as i64 - 10 * n) / 10),
+        "M" => {
+            let t = d.first_of_month().checked_sub(n.months()).unwrap_or(d);
+            format!("{:04}-{:02}", t.year(), t.month())
+        }
+        "W" => {
+            let t = add_days(d, -7 * n);
+            let iso = t.iso_week_date();
+            format!("{:04}-W{:02}", iso.year(), iso.week())
+        }
+        "D" => add_days(d, -n).to_string(),
+        _ => "PAST_REF".to_string(),
+    }
+}
+
+/// "PXY"-style value of an unspecified number of units.
+fn duration_x(unit: &str) -> String {
+    match unit {
+        "DE" => "PXDE".to_string(),
+        "H" => "PTXH".to_string(),
+        "MIN" => "PTXM".to_string(),
+        "S" => "PTXS".to_string(),
+        u => format!("PX{u}"),
+    }
+}
+
+fn season(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "spring" => "SP",
+        "summer" => "SU",
+        "fall" | "autumn" => "FA",
+        "winter" => "WI",
+        _ => return None,
+    })
+}
+
+fn day_part(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "morning" => "MO",
+        "afternoon" => "AF",
+        "evening" => "EV",
+        "night" => "NI",
+        _ => return None,
+    })
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Option<String> {
@@ -363,7 +594,10 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<String> {
 fn duration(n: u32, unit: &str) -> String {
     match unit {
         "DE" => format!("P{}Y", n * 10),
+        "CE" => format!("P{}Y", n * 100),
         "H" => format!("PT{n}H"),
+        "MIN" => format!("PT{n}M"),
+        "S" => format!("PT{n}S"),
         u => format!("P{n}{u}"),
     }
 }
@@ -414,12 +648,24 @@ fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
 
 /// Year of a month (and day) given without one: the publication year, or the
 /// year before when the date would lie after publication in a past-tense
-/// sentence, or after when the sentence speaks of the future.
+/// sentence (or after "last"), or after when the sentence speaks of the
+/// future (or after "next").
 fn infer_year(c: &Ctx<'_>, i: usize, month: u32, day: Option<u32>) -> Option<i32> {
     let dct = c.dct?;
     let y = dct.year() as i32;
     let (dm, dd) = (dct.month() as u32, dct.day() as u32);
     let later = (month, day.unwrap_or(1)) > (dm, dd);
+    let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+    if prev == "last" {
+        return Some(if later || (month, day) == (dm, Some(dd)) {
+            y - 1
+        } else {
+            y
+        });
+    }
+    if prev == "next" {
+        return Some(if later { y } else { y + 1 });
+    }
     let future = future_context(c.sentence(c.toks[i].start));
     Some(match (later, future) {
         (true, false) if month > dm + 1 => y - 1,

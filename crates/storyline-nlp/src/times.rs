@@ -496,6 +496,71 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             return Some((2, duration(n, u), "duration"));
         }
     }
+    // Decades: "the 1990s", "the late 1930s", "1980s".
+    if let Some(dec) = w
+        .strip_suffix('s')
+        .filter(|d| d.len() == 4 && d.ends_with('0'))
+        .and_then(year_number)
+    {
+        return Some((1, format!("{:03}", dec / 10), "date"));
+    }
+    // "mid-November", "late-November", "early-2024".
+    if let Some((pre, rest)) = w.split_once('-') {
+        if matches!(pre.to_ascii_lowercase().as_str(), "mid" | "late" | "early") {
+            if let Some(m) = month_from_name(rest).filter(|_| rest.len() > 2) {
+                let value = infer_year(c, i, m, None)
+                    .map_or_else(|| format!("XXXX-{m:02}"), |y| format!("{y:04}-{m:02}"));
+                return Some((1, value, "date"));
+            }
+            if let Some(y) = year_number(rest) {
+                return Some((1, format!("{y:04}"), "date"));
+            }
+        }
+    }
+    // Clock times: "10:35 a.m.", "5 p.m.", "noon", "midnight". The words
+    // split at the colon: "10" ":" "35".
+    let colon = c.toks.get(i + 1).is_some_and(|n| {
+        &c.text[c.toks[i].end..n.start] == ":" && n.text.len() == 2 && w.len() <= 2
+    });
+    let (word, after) = if colon {
+        (format!("{w}:{}", c.word(i + 1)), i + 2)
+    } else {
+        (w.to_string(), i + 1)
+    };
+    if let Some((hh, mm)) = clock(&word, &c.lower(after)) {
+        let marked = matches!(c.lower(after).as_str(), "a.m" | "p.m" | "am" | "pm");
+        let n = after - i + usize::from(marked);
+        let value = c.dct.map_or_else(
+            || format!("XXXX-XX-XXT{hh:02}:{mm:02}"),
+            |d| format!("{d}T{hh:02}:{mm:02}"),
+        );
+        return Some((n, value, "time"));
+    }
+    if matches!(l.as_str(), "noon" | "midday" | "midnight") {
+        let hh = if l == "midnight" { 24 } else { 12 };
+        let value = c
+            .dct
+            .map_or_else(|| format!("XXXX-XX-XXT{hh}:00"), |d| format!("{d}T{hh}:00"));
+        return Some((1, value, "time"));
+    }
+    // Holidays (US-centred, as the news they come from): fixed dates and
+    // Thanksgiving (fourth Thursday of November).
+    if let Some(n_words) = holiday_words(c, i) {
+        let y = c.dct.map(|d| d.year() as i32);
+        let value = holiday_value(&l, &c.lower(i + 1), y);
+        return Some((n_words, value, "date"));
+    }
+    // "the weekend": the one around publication.
+    if l == "the" && c.lower(i + 1) == "weekend" {
+        let value = c.dct.map_or_else(
+            || "XXXX-WXX-WE".to_string(),
+            |d| {
+                let iso = add_days(d, -1).iso_week_date();
+                format!("{:04}-W{:02}-WE", iso.year(), iso.week())
+            },
+        );
+        return Some((2, value, "date"));
+    }
     // A year: "in 2023", "2026 party congress" (not "8,700-ton" or "2,000").
     if let Some(y) = year_number(w) {
         let before = &c.text[..c.toks[i].start];
@@ -595,6 +660,77 @@ fn quarterly(c: &Ctx<'_>, at: usize) -> bool {
     // This sentence or the one before it.
     let from = c.sentence_range(s.saturating_sub(2)).map_or(s, |(p, _)| p);
     c.text[from..e.max(from)].contains("quarter")
+}
+
+/// "10:35" (+ "a.m."/"p.m.") or "5" + "p.m." as 24-hour time.
+fn clock(w: &str, next: &str) -> Option<(u32, u32)> {
+    let pm = matches!(next, "p.m" | "pm");
+    let am = matches!(next, "a.m" | "am");
+    let (h, m) = match w.split_once(':') {
+        Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+        None if am || pm => (w.parse::<u32>().ok()?, 0),
+        _ => return None,
+    };
+    if h > 23 || m > 59 || (am || pm) && !(1..=12).contains(&h) {
+        return None;
+    }
+    let h = match (am, pm) {
+        (true, _) if h == 12 => 0,
+        (_, true) if h < 12 => h + 12,
+        _ => h,
+    };
+    Some((h, m))
+}
+
+/// Words of a holiday name starting at `i`, if one starts there.
+fn holiday_words(c: &Ctx<'_>, i: usize) -> Option<usize> {
+    let a = c.lower(i);
+    let b = c.lower(i + 1);
+    match (a.as_str(), b.as_str()) {
+        (
+            "thanksgiving" | "election" | "christmas" | "independence" | "labor" | "memorial",
+            "day",
+        ) => Some(2),
+        ("new", "year's") | ("new", "years") if c.lower(i + 2) == "day" => Some(3),
+        ("christmas", "eve") | ("new", "year's") => Some(2),
+        ("thanksgiving" | "christmas" | "easter", _) => Some(1),
+        _ => None,
+    }
+}
+
+fn holiday_value(a: &str, b: &str, year: Option<i32>) -> String {
+    let Some(y) = year else {
+        return "XXXX-XX-XX".to_string();
+    };
+    let fixed = |m: u32, d: u32| ymd(y, m, d).unwrap_or_else(|| format!("{y:04}"));
+    match a {
+        "christmas" if b == "eve" => fixed(12, 24),
+        "christmas" => fixed(12, 25),
+        "independence" => fixed(7, 4),
+        "new" => fixed(1, 1),
+        "thanksgiving" => {
+            // Fourth Thursday of November.
+            let first = Date::new(y as i16, 11, 1).ok();
+            first.map_or_else(
+                || format!("{y:04}-11"),
+                |f| {
+                    let off = (3 - f.weekday().to_monday_zero_offset() as i64).rem_euclid(7);
+                    add_days(f, off + 21).to_string()
+                },
+            )
+        }
+        "election" => {
+            // The Tuesday after the first Monday of November.
+            Date::new(y as i16, 11, 2).ok().map_or_else(
+                || format!("{y:04}-11"),
+                |f| {
+                    let off = (1 - f.weekday().to_monday_zero_offset() as i64).rem_euclid(7);
+                    add_days(f, off).to_string()
+                },
+            )
+        }
+        _ => format!("{y:04}"),
+    }
 }
 
 /// The quarter last finished before `d` (a report in October is about Q3).

@@ -31,10 +31,41 @@ const NUMBER_WORDS: &[&str] = &[
     "eleven", "twelve",
 ];
 
+const TEENS: &[&str] = &[
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: &[&str] = &[
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
 fn number(w: &str) -> Option<u32> {
     let l = w.to_ascii_lowercase();
     if let Some(i) = NUMBER_WORDS.iter().position(|n| *n == l) {
         return Some(i as u32);
+    }
+    if let Some(i) = TEENS.iter().position(|n| *n == l) {
+        return Some(13 + i as u32);
+    }
+    if let Some(i) = TENS.iter().position(|n| *n == l) {
+        return Some(20 + 10 * i as u32);
+    }
+    if l == "hundred" {
+        return Some(100);
+    }
+    // "twenty-four"
+    if let Some((a, b)) = l.split_once('-') {
+        let t = TENS.iter().position(|n| *n == a)?;
+        let u = NUMBER_WORDS
+            .iter()
+            .position(|n| *n == b)
+            .filter(|&u| (1..10).contains(&u))?;
+        return Some(20 + 10 * t as u32 + u as u32);
     }
     (l.len() <= 3 && l.bytes().all(|b| b.is_ascii_digit()))
         .then(|| l.parse().ok())
@@ -502,7 +533,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         .filter(|d| d.len() == 4 && d.ends_with('0'))
         .and_then(year_number)
     {
-        return Some((1, format!("{:03}", dec / 10), "date"));
+        return Some((1, format!("{:03}X", dec / 10), "date"));
     }
     // "mid-November", "late-November", "early-2024".
     if let Some((pre, rest)) = w.split_once('-') {
@@ -546,8 +577,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     // Holidays (US-centred, as the news they come from): fixed dates and
     // Thanksgiving (fourth Thursday of November).
     if let Some(n_words) = holiday_words(c, i) {
-        let y = c.dct.map(|d| d.year() as i32);
-        let value = holiday_value(&l, &c.lower(i + 1), y);
+        let value = holiday_value(&l, &c.lower(i + 1), c.dct);
         return Some((n_words, value, "date"));
     }
     // "the weekend": the one around publication.
@@ -599,28 +629,48 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         }
     }
     // Vague references.
-    if l == "recently"
-        || l == "recent"
-            && matches!(
-                c.lower(i + 1).as_str(),
-                "weeks" | "months" | "days" | "years"
-            )
-    {
-        let n = if l == "recent" { 2 } else { 1 };
-        return Some((n, "PAST_REF".into(), "date"));
+    if l == "recently" {
+        return Some((1, "PAST_REF".into(), "date"));
     }
     if matches!(l.as_str(), "currently" | "now") && i > 0 {
         return Some((1, "PRESENT_REF".into(), "date"));
     }
-    // "the past five days", "the next two quarters": durations.
+    // "the past five days", "the next two quarters", "the past few weeks",
+    // "the past decade": durations.
     if l == "the" && matches!(c.lower(i + 1).as_str(), "past" | "last" | "next" | "coming") {
-        if let Some(n) = number(c.word(i + 2)) {
-            if let Some(u) = unit(c.word(i + 3)) {
+        let k = i + 2;
+        if let Some(n) = number(c.word(k)) {
+            if let Some(u) = unit(c.word(k + 1)) {
                 return Some((4, duration(n, u), "duration"));
             }
         }
-        if let Some(u) = unit(c.word(i + 2)).filter(|_| c.lower(i + 2).ends_with('s')) {
-            return Some((3, duration_x(u), "duration"));
+        if matches!(c.lower(k).as_str(), "few" | "several" | "many") {
+            if let Some(u) = unit(c.word(k + 1)) {
+                return Some((4, duration_x(u), "duration"));
+            }
+        }
+        if let Some(u) = unit(c.word(k)) {
+            let plural = c.lower(k).ends_with('s');
+            let value = if plural {
+                duration_x(u)
+            } else {
+                duration(1, u)
+            };
+            // "the last year" alone is a date ("last year" is above); the
+            // past decade or the last week is a stretch of time.
+            if plural || !matches!(u, "Y" | "M" | "W") || c.lower(i + 1) == "past" {
+                return Some((3, value, "duration"));
+            }
+        }
+    }
+    // "recent years", "coming months", "these days".
+    if let Some(u) = unit(c.word(i + 1)).filter(|_| c.lower(i + 1).ends_with('s')) {
+        match l.as_str() {
+            "recent" => return Some((2, duration_x(u), "duration")),
+            "coming" | "future" => return Some((2, "FUTURE_REF".into(), "date")),
+            "past" => return Some((2, "PAST_REF".into(), "date")),
+            "these" if u == "D" => return Some((2, "PRESENT_REF".into(), "date")),
+            _ => {}
         }
     }
     if l == "the" && matches!(c.lower(i + 1).as_str(), "future" | "past") {
@@ -698,10 +748,20 @@ fn holiday_words(c: &Ctx<'_>, i: usize) -> Option<usize> {
     }
 }
 
-fn holiday_value(a: &str, b: &str, year: Option<i32>) -> String {
-    let Some(y) = year else {
+/// A holiday's date: this year's if it is past or within two weeks of
+/// publication, else last year's.
+fn holiday_value(a: &str, b: &str, dct: Option<Date>) -> String {
+    let Some(d) = dct else {
         return "XXXX-XX-XX".to_string();
     };
+    let this = holiday_in(a, b, d.year() as i32);
+    match this.parse::<Date>() {
+        Ok(h) if h > add_days(d, 14) => holiday_in(a, b, d.year() as i32 - 1),
+        _ => this,
+    }
+}
+
+fn holiday_in(a: &str, b: &str, y: i32) -> String {
     let fixed = |m: u32, d: u32| ymd(y, m, d).unwrap_or_else(|| format!("{y:04}"));
     match a {
         "christmas" if b == "eve" => fixed(12, 24),
@@ -748,7 +808,7 @@ fn ago(d: Date, n: u32, unit: &str, quarterly: bool) -> String {
             format!("{:04}-Q{q}", y as i64 - n)
         }
         "Y" => format!("{:04}", d.year() as i64 - n),
-        "DE" => format!("{:03}", (d.year() as i64 - 10 * n) / 10),
+        "DE" => format!("{:03}X", (d.year() as i64 - 10 * n) / 10),
         "M" => {
             let t = d.first_of_month().checked_sub(n.months()).unwrap_or(d);
             format!("{:04}-{:02}", t.year(), t.month())
@@ -872,7 +932,7 @@ fn story_reach(c: &Ctx<'_>) -> usize {
         None => return usize::MAX,
         Some(d) => years.iter().filter(|&&y| y < d.year() as i32 - 3).count(),
     };
-    if old * 2 > years.len() {
+    if years.len() >= 3 && old * 3 > years.len() * 2 {
         usize::MAX
     } else {
         NEWS_YEAR_REACH
@@ -888,7 +948,13 @@ fn infer_year(c: &Ctx<'_>, i: usize, month: u32, day: Option<u32>) -> Option<i32
     // A year named in the last few sentences, other than the publication
     // year, is the story's time.
     if let Some((y, at)) = c.story_year.get() {
-        let near = c.toks[i].start.saturating_sub(at) < c.reach;
+        let near = if c.reach == usize::MAX {
+            true
+        } else {
+            // News: only a year named earlier in the same sentence.
+            c.sentence_range(c.toks[i].start)
+                .is_some_and(|(s, _)| at > s)
+        };
         if near && c.dct.is_none_or(|d| d.year() as i32 != y) {
             return Some(y);
         }

@@ -1086,11 +1086,15 @@ Last Wednesday the board met, and the past five days were calm. On Friday, Oct. 
         assert_eq!(v[1].1, "1989-03-31");
         // A history: the year named last holds.
         let v = values(
-            "The siege began in 1941. On 22 June the first shells fell, and by October the city was cut off.",
+            "The fort, built in 1703, burned in 1812. The siege began in 1941. \
+On 22 June the first shells fell, and by October the city was cut off.",
             Some("2009-12-19"),
         );
         let got: Vec<&str> = v.iter().map(|(_, b)| b.as_str()).collect();
-        assert_eq!(got, ["1941", "1941-06-22", "1941-10"]);
+        assert_eq!(got, ["1703", "1812", "1941", "1941-06-22", "1941-10"]);
+        // News: a year named in another sentence does not carry.
+        let v = values("Sales peaked in 1985. On Dec. 7 the plant closed.", Some("1989-10-30"));
+        assert_eq!(v[1].1, "1989-12-07");
     }
 
     #[test]

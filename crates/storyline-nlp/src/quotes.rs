@@ -91,9 +91,12 @@ pub fn find(text: &str, sentences: &[(usize, usize)], entities: &[LocalEntity]) 
         }
         let content_start = *qs + (text[*qs..*qe].len() - text[*qs..*qe].trim_start().len());
         let sent = sentence_of(sentences, *open_at);
+        // A quote mark outside every sentence (stray marks in a fragment)
+        // still gives a well-formed "after" range.
         let sent_end = sentence_of(sentences, close_end.saturating_sub(1))
             .1
-            .max(sent.1);
+            .max(sent.1)
+            .max(*close_end);
         let before = (sent.0, *open_at);
         let after = (*close_end, sent_end);
         let attr = attribute(text, before, after, &mentions, *open_at).or_else(|| {

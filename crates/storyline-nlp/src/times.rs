@@ -1093,7 +1093,10 @@ On 22 June the first shells fell, and by October the city was cut off.",
         let got: Vec<&str> = v.iter().map(|(_, b)| b.as_str()).collect();
         assert_eq!(got, ["1703", "1812", "1941", "1941-06-22", "1941-10"]);
         // News: a year named in another sentence does not carry.
-        let v = values("Sales peaked in 1985. On Dec. 7 the plant closed.", Some("1989-10-30"));
+        let v = values(
+            "Sales peaked in 1985. On Dec. 7 the plant closed.",
+            Some("1989-10-30"),
+        );
         assert_eq!(v[1].1, "1989-12-07");
     }
 

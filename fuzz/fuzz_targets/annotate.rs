@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
             outlet: None,
             original_source: None,
             published,
+            published_after: None,
             language: None,
             body: text.clone(),
             removed: vec![],

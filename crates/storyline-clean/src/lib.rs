@@ -158,6 +158,7 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
         outlet,
         original_source: outcome.original_source,
         published: meta.published.or(outcome.published),
+        published_after: None,
         language,
         body,
         removed: captions

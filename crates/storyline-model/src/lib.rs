@@ -131,6 +131,11 @@ pub struct Article {
     pub original_source: Option<String>,
     /// Publication date, `YYYY-MM-DD`.
     pub published: Option<String>,
+    /// When the page gives no publication date: the latest full date its
+    /// text names (`YYYY-MM-DD`), so it was written on or after it. A
+    /// bound, never shown as the date itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_after: Option<String>,
     /// ISO 639-1 language code where one exists, else ISO 639-3.
     pub language: Option<String>,
     /// Clean article text; paragraphs separated by a blank line.

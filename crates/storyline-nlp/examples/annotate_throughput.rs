@@ -39,6 +39,7 @@ fn main() {
             outlet: None,
             original_source: None,
             published: Some("1987-03-01".into()),
+            published_after: None,
             language: Some("en".into()),
             body: body.clone(),
             removed: vec![],

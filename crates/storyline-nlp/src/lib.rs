@@ -12,7 +12,7 @@
 //! let article = Article {
 //!     id: "a1".into(), source: "x.txt".into(), url: None, format: SourceFormat::Text,
 //!     title: None, authors: vec![], outlet: None, original_source: None,
-//!     published: Some("2025-03-04".into()), language: Some("en".into()),
+//!     published: Some("2025-03-04".into()), published_after: None, language: Some("en".into()),
 //!     body: "\"The quay will reopen on Friday,\" harbour master Olav Strand said on Tuesday.".into(),
 //!     removed: vec![],
 //! };
@@ -35,8 +35,24 @@ use storyline_model::{calendar, AnnotatedArticle, Article, CharMap, Span, TimeMe
 /// memory per document on hostile input. News articles are far shorter.
 pub const MAX_ANNOTATED_BYTES: usize = 2 * 1024 * 1024;
 
+/// The latest full date the text names with its year written out ("on
+/// September 1, 2025"): a page naming it was written on or after it.
+/// Dates whose year was inferred say nothing without a publication date.
+fn written_after(body: &str, timexes: &[times::Timex]) -> Option<String> {
+    timexes
+        .iter()
+        .filter(|t| t.value.len() == 10 && t.value.parse::<jiff::civil::Date>().is_ok())
+        .filter(|t| {
+            body[t.start..t.end]
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|run| run.len() == 4)
+        })
+        .map(|t| t.value.clone())
+        .max()
+}
+
 /// Runs every annotator on one article.
-pub fn annotate(article: Article) -> AnnotatedArticle {
+pub fn annotate(mut article: Article) -> AnnotatedArticle {
     let mut cut = article.body.len().min(MAX_ANNOTATED_BYTES);
     while !article.body.is_char_boundary(cut) {
         cut -= 1;
@@ -51,6 +67,9 @@ pub fn annotate(article: Article) -> AnnotatedArticle {
         .and_then(calendar::parse_date)
         .and_then(|d| jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).ok());
     let timexes = times::find(body, dct, &sents);
+    if article.published.is_none() {
+        article.published_after = written_after(body, &timexes);
+    }
 
     // Byte offsets → character offsets.
     let map = CharMap::new(body);
@@ -84,5 +103,46 @@ pub fn annotate(article: Article) -> AnnotatedArticle {
         entities: ents,
         quotes,
         times,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_model::SourceFormat;
+
+    fn article(body: &str, published: Option<&str>) -> Article {
+        Article {
+            id: "a".into(),
+            source: "a.txt".into(),
+            url: None,
+            format: SourceFormat::Text,
+            title: None,
+            authors: vec![],
+            outlet: None,
+            original_source: None,
+            published: published.map(str::to_string),
+            published_after: None,
+            language: None,
+            body: body.into(),
+            removed: vec![],
+        }
+    }
+
+    #[test]
+    fn undated_pages_get_a_lower_bound_from_dates_with_years() {
+        let a = annotate(article(
+            "The law passed on September 1, 2025, after a vote on 3 March 2024. On May 7 it took effect.",
+            None,
+        ));
+        assert_eq!(a.article.published_after.as_deref(), Some("2025-09-01"));
+        // A dated page needs no bound; a page with no full date gets none.
+        let a = annotate(article(
+            "It passed on September 1, 2025.",
+            Some("2025-09-02"),
+        ));
+        assert_eq!(a.article.published_after, None);
+        let a = annotate(article("It passed on May 7.", None));
+        assert_eq!(a.article.published_after, None);
     }
 }

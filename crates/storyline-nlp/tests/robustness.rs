@@ -15,6 +15,7 @@ fn annotate(body: String, published: Option<&str>) -> storyline_model::Annotated
         outlet: None,
         original_source: None,
         published: published.map(str::to_string),
+        published_after: None,
         language: None,
         body,
         removed: vec![],

@@ -555,6 +555,7 @@ mod tests {
                 outlet: Some("Test Post".into()),
                 original_source: None,
                 published: Some("2025-01-02".into()),
+                published_after: None,
                 language: Some("en".into()),
                 body: body.into(),
                 removed: vec![],

@@ -67,7 +67,12 @@ pub fn articles(list: &[Article]) -> io::Result<()> {
     for a in list {
         t.add_row(vec![
             a.id.clone(),
-            opt(&a.published).to_string(),
+            match (&a.published, &a.published_after) {
+                (Some(d), _) => d.clone(),
+                // A bound from the text, marked as one.
+                (None, Some(after)) => format!("≥ {after}"),
+                (None, None) => "—".to_string(),
+            },
             trunc(opt(&a.outlet), 24),
             opt(&a.language).to_string(),
             a.body.split_whitespace().count().to_string(),

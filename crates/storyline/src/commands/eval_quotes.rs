@@ -254,6 +254,7 @@ pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) ->
             outlet: None,
             original_source: None,
             published: None,
+            published_after: None,
             language: Some("en".into()),
             body: text.clone(),
             removed: vec![],

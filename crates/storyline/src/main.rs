@@ -69,11 +69,16 @@ enum Command {
         /// An id from another listing (a…, e…, s…, n…) or an entity name.
         id: String,
     },
-    /// Events in the order they happened, optionally only those naming an entity.
+    /// Events in the order they happened (with when they were reported and
+    /// the sentence that dates them), optionally only those of a storyline
+    /// or naming an entity.
     Timeline {
         /// Entity name, alias or id.
         #[arg(long, value_name = "NAME")]
         entity: Option<String>,
+        /// Storyline id.
+        #[arg(long, value_name = "ID")]
+        storyline: Option<String>,
     },
     /// Quotes with speakers and channels.
     Quotes {

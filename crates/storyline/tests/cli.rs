@@ -372,6 +372,40 @@ fn ingest_is_idempotent_incremental_and_queryable() {
         tl.as_array().unwrap().len() >= 2 && dates.windows(2).all(|w| w[0] <= w[1]),
         "{tl:#?}"
     );
+    // A dated event shows the sentence that dates it.
+    for e in tl.as_array().unwrap() {
+        if let Some(ev) = e.get("evidence") {
+            let expr = ev["expression"].as_str().unwrap();
+            assert!(ev["sentence"].as_str().unwrap().contains(expr), "{ev:#?}");
+        }
+    }
+    // One storyline's timeline holds only its events.
+    let stories = json_of(&run(&["storylines", "--db", db, "--json"]));
+    let story = &stories.as_array().unwrap()[0];
+    let tl = json_of(&run(&[
+        "timeline",
+        "--storyline",
+        story["id"].as_str().unwrap(),
+        "--db",
+        db,
+        "--json",
+    ]));
+    let ids: Vec<&str> = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    let members: Vec<&str> = story["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        !ids.is_empty() && ids.iter().all(|i| members.contains(i)),
+        "{tl:#?}"
+    );
 
     let q = json_of(&run(&[
         "quotes",

@@ -247,11 +247,56 @@ struct TimelineEntry<'a> {
     event: &'a str,
     title: &'a str,
     articles: usize,
+    /// The sentence whose time expression dates the event, and its article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Evidence>,
 }
 
-pub fn timeline(db: &Path, entity: Option<&str>, json: bool) -> Result<ExitCode> {
+#[derive(serde::Serialize)]
+struct Evidence {
+    article: String,
+    expression: String,
+    sentence: String,
+}
+
+/// The sentence of `article` around the time mention (character offsets).
+fn dating_sentence(store: &Store, m: &storyline_model::TimeMention) -> Result<Option<Evidence>> {
+    let Some(a) = store.article(&m.article)? else {
+        return Ok(None);
+    };
+    let body = &a.body;
+    let byte = |c: u32| {
+        body.char_indices()
+            .nth(c as usize)
+            .map_or(body.len(), |(b, _)| b)
+    };
+    let at = byte(m.start);
+    let sentence = storyline_nlp::sentences::split(body)
+        .into_iter()
+        .find(|&(s, e)| s <= at && at < e)
+        .map(|(s, e)| body[s..e].trim().to_string());
+    Ok(sentence.map(|sentence| Evidence {
+        article: m.article.clone(),
+        expression: m.text.clone(),
+        sentence,
+    }))
+}
+
+pub fn timeline(
+    db: &Path,
+    entity: Option<&str>,
+    storyline: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
     let store = open(db)?;
     let mut events = store.events()?;
+    if let Some(id) = storyline {
+        let Some(s) = store.storyline(id)? else {
+            bail!("no storyline {id:?} in {}", db.display());
+        };
+        let keep: HashSet<&String> = s.events.iter().collect();
+        events.retain(|e| keep.contains(&e.id));
+    }
     if let Some(name) = entity {
         let ents = store.find_entities(name)?;
         if ents.is_empty() {
@@ -272,16 +317,21 @@ pub fn timeline(db: &Path, entity: Option<&str>, json: bool) -> Result<ExitCode>
             .then(ka.cmp(&kb))
             .then(a.id.cmp(&b.id))
     });
-    let entries: Vec<TimelineEntry> = events
-        .iter()
-        .map(|e| TimelineEntry {
+    let mut entries: Vec<TimelineEntry> = Vec::with_capacity(events.len());
+    for e in &events {
+        let evidence = match e.date_evidence.first() {
+            Some(m) => dating_sentence(&store, m)?,
+            None => None,
+        };
+        entries.push(TimelineEntry {
             happened: e.date.as_deref(),
             reported: e.reported.as_deref(),
             event: &e.id,
             title: &e.title,
             articles: e.articles.len(),
-        })
-        .collect();
+            evidence,
+        });
+    }
     if json {
         output::json(&entries)?;
     } else {
@@ -295,6 +345,13 @@ pub fn timeline(db: &Path, entity: Option<&str>, json: bool) -> Result<ExitCode>
                 e.articles,
                 if e.articles == 1 { "" } else { "s" }
             ))?;
+            if let Some(ev) = &e.evidence {
+                line(&format!(
+                    "            \"{}\": {}",
+                    ev.expression,
+                    trunc(&ev.sentence, 110)
+                ))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

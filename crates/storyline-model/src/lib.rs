@@ -220,6 +220,10 @@ pub struct TimeMention {
     /// TIMEX3 type: `date`, `time`, `duration` or `set`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// For a duration anchored by the text ("a three-day tour through
+    /// Saturday"): its first and last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<(String, String)>,
 }
 
 /// An article with everything the per-article annotators found.

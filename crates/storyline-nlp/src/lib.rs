@@ -93,6 +93,7 @@ pub fn annotate(mut article: Article) -> AnnotatedArticle {
                 end: s.end,
                 value: t.value,
                 kind: t.kind.to_string(),
+                range: t.range,
             }
         })
         .collect();

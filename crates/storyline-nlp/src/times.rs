@@ -24,6 +24,9 @@ pub struct Timex {
     pub value: String,
     /// `date`, `time`, `duration` or `set`.
     pub kind: &'static str,
+    /// First and last day of a duration the text anchors ("a three-day
+    /// tour through Saturday").
+    pub range: Option<(String, String)>,
 }
 
 const NUMBER_WORDS: &[&str] = &[
@@ -195,13 +198,58 @@ pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<
                 end,
                 value,
                 kind,
+                range: None,
             });
             i += n;
         } else {
             i += 1;
         }
     }
+    anchor_ranges(&ctx, &mut out);
     out
+}
+
+/// Words that tie a duration to the date it ends or starts on.
+const RANGE_END: &[&str] = &["through", "until", "till", "ending", "to", "ended", "ends"];
+const RANGE_START: &[&str] = &["from", "starting", "beginning", "began", "begins", "since"];
+
+/// A duration in days followed closely by "through/until <date>" (or
+/// "from/starting <date>") gets its first and last day: "a three-day tour
+/// through Saturday" is the three days ending that Saturday.
+fn anchor_ranges(c: &Ctx<'_>, out: &mut [Timex]) {
+    for k in 0..out.len().saturating_sub(1) {
+        let days: Option<i64> = out[k]
+            .value
+            .strip_prefix('P')
+            .and_then(|v| v.strip_suffix('D'))
+            .and_then(|n| n.parse().ok())
+            .filter(|&n: &i64| (1..=366).contains(&n));
+        let (Some(n), Ok(date)) = (days, out[k + 1].value.parse::<Date>()) else {
+            continue;
+        };
+        if out[k].kind != "duration" {
+            continue;
+        }
+        let between = &c.text[out[k].end..out[k + 1].start];
+        let words: Vec<String> = between
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|ch: char| !ch.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() > 6 || between.contains(['.', ';', '\n']) {
+            continue;
+        }
+        let last = words.iter().rev().find(|w| *w != "on" && *w != "the");
+        let range = match last.map(String::as_str) {
+            Some(w) if RANGE_END.contains(&w) => (add_days(date, 1 - n), date),
+            Some(w) if RANGE_START.contains(&w) => (date, add_days(date, n - 1)),
+            _ => continue,
+        };
+        out[k].range = Some((range.0.to_string(), range.1.to_string()));
+    }
 }
 
 /// Tries every pattern at token `i`; returns (tokens used, value, type).
@@ -1098,6 +1146,24 @@ On 22 June the first shells fell, and by October the city was cut off.",
             Some("1989-10-30"),
         );
         assert_eq!(v[1].1, "1989-12-07");
+    }
+
+    #[test]
+    fn durations_tied_to_a_date_get_a_range() {
+        // 2025-05-08 is a Thursday; Saturday before it is 2025-05-03.
+        let sents = crate::sentences::split(
+            "Kim ended a three-day tour of factories through Saturday. A two-day meeting starting May 12 is planned.",
+        );
+        let text = "Kim ended a three-day tour of factories through Saturday. A two-day meeting starting May 12 is planned.";
+        let t = find(text, Some("2025-05-08".parse().unwrap()), &sents);
+        let ranged: Vec<_> = t.iter().filter_map(|t| t.range.clone()).collect();
+        assert_eq!(
+            ranged,
+            [
+                ("2025-05-01".to_string(), "2025-05-03".to_string()),
+                ("2025-05-12".to_string(), "2025-05-13".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -927,15 +927,38 @@ fn add_days(d: Date, n: i64) -> Date {
 /// "will vote on Friday") decides.
 fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
     let sentence_start = c.sentence_range(c.toks[i].start).map_or(0, |(s, _)| s);
-    for j in (i.saturating_sub(6)..i).rev() {
+    for j in (i.saturating_sub(8)..i).rev() {
         if c.toks[j].start < sentence_start {
             break;
         }
         let w = c.lower(j);
         if matches!(
             w.as_str(),
-            "will" | "would" | "next" | "shall" | "planned" | "scheduled" | "expected" | "due"
+            "will"
+                | "would"
+                | "next"
+                | "shall"
+                | "planned"
+                | "scheduled"
+                | "expected"
+                | "due"
+                | "plan"
+                | "plans"
+                | "planning"
+                | "set"
+                | "soon"
+                | "could"
+                | "might"
+                | "until"
+                | "ll"
+                | "upcoming"
+                | "coming"
+                | "tomorrow"
         ) {
+            return true;
+        }
+        // "as early as Tuesday".
+        if w == "early" && c.lower(j.saturating_sub(1)) == "as" {
             return true;
         }
         if w.ends_with("ed")

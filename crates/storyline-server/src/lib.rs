@@ -1,7 +1,522 @@
-//! HTTP API and web pages for storyline.
+//! HTTP API and web pages for storyline: `storyline serve`.
 //!
-//! Intentionally empty: `storyline serve` (axum, an OpenAPI description,
-//! server-rendered pages) is built in its own issue. The crate exists now so
-//! that the workspace already has the shape of the pipeline and the server's
-//! dependencies stay out of the other crates.
+//! One axum router over a store: a JSON API under `/api/` (paginated,
+//! described by `/api/openapi.json`) and server-rendered pages (no
+//! JavaScript, no CDN, inline CSS) for storylines, events with their
+//! outlets side by side, entities, articles with a highlighted span, a
+//! timeline drawn in SVG, and search.
+//!
+//! Scraped text is hostile: every string from the store goes through
+//! [`esc`] (text) or [`attr`] (attribute values), links are built only from
+//! ids we checked ([`safe_id`]), and every response carries a
+//! Content-Security-Policy that forbids scripts. The server binds to
+//! loopback unless given a token, which it then requires on every request.
 #![deny(missing_docs)]
+
+mod pages;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use storyline_store::Store;
+
+/// What the handlers share: the store (SQLite connections are not shared
+/// between threads, so one behind a lock) and the access token, if any.
+pub struct AppState {
+    store: Mutex<Store>,
+    token: Option<String>,
+}
+
+impl AppState {
+    /// Opens the store at `db`.
+    pub fn open(db: &Path, token: Option<String>) -> Result<AppState, ServeError> {
+        let store =
+            Store::open(db).map_err(|e| ServeError::Store(db.to_path_buf(), e.to_string()))?;
+        Ok(AppState {
+            store: Mutex::new(store),
+            token,
+        })
+    }
+
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> storyline_store::Result<T>,
+    ) -> Result<T, ApiError> {
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        f(&store).map_err(|e| ApiError::internal(&e.to_string()))
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The store could not be opened.
+    Store(PathBuf, String),
+    /// Listening on a non-loopback address needs a token.
+    NeedsToken(SocketAddr),
+    /// The address could not be bound.
+    Bind(SocketAddr, std::io::Error),
+    /// The server stopped with an error.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Store(p, e) => write!(f, "{}: {e}", p.display()),
+            ServeError::NeedsToken(a) => write!(
+                f,
+                "{a} is not a loopback address: give --token (or STORYLINE_TOKEN) so that every request must carry it"
+            ),
+            ServeError::Bind(a, e) => write!(f, "cannot listen on {a}: {e}"),
+            ServeError::Io(e) => write!(f, "server error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Serves `db` on `addr` until interrupted (Ctrl-C).
+pub fn serve(db: &Path, addr: SocketAddr, token: Option<String>) -> Result<(), ServeError> {
+    if !addr.ip().is_loopback() && token.as_deref().is_none_or(str::is_empty) {
+        return Err(ServeError::NeedsToken(addr));
+    }
+    let state = Arc::new(AppState::open(db, token)?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Io)?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| ServeError::Bind(addr, e))?;
+        eprintln!("storyline: serving {} on http://{addr}/", db.display());
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(ServeError::Io)
+    })
+}
+
+/// Longest query string accepted (bytes).
+const MAX_QUERY: usize = 2048;
+/// Largest page size for list endpoints.
+const MAX_LIMIT: usize = 200;
+
+/// The whole application: API, pages, limits, token and security headers.
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/events", get(api_events))
+        .route("/api/events/{id}", get(api_event))
+        .route("/api/storylines", get(api_storylines))
+        .route("/api/storylines/{id}", get(api_storyline))
+        .route("/api/entities", get(api_entities))
+        .route("/api/entities/{id}", get(api_entity))
+        .route("/api/articles/{id}", get(api_article))
+        .route("/api/quotes", get(api_quotes))
+        .route("/api/timeline", get(api_timeline))
+        .route("/api/search", get(api_search));
+    Router::new()
+        .merge(api)
+        .merge(pages::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// Every request: bounded query, the token when one is set, and headers
+/// that keep a browser from running anything a page might smuggle in.
+async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY) {
+        return ApiError::new(StatusCode::URI_TOO_LONG, "query string too long").into_response();
+    }
+    if let Some(token) = state.token.as_deref().filter(|t| !t.is_empty()) {
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let in_query = req.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|kv| kv.strip_prefix("token=") == Some(token))
+        });
+        if bearer != Some(token) && !in_query {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong token")
+                .into_response();
+        }
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+/// An error answered as JSON (API) with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: &str) -> ApiError {
+        ApiError {
+            status,
+            message: message.to_string(),
+        }
+    }
+    fn internal(message: &str) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+    fn not_found(what: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, &format!("no {what}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+/// Ids are short and made of our own alphabet; anything else is refused
+/// before it reaches the store or a link.
+pub fn safe_id(id: &str) -> Result<&str, ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed id"))
+    }
+}
+
+/// Escapes text for HTML element content.
+pub fn esc(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+/// Escapes text for a double-quoted HTML attribute value.
+pub fn attr(s: &str) -> String {
+    html_escape::encode_double_quoted_attribute(s).into_owned()
+}
+
+/// Pagination: `offset` and `limit` (at most [`MAX_LIMIT`]).
+#[derive(Debug, Deserialize, Default)]
+pub struct Page {
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+impl Page {
+    fn slice<T: Clone>(&self, items: &[T]) -> Paged<T> {
+        let offset = self.offset.unwrap_or(0).min(items.len());
+        let limit = self.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+        Paged {
+            total: items.len(),
+            offset,
+            limit,
+            items: items[offset..(offset + limit).min(items.len())].to_vec(),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Paged<T> {
+    total: usize,
+    offset: usize,
+    limit: usize,
+    items: Vec<T>,
+}
+
+/// Events newest first (by when they happened, else when reported).
+fn events_newest(store: &Store) -> storyline_store::Result<Vec<storyline_model::Event>> {
+    let mut events = store.events()?;
+    events.sort_by(|a, b| {
+        let ka = a.date.as_ref().or(a.reported.as_ref());
+        let kb = b.date.as_ref().or(b.reported.as_ref());
+        kb.cmp(&ka).then(a.id.cmp(&b.id))
+    });
+    Ok(events)
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+async fn api_events(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<Page>,
+) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
+    let events = s.with_store(events_newest)?;
+    Ok(Json(p.slice(&events)))
+}
+
+/// An event with what the event page needs: its articles, their quotes
+/// and the copy/rewrite links among them.
+#[derive(Serialize)]
+struct EventDetail {
+    event: storyline_model::Event,
+    articles: Vec<storyline_model::Article>,
+    quotes: Vec<storyline_model::Quote>,
+    relations: Vec<storyline_model::Relation>,
+}
+
+fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError> {
+    let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
+    let Some(event) = store.event(id).map_err(map)? else {
+        return Ok(None);
+    };
+    let mut articles = Vec::new();
+    for a in &event.articles {
+        if let Some(art) = store.article(a).map_err(map)? {
+            articles.push(art);
+        }
+    }
+    let quotes = store
+        .quotes(None)
+        .map_err(map)?
+        .into_iter()
+        .filter(|q| event.articles.contains(&q.article))
+        .collect();
+    let relations = store
+        .relations()
+        .map_err(map)?
+        .into_iter()
+        .filter(|r| event.articles.contains(&r.a) && event.articles.contains(&r.b))
+        .collect();
+    Ok(Some(EventDetail {
+        event,
+        articles,
+        quotes,
+        relations,
+    }))
+}
+
+async fn api_event(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<EventDetail>, ApiError> {
+    let id = safe_id(&id)?;
+    let store = s
+        .store
+        .lock()
+        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    event_detail(&store, id)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("such event"))
+}
+
+async fn api_storylines(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<Page>,
+) -> Result<Json<Paged<storyline_model::Storyline>>, ApiError> {
+    let list = s.with_store(|st| st.storylines())?;
+    Ok(Json(p.slice(&list)))
+}
+
+async fn api_storyline(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = safe_id(&id)?;
+    let (story, events) = s.with_store(|st| {
+        let story = st.storyline(id)?;
+        let events = st.events()?;
+        Ok((story, events))
+    })?;
+    let story = story.ok_or_else(|| ApiError::not_found("such storyline"))?;
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|e| story.events.contains(&e.id))
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "storyline": story, "events": events }),
+    ))
+}
+
+async fn api_entities(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<Page>,
+) -> Result<Json<Paged<storyline_model::Entity>>, ApiError> {
+    let list = s.with_store(|st| st.entities())?;
+    Ok(Json(p.slice(&list)))
+}
+
+async fn api_entity(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<storyline_model::Entity>, ApiError> {
+    let id = safe_id(&id)?;
+    s.with_store(|st| st.find_entities(id))?
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("such entity"))
+}
+
+async fn api_article(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<storyline_model::Article>, ApiError> {
+    let id = safe_id(&id)?;
+    s.with_store(|st| st.article(id))?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("such article"))
+}
+
+/// Quote filters.
+#[derive(Debug, Deserialize, Default)]
+pub struct QuoteQuery {
+    speaker: Option<String>,
+    group: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+async fn api_quotes(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<QuoteQuery>,
+) -> Result<Json<Paged<storyline_model::Quote>>, ApiError> {
+    let mut list = s.with_store(|st| st.quotes(q.speaker.as_deref()))?;
+    if let Some(g) = &q.group {
+        list.retain(|x| x.group.as_deref() == Some(g.as_str()));
+    }
+    let page = Page {
+        offset: q.offset,
+        limit: q.limit,
+    };
+    Ok(Json(page.slice(&list)))
+}
+
+/// Timeline filters.
+#[derive(Debug, Deserialize, Default)]
+pub struct TimelineQuery {
+    entity: Option<String>,
+    storyline: Option<String>,
+}
+
+/// Events of a storyline or naming an entity (or all), oldest first by
+/// when they happened.
+fn timeline_events(
+    store: &Store,
+    q: &TimelineQuery,
+) -> Result<Vec<storyline_model::Event>, ApiError> {
+    let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
+    let mut events = store.events().map_err(map)?;
+    if let Some(id) = &q.storyline {
+        let id = safe_id(id)?;
+        let story = store
+            .storyline(id)
+            .map_err(map)?
+            .ok_or_else(|| ApiError::not_found("such storyline"))?;
+        events.retain(|e| story.events.contains(&e.id));
+    }
+    if let Some(name) = &q.entity {
+        let ents = store.find_entities(name).map_err(map)?;
+        if ents.is_empty() {
+            return Err(ApiError::not_found("such entity"));
+        }
+        let arts: std::collections::HashSet<&String> = ents
+            .iter()
+            .flat_map(|e| e.mentions.iter().map(|m| &m.article))
+            .collect();
+        events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
+    }
+    events.sort_by(|a, b| {
+        let ka = a.date.as_ref().or(a.reported.as_ref());
+        let kb = b.date.as_ref().or(b.reported.as_ref());
+        ka.is_none()
+            .cmp(&kb.is_none())
+            .then(ka.cmp(&kb))
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(events)
+}
+
+async fn api_timeline(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<TimelineQuery>,
+) -> Result<Json<Vec<storyline_model::Event>>, ApiError> {
+    let store = s
+        .store
+        .lock()
+        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    Ok(Json(timeline_events(&store, &q)?))
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchQuery {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize, Clone)]
+struct Hit {
+    article: String,
+    title: Option<String>,
+    snippet: String,
+}
+
+async fn api_search(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<Vec<Hit>>, ApiError> {
+    let text = q.q.unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "empty query (q=…)"));
+    }
+    let limit = q.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
+    let hits = s.with_store(|st| st.search(&text, limit))?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| Hit {
+                article: h.article,
+                title: h.title,
+                snippet: h.snippet,
+            })
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -109,6 +109,16 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Serve the store over HTTP: a JSON API under /api/ and web pages.
+    Serve {
+        /// Address to listen on; anything but loopback needs a token.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Token every request must carry (`Authorization: Bearer …` or
+        /// `?token=`); defaults to the STORYLINE_TOKEN environment variable.
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Train a model the pipeline ships.
     Train {
         #[command(subcommand)]

@@ -61,6 +61,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 eval_similarity::similarity(&dir, &floor, cli.json)
             }
         },
+        Command::Serve { addr, token } => {
+            let token = token.or_else(|| std::env::var("STORYLINE_TOKEN").ok());
+            storyline_server::serve(&cli.db, addr, token)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Train { what } => match what {
             crate::TrainCommand::Entities {
                 gum,

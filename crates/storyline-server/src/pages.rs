@@ -1,0 +1,469 @@
+//! Server-rendered pages. Every value from the store is escaped with
+//! [`esc`]/[`attr`]; links are built from checked ids and percent-encoded
+//! query values only.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use storyline_model::{Article, Event, Quote};
+
+use crate::{
+    attr, esc, event_detail, events_newest, safe_id, timeline_events, ApiError, AppState,
+    SearchQuery, TimelineQuery,
+};
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/events/{id}", get(event_page))
+        .route("/entities/{id}", get(entity_page))
+        .route("/articles/{id}", get(article_page))
+        .route("/timeline", get(timeline_page))
+        .route("/search", get(search_page))
+}
+
+/// A page error: a small HTML page with the status.
+struct PageError(StatusCode, String);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e.status, e.message)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let body = layout("Error", &format!("<p>{}</p>", esc(&self.1)));
+        (self.0, Html(body)).into_response()
+    }
+}
+
+type PageResult = Result<Html<String>, PageError>;
+
+const STYLE: &str = "body{font:16px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#222}\
+a{color:#1a4d8f}nav a{margin-right:1rem}table{border-collapse:collapse}td,th{padding:.25rem .5rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}.col{border:1px solid #ccc;border-radius:6px;padding:.75rem}\
+.meta{color:#666;font-size:.9em}del{background:#fdd}ins{background:#dfd;text-decoration:none}mark{background:#ffe066}\
+.has{color:#176317}.lacks{color:#b33}pre.body{white-space:pre-wrap;font:inherit}";
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · storyline</title>\
+<meta name=\"viewport\" content=\"width=device-width\"><style>{STYLE}</style></head><body>\
+<nav><a href=\"/\">Storylines</a><a href=\"/timeline\">Timeline</a>\
+<form action=\"/search\" method=\"get\" style=\"display:inline\"><input name=\"q\" aria-label=\"search\" placeholder=\"search\"> <button>Search</button></form></nav>\
+<main>{body}</main></body></html>",
+        esc(title)
+    )
+}
+
+/// Percent-encodes a query value.
+fn q(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn event_when(e: &Event) -> String {
+    match (&e.date, &e.reported) {
+        (Some(d), Some(r)) if d != r => format!("{} (reported {})", esc(d), esc(r)),
+        (Some(d), _) => esc(d),
+        (None, Some(r)) => format!("reported {}", esc(r)),
+        (None, None) => "undated".into(),
+    }
+}
+
+async fn home(State(s): State<Arc<AppState>>) -> PageResult {
+    let (stories, events) = s.with_store(|st| Ok((st.storylines()?, events_newest(st)?)))?;
+    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut html = String::from(
+        "<h1>Storylines</h1><table><tr><th>storyline</th><th>events</th><th>latest</th></tr>",
+    );
+    for st in &stories {
+        let latest = st
+            .events
+            .iter()
+            .filter_map(|id| by_id.get(id.as_str()))
+            .filter_map(|e| e.date.as_ref().or(e.reported.as_ref()))
+            .max();
+        let _ = write!(
+            html,
+            "<tr><td><a href=\"/timeline?storyline={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            attr(&q(&st.id)),
+            esc(&st.title),
+            st.events.len(),
+            latest.map_or_else(String::new, |d| esc(d))
+        );
+    }
+    html.push_str("</table><h1>Events</h1><table><tr><th>when</th><th>event</th><th>outlets</th><th>articles</th></tr>");
+    for e in events.iter().take(200) {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td><a href=\"/events/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            event_when(e),
+            attr(&q(&e.id)),
+            esc(&e.title),
+            esc(&e.outlets.join(", ")),
+            e.articles.len()
+        );
+    }
+    html.push_str("</table>");
+    Ok(Html(layout("Storylines", &html)))
+}
+
+/// Numbers a text states ("40-metre", "3 million", "2,000"), normalised.
+fn numbers(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (!cur.is_empty() && (c == ',' || c == '.')) {
+            cur.push(c);
+        } else {
+            let n = cur.trim_end_matches([',', '.']).replace(',', "");
+            if !n.is_empty() && !(n.len() == 4 && (n.starts_with("19") || n.starts_with("20"))) {
+                out.insert(n);
+            }
+            cur.clear();
+        }
+    }
+    out
+}
+
+/// Word-level diff of an altered quote, as HTML.
+fn diff_html(qt: &Quote) -> String {
+    if qt.diff.is_empty() {
+        return esc(&qt.text);
+    }
+    qt.diff
+        .iter()
+        .map(|e| match e.op.as_str() {
+            "removed" => format!("<del>{}</del>", esc(&e.words)),
+            "added" => format!("<ins>{}</ins>", esc(&e.words)),
+            _ => esc(&e.words),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn span_link(article: &str, start: u32, end: u32, label: &str) -> String {
+    format!(
+        "<a href=\"/articles/{}?start={start}&amp;end={end}#hit\">{}</a>",
+        attr(&q(article)),
+        esc(label)
+    )
+}
+
+async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
+    let id = safe_id(&id)?.to_string();
+    let detail = {
+        let store = s.store.lock().map_err(|_| {
+            PageError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "store lock poisoned".into(),
+            )
+        })?;
+        event_detail(&store, &id)?
+    };
+    let d = detail.ok_or_else(|| PageError(StatusCode::NOT_FOUND, "no such event".into()))?;
+    let mut html = format!(
+        "<h1>{}</h1><p class=\"meta\">{}</p>",
+        esc(&d.event.title),
+        event_when(&d.event)
+    );
+    for ev in &d.event.date_evidence {
+        let _ = write!(
+            html,
+            "<p class=\"meta\">Dated by {}</p>",
+            span_link(&ev.article, ev.start, ev.end, &format!("“{}”", ev.text))
+        );
+    }
+    let _ = write!(html, "<p>{}</p>", esc(&d.event.summary));
+
+    // Which numbers each outlet states, and which it lacks.
+    let per_article: Vec<(&Article, BTreeSet<String>)> =
+        d.articles.iter().map(|a| (a, numbers(&a.body))).collect();
+    let mut all: BTreeMap<&String, usize> = BTreeMap::new();
+    for (_, ns) in &per_article {
+        for n in ns {
+            *all.entry(n).or_default() += 1;
+        }
+    }
+    let shared: Vec<&String> = all
+        .iter()
+        .filter(|(_, &c)| c >= 2 || d.articles.len() == 1)
+        .map(|(n, _)| *n)
+        .take(40)
+        .collect();
+
+    html.push_str("<h2>Outlets side by side</h2><div class=\"cols\">");
+    for (a, ns) in &per_article {
+        let outlet = a.outlet.clone().unwrap_or_else(|| a.source.clone());
+        let _ = write!(
+            html,
+            "<section class=\"col\"><h3>{}</h3><p class=\"meta\">{} · <a href=\"/articles/{}\">{}</a></p>",
+            esc(&outlet),
+            esc(a.published.as_deref().unwrap_or("undated")),
+            attr(&q(&a.id)),
+            esc(a.title.as_deref().unwrap_or("(untitled)"))
+        );
+        for r in d.relations.iter().filter(|r| r.b == a.id) {
+            let _ = write!(
+                html,
+                "<p class=\"meta\">{} of <a href=\"/articles/{}\">{}</a> ({:.2})</p>",
+                esc(r.kind.as_str()),
+                attr(&q(&r.a)),
+                esc(&r.a),
+                r.score
+            );
+        }
+        if !shared.is_empty() {
+            html.push_str("<p>Numbers: ");
+            for n in &shared {
+                let class = if ns.contains(*n) { "has" } else { "lacks" };
+                let mark = if ns.contains(*n) { "" } else { " (missing)" };
+                let _ = write!(html, "<span class=\"{class}\">{}{mark}</span> ", esc(n));
+            }
+            html.push_str("</p>");
+        }
+        html.push_str("<ul>");
+        for qt in d.quotes.iter().filter(|x| x.article == a.id) {
+            let who = qt.speaker_name.as_deref().unwrap_or("unknown speaker");
+            let variant = qt
+                .variant
+                .as_deref()
+                .map(|v| format!(" <span class=\"meta\">({})</span>", esc(v)))
+                .unwrap_or_default();
+            let _ = write!(
+                html,
+                "<li>{}: “{}”{variant} {}</li>",
+                esc(who),
+                diff_html(qt),
+                span_link(&qt.article, qt.start, qt.end, "[in text]")
+            );
+        }
+        html.push_str("</ul></section>");
+    }
+    html.push_str("</div>");
+    Ok(Html(layout(&d.event.title, &html)))
+}
+
+async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
+    let id = safe_id(&id)?.to_string();
+    let (ents, quotes, events) = s.with_store(|st| {
+        let ents = st.find_entities(&id)?;
+        let quotes = match ents.first() {
+            Some(e) => st.quotes(Some(&e.id))?,
+            None => vec![],
+        };
+        Ok((ents, quotes, events_newest(st)?))
+    })?;
+    let e = ents
+        .first()
+        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "no such entity".into()))?;
+    let mut html = format!(
+        "<h1>{}</h1><p class=\"meta\">{}{}</p>",
+        esc(&e.name),
+        esc(&format!("{:?}", e.kind).to_lowercase()),
+        e.role
+            .as_deref()
+            .map(|r| format!(" · {}", esc(r)))
+            .unwrap_or_default()
+    );
+    if !e.aliases.is_empty() {
+        let _ = write!(html, "<p>Also written: {}</p>", esc(&e.aliases.join(", ")));
+    }
+    html.push_str("<h2>What they said</h2><ul>");
+    for qt in &quotes {
+        let _ = write!(
+            html,
+            "<li>“{}” {}</li>",
+            diff_html(qt),
+            span_link(&qt.article, qt.start, qt.end, "[in text]")
+        );
+    }
+    html.push_str("</ul><h2>Events</h2><ul>");
+    let arts: BTreeSet<&String> = e.mentions.iter().map(|m| &m.article).collect();
+    for ev in events
+        .iter()
+        .filter(|ev| ev.articles.iter().any(|a| arts.contains(a)))
+    {
+        let _ = write!(
+            html,
+            "<li>{} <a href=\"/events/{}\">{}</a></li>",
+            event_when(ev),
+            attr(&q(&ev.id)),
+            esc(&ev.title)
+        );
+    }
+    html.push_str("</ul>");
+    Ok(Html(layout(&e.name, &html)))
+}
+
+/// A character span to highlight.
+#[derive(Debug, Deserialize, Default)]
+struct SpanQuery {
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+async fn article_page(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+    Query(sq): Query<SpanQuery>,
+) -> PageResult {
+    let id = safe_id(&id)?.to_string();
+    let a = s
+        .with_store(|st| st.article(&id))?
+        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "no such article".into()))?;
+    let chars: Vec<char> = a.body.chars().collect();
+    let (st, en) = match (sq.start, sq.end) {
+        (Some(x), Some(y)) if x < y && y <= chars.len() => (x, y),
+        _ => (0, 0),
+    };
+    let part = |r: std::ops::Range<usize>| esc(&chars[r].iter().collect::<String>());
+    let body = if en > st {
+        format!(
+            "{}<mark id=\"hit\">{}</mark>{}",
+            part(0..st),
+            part(st..en),
+            part(en..chars.len())
+        )
+    } else {
+        part(0..chars.len())
+    };
+    let title = a.title.clone().unwrap_or_else(|| "(untitled)".into());
+    let html = format!(
+        "<h1>{}</h1><p class=\"meta\">{} · {} · {}</p><pre class=\"body\">{body}</pre>",
+        esc(&title),
+        esc(a.outlet.as_deref().unwrap_or("unknown outlet")),
+        esc(a.published.as_deref().unwrap_or("undated")),
+        esc(&a.source)
+    );
+    Ok(Html(layout(&title, &html)))
+}
+
+/// Day number of `YYYY-MM-DD` (or its start for coarser values).
+fn day_of(v: &str) -> Option<i64> {
+    let y: i64 = v.get(0..4)?.parse().ok()?;
+    let m: i64 = v.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    let d: i64 = v.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(1);
+    Some(y * 372 + (m - 1) * 31 + (d - 1))
+}
+
+async fn timeline_page(
+    State(s): State<Arc<AppState>>,
+    Query(tq): Query<TimelineQuery>,
+) -> PageResult {
+    let events = {
+        let store = s.store.lock().map_err(|_| {
+            PageError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "store lock poisoned".into(),
+            )
+        })?;
+        timeline_events(&store, &tq)?
+    };
+    let dated: Vec<(&Event, i64, Option<i64>)> = events
+        .iter()
+        .filter_map(|e| {
+            let happened = day_of(e.date.as_deref().or(e.reported.as_deref())?)?;
+            Some((e, happened, e.reported.as_deref().and_then(day_of)))
+        })
+        .collect();
+    let mut html = String::from("<h1>Timeline</h1>");
+    if dated.is_empty() {
+        html.push_str("<p>No dated events.</p>");
+        return Ok(Html(layout("Timeline", &html)));
+    }
+    let lo = dated
+        .iter()
+        .map(|d| d.1.min(d.2.unwrap_or(d.1)))
+        .min()
+        .unwrap_or(0);
+    let hi = dated
+        .iter()
+        .map(|d| d.1.max(d.2.unwrap_or(d.1)))
+        .max()
+        .unwrap_or(0);
+    let width = 900.0;
+    let x = |day: i64| 20.0 + (day - lo) as f64 / ((hi - lo).max(1)) as f64 * (width - 40.0);
+    let row = 28;
+    let height = 40 + row * dated.len();
+    let _ = write!(
+        html,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"events by date\">\
+<line x1=\"20\" y1=\"20\" x2=\"{}\" y2=\"20\" stroke=\"#999\"/>",
+        width - 20.0
+    );
+    for (k, (e, happened, reported)) in dated.iter().enumerate() {
+        let y = 40 + row * k;
+        let _ = write!(
+            html,
+            "<a href=\"/events/{}\"><circle cx=\"{:.1}\" cy=\"{y}\" r=\"6\" fill=\"#1a4d8f\"><title>happened {}</title></circle>",
+            attr(&q(&e.id)),
+            x(*happened),
+            esc(e.date.as_deref().unwrap_or("?"))
+        );
+        if let Some(r) = reported {
+            let _ = write!(
+                html,
+                "<rect x=\"{:.1}\" y=\"{}\" width=\"3\" height=\"12\" fill=\"#b33\"><title>reported {}</title></rect>",
+                x(*r) - 1.5,
+                y - 6,
+                esc(e.reported.as_deref().unwrap_or("?"))
+            );
+        }
+        // Labels right of the dot, or left of it near the right edge.
+        let (lx, anchor) = if x(*happened) > width - 320.0 {
+            (x(*happened) - 10.0, "end")
+        } else {
+            (x(*happened) + 10.0, "start")
+        };
+        let _ = write!(
+            html,
+            "<text x=\"{lx:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"{anchor}\">{}</text></a>",
+            y + 4,
+            esc(&e.title)
+        );
+    }
+    html.push_str(
+        "</svg><p class=\"meta\">Dots: when it happened; red ticks: when first reported.</p>",
+    );
+    Ok(Html(layout("Timeline", &html)))
+}
+
+async fn search_page(State(s): State<Arc<AppState>>, Query(sq): Query<SearchQuery>) -> PageResult {
+    let text = sq.q.unwrap_or_default();
+    let mut html = format!(
+        "<h1>Search</h1><form action=\"/search\"><input name=\"q\" value=\"{}\"> <button>Search</button></form>",
+        attr(&text)
+    );
+    if !text.trim().is_empty() {
+        let hits = s.with_store(|st| st.search(&text, 50))?;
+        let _ = write!(html, "<p>{} result(s)</p><ul>", hits.len());
+        for h in &hits {
+            let _ = write!(
+                html,
+                "<li><a href=\"/articles/{}\">{}</a><br><span class=\"meta\">{}</span></li>",
+                attr(&q(&h.article)),
+                esc(h.title.as_deref().unwrap_or("(untitled)")),
+                esc(&h.snippet)
+            );
+        }
+        html.push_str("</ul>");
+    }
+    Ok(Html(layout("Search", &html)))
+}

@@ -1,0 +1,179 @@
+//! Router tests over a real store built by the pipeline from pages we
+//! wrote, one of them hostile.
+
+use super::*;
+use axum::body::Body;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// A page full of markup that must never run: scripts, event handlers,
+/// `javascript:` links, attribute breakers.
+const HOSTILE: &str = "Harbour master Olav Strand <script>alert(1)</script> said the quay at Nordvik would reopen on Friday.\n\n\
+\"We will reopen \"><img src=x onerror=alert(2)> the quay,\" Strand said. <a href=\"javascript:alert(3)\">click</a>\n\n\
+The Nordvik Port Authority said repairs cost 3 million crowns.";
+
+const PLAIN: &str =
+    "Harbour master Olav Strand said the quay at Nordvik would reopen on Friday after repairs.\n\n\
+\"We will reopen the quay,\" Strand said.\n\n\
+The Nordvik Port Authority said repairs cost 3 million crowns.";
+
+fn article(id: &str, outlet: &str, body: &str) -> storyline_model::Article {
+    storyline_model::Article {
+        id: id.into(),
+        source: format!("{id}.txt"),
+        url: None,
+        format: storyline_model::SourceFormat::Text,
+        title: Some(format!("Quay <b>reopens</b> {id}")),
+        authors: vec![],
+        outlet: Some(outlet.into()),
+        original_source: None,
+        published: Some("2025-03-04".into()),
+        published_after: None,
+        language: Some("en".into()),
+        body: body.into(),
+        removed: vec![],
+    }
+}
+
+fn app(token: Option<&str>) -> (Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let docs = vec![
+        storyline_nlp::annotate(article("a1", "Harbour <Post>", HOSTILE)),
+        storyline_nlp::annotate(article("a2", "Coast Daily", PLAIN)),
+    ];
+    let new: Vec<(String, storyline_model::AnnotatedArticle)> = docs
+        .iter()
+        .map(|d| (format!("h-{}", d.article.id), d.clone()))
+        .collect();
+    let analysis = storyline_link::link(docs, vec![]);
+    let mut store = Store::open(&db).unwrap();
+    store.commit(&new, &analysis).unwrap();
+    drop(store);
+    let state = Arc::new(AppState::open(&db, token.map(str::to_string)).unwrap());
+    (router(state), dir)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+    let res = app
+        .clone()
+        .oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned(), headers)
+}
+
+/// No markup from the pages survives as markup (as text, escaped, it may).
+fn assert_inert(html: &str) {
+    for bad in ["<script", "<img", "<a href=\"javascript:", "<b>", "<Post>"] {
+        assert!(!html.contains(bad), "{bad} unescaped in:\n{html}");
+    }
+}
+
+#[tokio::test]
+async fn pages_escape_everything_and_forbid_scripts() {
+    let (app, _dir) = app(None);
+    let (status, home, headers) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_inert(&home);
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"));
+    // Follow the first event link.
+    let at = home.find("href=\"/events/").expect("an event link");
+    let id: String = home[at + 14..].chars().take_while(|c| *c != '"').collect();
+    let (status, event, _) = get(&app, &format!("/events/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    assert_inert(&event);
+    assert!(
+        event.contains("Outlets side by side") && event.contains("Coast Daily"),
+        "{event}"
+    );
+    assert!(event.contains("Harbour &lt;Post&gt;"));
+    for uri in [
+        "/articles/a1?start=0&end=10",
+        "/timeline",
+        "/search?q=quay",
+        "/entities/strand",
+    ] {
+        let (status, page, _) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {page}");
+        assert_inert(&page);
+    }
+    // The span is highlighted, the hostile text shown as text.
+    let (_, art, _) = get(&app, "/articles/a1?start=0&end=14").await;
+    assert!(
+        art.contains("<mark id=\"hit\">Harbour master</mark>"),
+        "{art}"
+    );
+    assert!(art.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[tokio::test]
+async fn api_lists_paginate_and_refuse_bad_input() {
+    let (app, _dir) = app(None);
+    let (status, body, _) = get(&app, "/api/events?limit=1").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["limit"], 1);
+    assert!(v["total"].as_u64().unwrap() >= 1);
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let id = v["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, body, _) = get(&app, &format!("/api/events/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let d: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(!d["articles"].as_array().unwrap().is_empty());
+    // Malformed ids, unknown ids, empty searches, huge queries.
+    assert_eq!(
+        get(&app, "/api/events/..%2Fetc").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&app, "/api/events/enope").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&app, "/api/search?q=").await.0, StatusCode::BAD_REQUEST);
+    let long = format!("/api/search?q={}", "a".repeat(5000));
+    assert_eq!(get(&app, &long).await.0, StatusCode::URI_TOO_LONG);
+    let (status, spec, _) = get(&app, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    assert!(spec["paths"]["/api/events/{id}"].is_object());
+    let (status, body, _) = get(&app, "/api/quotes?speaker=strand").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_token_guards_every_request() {
+    let (app, _dir) = app(Some("s3cret"));
+    assert_eq!(get(&app, "/api/events").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(&app, "/").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(&app, "/api/events?token=wrong").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(&app, "/api/events?token=s3cret").await.0,
+        StatusCode::OK
+    );
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get("/api/events")
+                .header(header::AUTHORIZATION, "Bearer s3cret")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[test]
+fn binding_beyond_loopback_needs_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = serve(&dir.path().join("s.db"), "0.0.0.0:0".parse().unwrap(), None).unwrap_err();
+    assert!(matches!(err, ServeError::NeedsToken(_)), "{err}");
+}

@@ -311,18 +311,11 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
             articles.push(art);
         }
     }
-    let quotes = store
-        .quotes(None)
-        .map_err(map)?
-        .into_iter()
-        .filter(|q| event.articles.contains(&q.article))
-        .collect();
-    let relations = store
-        .relations()
-        .map_err(map)?
-        .into_iter()
-        .filter(|r| event.articles.contains(&r.a) && event.articles.contains(&r.b))
-        .collect();
+    let mut quotes = Vec::new();
+    for a in &event.articles {
+        quotes.extend(store.quotes_of_article(a).map_err(map)?);
+    }
+    let relations = store.relations_among(&event.articles).map_err(map)?;
     Ok(Some(EventDetail {
         event,
         articles,

@@ -125,6 +125,24 @@ async fn api_lists_paginate_and_refuse_bad_input() {
     assert_eq!(status, StatusCode::OK);
     let d: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(!d["articles"].as_array().unwrap().is_empty());
+    // The two pages tell one event: its quotes and the rewrite link come along.
+    let both = get(&app, "/api/events?limit=200").await.1;
+    let both: serde_json::Value = serde_json::from_str(&both).unwrap();
+    let shared = both["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["articles"].as_array().unwrap().len() == 2)
+        .expect("one event of both pages");
+    let d = get(
+        &app,
+        &format!("/api/events/{}", shared["id"].as_str().unwrap()),
+    )
+    .await
+    .1;
+    let d: serde_json::Value = serde_json::from_str(&d).unwrap();
+    assert!(!d["quotes"].as_array().unwrap().is_empty(), "{d:#}");
+    assert_eq!(d["relations"].as_array().unwrap().len(), 1, "{d:#}");
     // Malformed ids, unknown ids, empty searches, huge queries.
     assert_eq!(
         get(&app, "/api/events/..%2Fetc").await.0,

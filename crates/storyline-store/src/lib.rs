@@ -55,6 +55,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE relations ADD COLUMN evidence TEXT;
     "#,
+    // 3: per-article look-ups for the event page (quotes, links to copies).
+    r#"
+    CREATE INDEX quotes_article ON quotes(article);
+    CREATE INDEX relations_b ON relations(b);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -399,12 +404,41 @@ impl Store {
 
     /// Copy and rewrite links.
     pub fn relations(&self) -> Result<Vec<Relation>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT a, b, kind, score, evidence FROM relations ORDER BY a, b")
-            .map_err(|e| self.err(e))?;
+        self.relation_rows(
+            "SELECT a, b, kind, score, evidence FROM relations ORDER BY a, b",
+            &[],
+        )
+    }
+
+    /// Links whose both ends are among `articles` (indexed look-ups per
+    /// article, for pages about one event).
+    pub fn relations_among(&self, articles: &[String]) -> Result<Vec<Relation>> {
+        let mut out = Vec::new();
+        for a in articles {
+            out.extend(
+                self.relation_rows(
+                    "SELECT a, b, kind, score, evidence FROM relations WHERE a = ?1 ORDER BY b",
+                    &[a],
+                )?
+                .into_iter()
+                .filter(|r| articles.contains(&r.b)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Quotes found in one article.
+    pub fn quotes_of_article(&self, article: &str) -> Result<Vec<Quote>> {
+        self.json_rows(
+            "SELECT json FROM quotes WHERE article = ?1 ORDER BY id",
+            &[&article],
+        )
+    }
+
+    fn relation_rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Relation>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(args, |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

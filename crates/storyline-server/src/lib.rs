@@ -476,15 +476,90 @@ async fn api_timeline(
     Ok(Json(timeline_events(&store, &q)?))
 }
 
-/// Search parameters.
+/// Search parameters: the text, and filters on outlet, publication dates
+/// (`from`, `to`: `YYYY-MM-DD`, inclusive), language and a named entity.
 #[derive(Debug, Deserialize, Default)]
 pub struct SearchQuery {
     q: Option<String>,
     limit: Option<usize>,
+    outlet: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    language: Option<String>,
+    entity: Option<String>,
 }
 
+/// Runs a search with its filters: full-text hits first (a wider net when
+/// filters will drop some), then each hit's article checked.
+fn search_filtered(
+    store: &Store,
+    q: &SearchQuery,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<Hit>, ApiError> {
+    let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
+    let filtered = q.outlet.is_some()
+        || q.from.is_some()
+        || q.to.is_some()
+        || q.language.is_some()
+        || q.entity.is_some();
+    let wide = if filtered {
+        (limit * 10).min(2000)
+    } else {
+        limit
+    };
+    let hits = store.search(text, wide).map_err(map)?;
+    let with_entity: Option<std::collections::HashSet<String>> = match &q.entity {
+        Some(name) => Some(
+            store
+                .find_entities(name)
+                .map_err(map)?
+                .into_iter()
+                .flat_map(|e| e.mentions.into_iter().map(|m| m.article))
+                .collect(),
+        ),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for h in hits {
+        if out.len() >= limit {
+            break;
+        }
+        if filtered {
+            let Some(a) = store.article(&h.article).map_err(map)? else {
+                continue;
+            };
+            let day = a.published.as_deref().unwrap_or("");
+            let keep = q
+                .outlet
+                .as_ref()
+                .is_none_or(|o| a.outlet.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(o)))
+                && q.language
+                    .as_ref()
+                    .is_none_or(|l| a.language.as_deref() == Some(l.as_str()))
+                && q.from
+                    .as_ref()
+                    .is_none_or(|f| !day.is_empty() && day >= f.as_str())
+                && q.to
+                    .as_ref()
+                    .is_none_or(|t| !day.is_empty() && day <= t.as_str())
+                && with_entity.as_ref().is_none_or(|set| set.contains(&a.id));
+            if !keep {
+                continue;
+            }
+        }
+        out.push(Hit {
+            article: h.article,
+            title: h.title,
+            snippet: h.snippet,
+        });
+    }
+    Ok(out)
+}
+
+/// One search result.
 #[derive(Serialize, Clone)]
-struct Hit {
+pub(crate) struct Hit {
     article: String,
     title: Option<String>,
     snippet: String,
@@ -494,21 +569,16 @@ async fn api_search(
     State(s): State<Arc<AppState>>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Vec<Hit>>, ApiError> {
-    let text = q.q.unwrap_or_default();
+    let text = q.q.clone().unwrap_or_default();
     if text.trim().is_empty() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "empty query (q=…)"));
     }
     let limit = q.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let hits = s.with_store(|st| st.search(&text, limit))?;
-    Ok(Json(
-        hits.into_iter()
-            .map(|h| Hit {
-                article: h.article,
-                title: h.title,
-                snippet: h.snippet,
-            })
-            .collect(),
-    ))
+    let store = s
+        .store
+        .lock()
+        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    Ok(Json(search_filtered(&store, &q, &text, limit)?))
 }
 
 #[cfg(test)]

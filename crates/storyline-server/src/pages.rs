@@ -446,13 +446,21 @@ async fn timeline_page(
 }
 
 async fn search_page(State(s): State<Arc<AppState>>, Query(sq): Query<SearchQuery>) -> PageResult {
-    let text = sq.q.unwrap_or_default();
+    let text = sq.q.clone().unwrap_or_default();
     let mut html = format!(
         "<h1>Search</h1><form action=\"/search\"><input name=\"q\" value=\"{}\"> <button>Search</button></form>",
         attr(&text)
     );
     if !text.trim().is_empty() {
-        let hits = s.with_store(|st| st.search(&text, 50))?;
+        let hits = {
+            let store = s.store.lock().map_err(|_| {
+                PageError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store lock poisoned".into(),
+                )
+            })?;
+            crate::search_filtered(&store, &sq, &text, 50)?
+        };
         let _ = write!(html, "<p>{} result(s)</p><ul>", hits.len());
         for h in &hits {
             let _ = write!(

@@ -159,6 +159,40 @@ async fn api_lists_paginate_and_refuse_bad_input() {
     assert_eq!(status, StatusCode::OK);
     let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
     assert!(spec["paths"]["/api/events/{id}"].is_object());
+    // Search filters: outlet and dates.
+    let hits = |uri: &str| {
+        let app = app.clone();
+        let uri = uri.to_string();
+        async move { serde_json::from_str::<serde_json::Value>(&get(&app, &uri).await.1).unwrap() }
+    };
+    assert_eq!(
+        hits("/api/search?q=quay").await.as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        hits("/api/search?q=quay&outlet=coast%20daily")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        hits("/api/search?q=quay&from=2025-03-05")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        hits("/api/search?q=quay&to=2025-03-04&language=en")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let (status, body, _) = get(&app, "/api/quotes?speaker=strand").await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }

@@ -240,7 +240,11 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         }
         html.push_str("<ul>");
         for qt in d.quotes.iter().filter(|x| x.article == a.id) {
-            let who = qt.speaker_name.as_deref().unwrap_or("unknown speaker");
+            let name = qt.speaker_name.as_deref().unwrap_or("unknown speaker");
+            let who = match qt.speaker.as_deref().and_then(|id| safe_id(id).ok()) {
+                Some(id) => format!("<a href=\"/entities/{}\">{}</a>", attr(&q(id)), esc(name)),
+                None => esc(name),
+            };
             let variant = qt
                 .variant
                 .as_deref()
@@ -248,8 +252,7 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
                 .unwrap_or_default();
             let _ = write!(
                 html,
-                "<li>{}: “{}”{variant} {}</li>",
-                esc(who),
+                "<li>{who}: “{}”{variant} {}</li>",
                 diff_html(qt),
                 span_link(&qt.article, qt.start, qt.end, "[in text]")
             );

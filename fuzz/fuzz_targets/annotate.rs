@@ -4,25 +4,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use storyline_model::{Article, SourceFormat};
+use storyline_model::Article;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
     for published in [None, Some("2025-05-08".to_string())] {
         let a = storyline_nlp::annotate(Article {
-            id: "fuzz".into(),
-            source: "fuzz".into(),
-            url: None,
-            format: SourceFormat::Text,
-            title: None,
-            authors: vec![],
-            outlet: None,
-            original_source: None,
             published,
-            published_after: None,
-            language: None,
-            body: text.clone(),
-            removed: vec![],
+            ..Article::plain("fuzz", &text)
         });
         let chars = a.article.body.chars().count() as u32;
         for t in &a.times {

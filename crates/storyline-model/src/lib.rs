@@ -144,6 +144,28 @@ pub struct Article {
     pub removed: Vec<Removed>,
 }
 
+impl Article {
+    /// An article of flattened text with no metadata: for evaluations,
+    /// benchmarks and tests that annotate text as it is.
+    pub fn plain(id: &str, body: &str) -> Article {
+        Article {
+            id: id.to_string(),
+            source: id.to_string(),
+            url: None,
+            format: SourceFormat::Text,
+            title: None,
+            authors: vec![],
+            outlet: None,
+            original_source: None,
+            published: None,
+            published_after: None,
+            language: None,
+            body: body.to_string(),
+            removed: vec![],
+        }
+    }
+}
+
 /// Coarse entity types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -313,6 +335,23 @@ pub struct Event {
     pub outlets: Vec<String>,
     /// A sentence or two from its articles.
     pub summary: String,
+}
+
+impl Event {
+    /// When it happened, else when it was first reported.
+    pub fn when(&self) -> Option<&str> {
+        self.date.as_deref().or(self.reported.as_deref())
+    }
+}
+
+/// Orders events as they happened: by [`Event::when`], undated last, then
+/// by id.
+pub fn chronological(a: &Event, b: &Event) -> std::cmp::Ordering {
+    let (ka, kb) = (a.when(), b.when());
+    ka.is_none()
+        .cmp(&kb.is_none())
+        .then(ka.cmp(&kb))
+        .then(a.id.cmp(&b.id))
 }
 
 /// A thread of related events.

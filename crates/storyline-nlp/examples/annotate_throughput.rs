@@ -7,7 +7,7 @@
 //! ```
 use std::time::Instant;
 
-use storyline_model::{Article, SourceFormat};
+use storyline_model::Article;
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -30,19 +30,9 @@ fn main() {
     let mut found = (0, 0, 0);
     for (i, body) in bodies.iter().enumerate() {
         let a = storyline_nlp::annotate(Article {
-            id: i.to_string(),
-            source: path.clone(),
-            url: None,
-            format: SourceFormat::Text,
-            title: None,
-            authors: vec![],
-            outlet: None,
-            original_source: None,
             published: Some("1987-03-01".into()),
-            published_after: None,
             language: Some("en".into()),
-            body: body.clone(),
-            removed: vec![],
+            ..Article::plain(&i.to_string(), body)
         });
         found.0 += a.entities.len();
         found.1 += a.quotes.len();

@@ -110,23 +110,11 @@ pub fn annotate(mut article: Article) -> AnnotatedArticle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storyline_model::SourceFormat;
 
     fn article(body: &str, published: Option<&str>) -> Article {
         Article {
-            id: "a".into(),
-            source: "a.txt".into(),
-            url: None,
-            format: SourceFormat::Text,
-            title: None,
-            authors: vec![],
-            outlet: None,
-            original_source: None,
             published: published.map(str::to_string),
-            published_after: None,
-            language: None,
-            body: body.into(),
-            removed: vec![],
+            ..Article::plain("a", body)
         }
     }
 

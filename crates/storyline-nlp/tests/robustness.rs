@@ -2,23 +2,12 @@
 //! the body and on character boundaries, bounded time. (The `annotate` fuzz
 //! target in `fuzz/` explores further; this runs in every test pass.)
 
-use storyline_model::{Article, SourceFormat};
+use storyline_model::Article;
 
 fn annotate(body: String, published: Option<&str>) -> storyline_model::AnnotatedArticle {
     storyline_nlp::annotate(Article {
-        id: "r".into(),
-        source: "r".into(),
-        url: None,
-        format: SourceFormat::Text,
-        title: None,
-        authors: vec![],
-        outlet: None,
-        original_source: None,
         published: published.map(str::to_string),
-        published_after: None,
-        language: None,
-        body,
-        removed: vec![],
+        ..Article::plain("r", &body)
     })
 }
 

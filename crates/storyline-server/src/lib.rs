@@ -266,11 +266,7 @@ pub struct Paged<T> {
 /// Events newest first (by when they happened, else when reported).
 fn events_newest(store: &Store) -> storyline_store::Result<Vec<storyline_model::Event>> {
     let mut events = store.events()?;
-    events.sort_by(|a, b| {
-        let ka = a.date.as_ref().or(a.reported.as_ref());
-        let kb = b.date.as_ref().or(b.reported.as_ref());
-        kb.cmp(&ka).then(a.id.cmp(&b.id))
-    });
+    events.sort_by(|a, b| b.when().cmp(&a.when()).then(a.id.cmp(&b.id)));
     Ok(events)
 }
 
@@ -454,14 +450,7 @@ fn timeline_events(
             .collect();
         events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
     }
-    events.sort_by(|a, b| {
-        let ka = a.date.as_ref().or(a.reported.as_ref());
-        let kb = b.date.as_ref().or(b.reported.as_ref());
-        ka.is_none()
-            .cmp(&kb.is_none())
-            .then(ka.cmp(&kb))
-            .then(a.id.cmp(&b.id))
-    });
+    events.sort_by(storyline_model::chronological);
     Ok(events)
 }
 

@@ -97,7 +97,7 @@ async fn home(State(s): State<Arc<AppState>>) -> PageResult {
             .events
             .iter()
             .filter_map(|id| by_id.get(id.as_str()))
-            .filter_map(|e| e.date.as_ref().or(e.reported.as_ref()))
+            .filter_map(|e| e.when())
             .max();
         let _ = write!(
             html,
@@ -105,7 +105,7 @@ async fn home(State(s): State<Arc<AppState>>) -> PageResult {
             attr(&q(&st.id)),
             esc(&st.title),
             st.events.len(),
-            latest.map_or_else(String::new, |d| esc(d))
+            latest.map_or_else(String::new, esc)
         );
     }
     html.push_str("</table><h1>Events</h1><table><tr><th>when</th><th>event</th><th>outlets</th><th>articles</th></tr>");

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
-use storyline_model::{AnnotatedArticle, Article, SourceFormat};
+use storyline_model::{AnnotatedArticle, Article};
 
 use super::eval::check_floors;
 use crate::output::line;
@@ -245,19 +245,9 @@ pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) ->
         };
         let gold = read_ann(ann)?;
         let article = Article {
-            id: base.clone(),
             source: path.display().to_string(),
-            url: None,
-            format: SourceFormat::Text,
-            title: None,
-            authors: vec![],
-            outlet: None,
-            original_source: None,
-            published: None,
-            published_after: None,
             language: Some("en".into()),
-            body: text.clone(),
-            removed: vec![],
+            ..Article::plain(base, &text)
         };
         let a = storyline_nlp::annotate(article);
         let found = found(&a);

@@ -308,15 +308,7 @@ pub fn timeline(
             .collect();
         events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
     }
-    // Undated events last; otherwise by when they happened, else reported.
-    events.sort_by(|a, b| {
-        let ka = a.date.as_ref().or(a.reported.as_ref());
-        let kb = b.date.as_ref().or(b.reported.as_ref());
-        ka.is_none()
-            .cmp(&kb.is_none())
-            .then(ka.cmp(&kb))
-            .then(a.id.cmp(&b.id))
-    });
+    events.sort_by(storyline_model::chronological);
     let mut entries: Vec<TimelineEntry> = Vec::with_capacity(events.len());
     for e in &events {
         let evidence = match e.date_evidence.first() {

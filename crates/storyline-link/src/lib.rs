@@ -316,6 +316,11 @@ fn quote_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Rarest words per quote used to find the same quote elsewhere.
+const QUOTE_KEYS: usize = 4;
+/// Keys on more quotes than this are too common to find candidates with.
+const QUOTE_POSTINGS: usize = 2000;
+
 /// Resolves quote speakers to merged entities and groups the same quote
 /// across articles; marks each member verbatim or altered against the
 /// group's first member.
@@ -353,25 +358,47 @@ fn group_quotes(
         .iter()
         .map(|q| quote_words(&q.text).into_iter().collect())
         .collect();
-    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
-    // Reported speech groups too: how outlets paraphrase one statement is
-    // part of how it changed.
-    for (i, w) in words.iter().enumerate() {
+    // Candidates through each quote's rarest words only (a quote that is
+    // the same as another shares them), from keys on at most
+    // QUOTE_POSTINGS quotes: common words ("the", "said") would make this
+    // quadratic in the number of quotes. Reported speech groups too: how
+    // outlets paraphrase one statement is part of how it changed.
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for w in &words {
         for x in w {
-            by_word.entry(x.as_str()).or_default().push(i);
+            *df.entry(x.as_str()).or_default() += 1;
+        }
+    }
+    let keys: Vec<Vec<&str>> = words
+        .iter()
+        .map(|w| {
+            let mut k: Vec<&str> = w.iter().map(String::as_str).collect();
+            k.sort_by_key(|x| (df[x], *x));
+            k.truncate(QUOTE_KEYS);
+            k
+        })
+        .collect();
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        for x in k {
+            by_key.entry(x).or_default().push(i);
         }
     }
     let mut sets = UnionFind::new(quotes.len());
     for i in 0..quotes.len() {
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for x in &words[i] {
-            for &j in &by_word[x.as_str()] {
-                if j > i && article_of[j] != article_of[i] {
-                    *shared.entry(j).or_default() += 1;
-                }
+        let mut cands: HashSet<usize> = HashSet::new();
+        for x in &keys[i] {
+            let list = &by_key[x];
+            if list.len() <= QUOTE_POSTINGS {
+                cands.extend(
+                    list.iter()
+                        .copied()
+                        .filter(|&j| j > i && article_of[j] != article_of[i]),
+                );
             }
         }
-        for (j, s) in shared {
+        for j in cands {
+            let s = words[i].intersection(&words[j]).count();
             let min = words[i].len().min(words[j].len()).max(1);
             if s >= 4 && s as f32 / min as f32 >= 0.6 {
                 sets.union(i, j);

@@ -358,6 +358,9 @@ async fn article_page(
     Ok(Html(layout(&title, &html)))
 }
 
+/// Most events drawn on one timeline.
+const TIMELINE_ROWS: usize = 300;
+
 /// Day number of `YYYY-MM-DD` (or its start for coarser values).
 fn day_of(v: &str) -> Option<i64> {
     let y: i64 = v.get(0..4)?.parse().ok()?;
@@ -387,6 +390,17 @@ async fn timeline_page(
         })
         .collect();
     let mut html = String::from("<h1>Timeline</h1>");
+    // A drawing of thousands of rows helps nobody: the latest ones.
+    let dated = if dated.len() > TIMELINE_ROWS {
+        let _ = write!(
+            html,
+            "<p class=\"meta\">The latest {TIMELINE_ROWS} of {} dated events; pick a storyline or an entity for all of theirs.</p>",
+            dated.len()
+        );
+        dated[dated.len() - TIMELINE_ROWS..].to_vec()
+    } else {
+        dated
+    };
     if dated.is_empty() {
         html.push_str("<p>No dated events.</p>");
         return Ok(Html(layout("Timeline", &html)));

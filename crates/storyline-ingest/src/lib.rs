@@ -431,6 +431,22 @@ impl Iterator for JsonlReader {
     }
 }
 
+/// Pages from JSONL already in memory (one page per line, as in `.jsonl`
+/// files), named `name:line` in errors — for pages posted over HTTP.
+pub fn read_jsonl_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
+    let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(bytes));
+    JsonlReader {
+        name: name.to_string(),
+        lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
+        line_no: 0,
+        gz: false,
+        done: false,
+    }
+}
+
 fn parse_jsonl_line(source: String, buf: &[u8]) -> Result<RawDoc, IngestError> {
     let line = match std::str::from_utf8(buf) {
         Ok(s) => s,

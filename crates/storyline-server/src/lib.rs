@@ -19,7 +19,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -115,6 +116,8 @@ pub fn serve(db: &Path, addr: SocketAddr, token: Option<String>) -> Result<(), S
 const MAX_QUERY: usize = 2048;
 /// Largest page size for list endpoints.
 const MAX_LIMIT: usize = 200;
+/// Largest body `POST /api/pages` accepts.
+const MAX_POST_BYTES: usize = 32 * 1024 * 1024;
 
 /// The whole application: API, pages, limits, token and security headers.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -129,7 +132,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/articles/{id}", get(api_article))
         .route("/api/quotes", get(api_quotes))
         .route("/api/timeline", get(api_timeline))
-        .route("/api/search", get(api_search));
+        .route("/api/search", get(api_search))
+        .route(
+            "/api/pages",
+            axum::routing::post(api_post_pages).layer(DefaultBodyLimit::max(MAX_POST_BYTES)),
+        );
     Router::new()
         .merge(api)
         .merge(pages::routes())
@@ -568,6 +575,49 @@ async fn api_search(
         .lock()
         .map_err(|_| ApiError::internal("store lock poisoned"))?;
     Ok(Json(search_filtered(&store, &q, &text, limit)?))
+}
+
+/// `POST /api/pages`: JSONL, one page per line (`url`, `html` or `text`,
+/// `published`, `outlet`, `title`), ingested as `storyline ingest` does —
+/// pages already stored are skipped, everything re-linked in one
+/// transaction. 200 with the report (its `errors` name each failed line);
+/// 400 when no page in the body could be read; 413 over the size limit.
+async fn api_post_pages(
+    State(s): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Json<storyline_pipeline::IngestReport>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "empty body: send JSONL, one page per line",
+        ));
+    }
+    // Cleaning, annotating and re-linking take a while: off the async threads.
+    let report = tokio::task::spawn_blocking(move || {
+        let mut store = s
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        let docs = storyline_ingest::read_jsonl_bytes("request", body.to_vec());
+        storyline_pipeline::ingest(&mut store, docs).map_err(|e| ApiError::internal(&e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e.to_string()))??;
+    if report.added == 0 && report.already_stored == 0 && report.failed > 0 {
+        let first = report
+            .errors
+            .first()
+            .map(|e| format!("{}: {}", e.source, e.message))
+            .unwrap_or_default();
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "no page could be read ({} failed; first: {first})",
+                report.failed
+            ),
+        ));
+    }
+    Ok(Json(report))
 }
 
 #[cfg(test)]

@@ -229,3 +229,76 @@ fn binding_beyond_loopback_needs_a_token() {
     let err = serve(&dir.path().join("s.db"), "0.0.0.0:0".parse().unwrap(), None).unwrap_err();
     assert!(matches!(err, ServeError::NeedsToken(_)), "{err}");
 }
+
+async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, String) {
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::post(uri)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn pages_posted_as_jsonl_are_ingested_once() {
+    let (app, _dir) = app(None);
+    let page = serde_json::json!({
+        "url": "https://example.test/brekke",
+        "title": "Second storm floods Brekke quay",
+        "published": "2025-03-18",
+        "outlet": "Fjord Post",
+        "text": "A second winter storm flooded the quay at Brekke on Monday, damaging warehouses.\n\nHarbour master Olav Strand said the quay would stay closed for a week."
+    });
+    let body = format!("{page}\n{{\"url\": \"x\"}}\n").into_bytes();
+    let (status, report) = post(&app, "/api/pages", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        (r["added"].as_u64(), r["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{r:#}"
+    );
+    assert!(
+        r["errors"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("request:2"),
+        "{r:#}"
+    );
+    // Again: nothing new.
+    let (_, report) = post(&app, "/api/pages", body).await;
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        (r["added"].as_u64(), r["already_stored"].as_u64()),
+        (Some(0), Some(1))
+    );
+    // The new page is searchable; bad bodies get a 400, huge ones a 413.
+    let hits = get(&app, "/api/search?q=Brekke").await.1;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&hits)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        post(&app, "/api/pages", b"not json\n".to_vec()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post(&app, "/api/pages", b" ".to_vec()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let huge = vec![b' '; MAX_POST_BYTES + 10];
+    assert_eq!(
+        post(&app, "/api/pages", huge).await.0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}

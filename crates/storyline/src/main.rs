@@ -2,12 +2,11 @@
 //! source-attributed record of what happened.
 //!
 //! The binary is thin: argument parsing here, one module per subcommand in
-//! `commands/`, the in-memory pipeline in `pipeline.rs`, rendering in
+//! `commands/` (the pipeline itself is `storyline-pipeline`), rendering in
 //! `output.rs`. Errors print once, with their causes, and set the exit code.
 
 mod commands;
 mod output;
-mod pipeline;
 
 use std::io::Write;
 use std::path::PathBuf;

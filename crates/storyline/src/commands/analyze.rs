@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::{output, pipeline};
+use crate::output;
 
 pub fn run(paths: &[PathBuf], json: bool) -> Result<ExitCode> {
-    let analysis = pipeline::analyze_paths(paths)?;
+    let analysis = storyline_pipeline::analyze(storyline_ingest::read_paths(paths));
     if json {
         output::json(&analysis)?;
     } else {

@@ -45,7 +45,8 @@ pub fn run(json: bool) -> Result<ExitCode> {
         std::fs::write(dir.path().join(name), bytes)
             .with_context(|| format!("cannot write demo page {name}"))?;
     }
-    let mut analysis = crate::pipeline::analyze_paths(&[dir.path().to_path_buf()])?;
+    let mut analysis =
+        storyline_pipeline::analyze(storyline_ingest::read_paths(&[dir.path().to_path_buf()]));
     // Show paths relative to the bundle, not the temporary directory.
     let prefix = format!("{}/", dir.path().display());
     for a in &mut analysis.articles {

@@ -16,7 +16,7 @@ use storyline_model::{calendar, Analysis, AnnotatedArticle};
 
 use super::eval::{check_floors, create_dump, read_jsonl};
 use crate::output::line;
-use crate::pipeline::annotate_one;
+use storyline_pipeline::annotate_one;
 
 #[derive(Deserialize)]
 struct EcbDoc {

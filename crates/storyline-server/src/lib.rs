@@ -272,9 +272,7 @@ pub struct Paged<T> {
 
 /// Events newest first (by when they happened, else when reported).
 fn events_newest(store: &Store) -> storyline_store::Result<Vec<storyline_model::Event>> {
-    let mut events = store.events()?;
-    events.sort_by(|a, b| b.when().cmp(&a.when()).then(a.id.cmp(&b.id)));
-    Ok(events)
+    store.events()
 }
 
 async fn openapi() -> Response {
@@ -289,8 +287,15 @@ async fn api_events(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
-    let events = s.with_store(events_newest)?;
-    Ok(Json(p.slice(&events)))
+    let offset = p.offset.unwrap_or(0);
+    let limit = p.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    let (total, items) = s.with_store(|st| st.events_page(offset, limit))?;
+    Ok(Json(Paged {
+        total,
+        offset: offset.min(total),
+        limit,
+        items,
+    }))
 }
 
 /// An event with what the event page needs: its articles, their quotes

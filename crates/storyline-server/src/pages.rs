@@ -87,29 +87,37 @@ fn event_when(e: &Event) -> String {
 }
 
 async fn home(State(s): State<Arc<AppState>>) -> PageResult {
-    let (stories, events) = s.with_store(|st| Ok((st.storylines()?, events_newest(st)?)))?;
-    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.id.as_str(), e)).collect();
+    let (stories, events) = s.with_store(|st| Ok((st.storylines()?, st.events_page(0, 200)?.1)))?;
+    // Storylines of the newest events, in the order of their newest event.
+    let story_of: HashMap<&str, usize> = stories
+        .iter()
+        .enumerate()
+        .flat_map(|(k, st)| st.events.iter().map(move |e| (e.as_str(), k)))
+        .collect();
+    let mut shown: Vec<(usize, &Event)> = Vec::new();
+    for e in &events {
+        if let Some(&k) = story_of.get(e.id.as_str()) {
+            if !shown.iter().any(|(x, _)| *x == k) {
+                shown.push((k, e));
+            }
+        }
+    }
     let mut html = String::from(
         "<h1>Storylines</h1><table><tr><th>storyline</th><th>events</th><th>latest</th></tr>",
     );
-    for st in &stories {
-        let latest = st
-            .events
-            .iter()
-            .filter_map(|id| by_id.get(id.as_str()))
-            .filter_map(|e| e.when())
-            .max();
+    for (k, latest) in shown {
+        let st = &stories[k];
         let _ = write!(
             html,
             "<tr><td><a href=\"/timeline?storyline={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
             attr(&q(&st.id)),
             esc(&st.title),
             st.events.len(),
-            latest.map_or_else(String::new, esc)
+            latest.when().map_or_else(String::new, esc)
         );
     }
     html.push_str("</table><h1>Events</h1><table><tr><th>when</th><th>event</th><th>outlets</th><th>articles</th></tr>");
-    for e in events.iter().take(200) {
+    for e in &events {
         let _ = write!(
             html,
             "<tr><td>{}</td><td><a href=\"/events/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",

@@ -60,6 +60,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_article ON quotes(article);
     CREATE INDEX relations_b ON relations(b);
     "#,
+    // 4: events paged newest first without sorting them all.
+    r#"
+    CREATE INDEX events_when ON events(coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -353,6 +357,19 @@ impl Store {
             out.push(self.parse(&json, query)?);
         }
         Ok(out)
+    }
+
+    /// One page of [`Store::events`] (same order) and the number of events.
+    pub fn events_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Event>)> {
+        let total: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let page = self.json_rows(
+            "SELECT json FROM events ORDER BY coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id LIMIT ?1 OFFSET ?2",
+            &[&(limit as i64), &(offset as i64)],
+        )?;
+        Ok((total as usize, page))
     }
 
     /// Events, most recent first (by when they happened, else reported).

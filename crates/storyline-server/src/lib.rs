@@ -47,15 +47,18 @@ impl AppState {
         })
     }
 
+    /// The store, for one request.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Store>, ApiError> {
+        self.store
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))
+    }
+
     fn with_store<T>(
         &self,
         f: impl FnOnce(&Store) -> storyline_store::Result<T>,
     ) -> Result<T, ApiError> {
-        let store = self
-            .store
-            .lock()
-            .map_err(|_| ApiError::internal("store lock poisoned"))?;
-        f(&store).map_err(|e| ApiError::internal(&e.to_string()))
+        f(&*self.lock()?).map_err(|e| ApiError::internal(&e.to_string()))
     }
 }
 
@@ -270,11 +273,6 @@ pub struct Paged<T> {
     items: Vec<T>,
 }
 
-/// Events newest first (by when they happened, else when reported).
-fn events_newest(store: &Store) -> storyline_store::Result<Vec<storyline_model::Event>> {
-    store.events()
-}
-
 async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -337,10 +335,7 @@ async fn api_event(
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<EventDetail>, ApiError> {
     let id = safe_id(&id)?;
-    let store = s
-        .store
-        .lock()
-        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    let store = s.lock()?;
     event_detail(&store, id)?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("such event"))
@@ -441,39 +436,22 @@ fn timeline_events(
     store: &Store,
     q: &TimelineQuery,
 ) -> Result<Vec<storyline_model::Event>, ApiError> {
-    let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
-    let mut events = store.events().map_err(map)?;
-    if let Some(id) = &q.storyline {
-        let id = safe_id(id)?;
-        let story = store
-            .storyline(id)
-            .map_err(map)?
-            .ok_or_else(|| ApiError::not_found("such storyline"))?;
-        events.retain(|e| story.events.contains(&e.id));
+    let storyline = q.storyline.as_deref().map(safe_id).transpose()?;
+    match store
+        .timeline(storyline, q.entity.as_deref())
+        .map_err(|e| ApiError::internal(&e.to_string()))?
+    {
+        Ok(events) => Ok(events),
+        Err(storyline_store::Unknown::Storyline) => Err(ApiError::not_found("such storyline")),
+        Err(storyline_store::Unknown::Entity) => Err(ApiError::not_found("such entity")),
     }
-    if let Some(name) = &q.entity {
-        let ents = store.find_entities(name).map_err(map)?;
-        if ents.is_empty() {
-            return Err(ApiError::not_found("such entity"));
-        }
-        let arts: std::collections::HashSet<&String> = ents
-            .iter()
-            .flat_map(|e| e.mentions.iter().map(|m| &m.article))
-            .collect();
-        events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
-    }
-    events.sort_by(storyline_model::chronological);
-    Ok(events)
 }
 
 async fn api_timeline(
     State(s): State<Arc<AppState>>,
     Query(q): Query<TimelineQuery>,
 ) -> Result<Json<Vec<storyline_model::Event>>, ApiError> {
-    let store = s
-        .store
-        .lock()
-        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    let store = s.lock()?;
     Ok(Json(timeline_events(&store, &q)?))
 }
 
@@ -575,10 +553,7 @@ async fn api_search(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "empty query (q=…)"));
     }
     let limit = q.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let store = s
-        .store
-        .lock()
-        .map_err(|_| ApiError::internal("store lock poisoned"))?;
+    let store = s.lock()?;
     Ok(Json(search_filtered(&store, &q, &text, limit)?))
 }
 
@@ -599,10 +574,7 @@ async fn api_post_pages(
     }
     // Cleaning, annotating and re-linking take a while: off the async threads.
     let report = tokio::task::spawn_blocking(move || {
-        let mut store = s
-            .store
-            .lock()
-            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        let mut store = s.lock()?;
         let docs = storyline_ingest::read_jsonl_bytes("request", body.to_vec());
         storyline_pipeline::ingest(&mut store, docs).map_err(|e| ApiError::internal(&e.to_string()))
     })

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use storyline_model::{Article, Event, Quote};
 
 use crate::{
-    attr, esc, event_detail, events_newest, safe_id, timeline_events, ApiError, AppState,
-    SearchQuery, TimelineQuery,
+    attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, SearchQuery,
+    TimelineQuery,
 };
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -177,12 +177,7 @@ fn span_link(article: &str, start: u32, end: u32, label: &str) -> String {
 async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
     let id = safe_id(&id)?.to_string();
     let detail = {
-        let store = s.store.lock().map_err(|_| {
-            PageError(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "store lock poisoned".into(),
-            )
-        })?;
+        let store = s.lock()?;
         event_detail(&store, &id)?
     };
     let d = detail.ok_or_else(|| PageError(StatusCode::NOT_FOUND, "no such event".into()))?;
@@ -279,7 +274,7 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
             Some(e) => st.quotes(Some(&e.id))?,
             None => vec![],
         };
-        Ok((ents, quotes, events_newest(st)?))
+        Ok((ents, quotes, st.events()?))
     })?;
     let e = ents
         .first()
@@ -382,12 +377,7 @@ async fn timeline_page(
     Query(tq): Query<TimelineQuery>,
 ) -> PageResult {
     let events = {
-        let store = s.store.lock().map_err(|_| {
-            PageError(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "store lock poisoned".into(),
-            )
-        })?;
+        let store = s.lock()?;
         timeline_events(&store, &tq)?
     };
     let dated: Vec<(&Event, i64, Option<i64>)> = events
@@ -478,12 +468,7 @@ async fn search_page(State(s): State<Arc<AppState>>, Query(sq): Query<SearchQuer
     );
     if !text.trim().is_empty() {
         let hits = {
-            let store = s.store.lock().map_err(|_| {
-                PageError(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "store lock poisoned".into(),
-                )
-            })?;
+            let store = s.lock()?;
             crate::search_filtered(&store, &sq, &text, 50)?
         };
         let _ = write!(html, "<p>{} result(s)</p><ul>", hits.len());

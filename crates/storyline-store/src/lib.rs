@@ -14,6 +14,7 @@
 //! ```
 #![deny(missing_docs)]
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -114,6 +115,15 @@ pub struct SearchHit {
     pub title: Option<String>,
     /// Text around the match, with `[` `]` around matched terms.
     pub snippet: String,
+}
+
+/// What a [`Store::timeline`] was asked about and the store does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    /// No storyline with that id.
+    Storyline,
+    /// No entity with that name, alias or id.
+    Entity,
 }
 
 /// An open store.
@@ -357,6 +367,37 @@ impl Store {
             out.push(self.parse(&json, query)?);
         }
         Ok(out)
+    }
+
+    /// Events in the order they happened ([`storyline_model::chronological`]),
+    /// only those of `storyline` and naming `entity` (name, alias or id) when
+    /// given. The inner `Err` says which of the two the store does not hold.
+    pub fn timeline(
+        &self,
+        storyline: Option<&str>,
+        entity: Option<&str>,
+    ) -> Result<std::result::Result<Vec<Event>, Unknown>> {
+        let mut events = self.events()?;
+        if let Some(id) = storyline {
+            let Some(story) = self.storyline(id)? else {
+                return Ok(Err(Unknown::Storyline));
+            };
+            let keep: HashSet<&String> = story.events.iter().collect();
+            events.retain(|e| keep.contains(&e.id));
+        }
+        if let Some(name) = entity {
+            let ents = self.find_entities(name)?;
+            if ents.is_empty() {
+                return Ok(Err(Unknown::Entity));
+            }
+            let arts: HashSet<&String> = ents
+                .iter()
+                .flat_map(|e| e.mentions.iter().map(|m| &m.article))
+                .collect();
+            events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
+        }
+        events.sort_by(storyline_model::chronological);
+        Ok(Ok(events))
     }
 
     /// One page of [`Store::events`] (same order) and the number of events.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use storyline_model::{slice_chars, Event, Span};
-use storyline_store::Store;
+use storyline_store::{Store, Unknown};
 
 use crate::output::{self, line, trunc};
 
@@ -289,26 +289,19 @@ pub fn timeline(
     json: bool,
 ) -> Result<ExitCode> {
     let store = open(db)?;
-    let mut events = store.events()?;
-    if let Some(id) = storyline {
-        let Some(s) = store.storyline(id)? else {
-            bail!("no storyline {id:?} in {}", db.display());
-        };
-        let keep: HashSet<&String> = s.events.iter().collect();
-        events.retain(|e| keep.contains(&e.id));
-    }
-    if let Some(name) = entity {
-        let ents = store.find_entities(name)?;
-        if ents.is_empty() {
-            bail!("no entity named {name:?} in {}", db.display());
-        }
-        let arts: HashSet<String> = ents
-            .iter()
-            .flat_map(|e| e.mentions.iter().map(|m| m.article.clone()))
-            .collect();
-        events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
-    }
-    events.sort_by(storyline_model::chronological);
+    let events = match store.timeline(storyline, entity)? {
+        Ok(events) => events,
+        Err(Unknown::Storyline) => bail!(
+            "no storyline {:?} in {}",
+            storyline.unwrap_or_default(),
+            db.display()
+        ),
+        Err(Unknown::Entity) => bail!(
+            "no entity named {:?} in {}",
+            entity.unwrap_or_default(),
+            db.display()
+        ),
+    };
     let mut entries: Vec<TimelineEntry> = Vec::with_capacity(events.len());
     for e in &events {
         let evidence = match e.date_evidence.first() {

@@ -743,15 +743,18 @@ fn speaker_in(
     }) {
         return Some((Some(m.entity), text[m.start..m.end].to_string()));
     }
-    if PRONOUNS.contains(&phrase) || matches!(phrase, "I" | "we" | "We" | "it" | "It") {
-        let resolved = PRONOUNS
-            .contains(&phrase)
-            .then(|| resolve_pronoun(mentions, from))
-            .flatten();
-        return Some((resolved.map(|m| m.entity), phrase.to_string()));
-    }
-    // No name: the subject as written ("officials", "a spokesman").
-    Some((None, phrase.to_string()))
+    Some(as_written(phrase.to_string(), mentions, from))
+}
+
+/// A speaker no mention names, as written: a third-person pronoun resolved
+/// to the last person before `at`, other words ("officials", "a
+/// spokesman", "we") as they are.
+fn as_written(phrase: String, mentions: &[Mention], at: usize) -> (Option<usize>, String) {
+    let resolved = PRONOUNS
+        .contains(&phrase.as_str())
+        .then(|| resolve_pronoun(mentions, at))
+        .flatten();
+    (resolved.map(|m| m.entity), phrase)
 }
 
 /// Auxiliaries and adverbs between a subject and its verb ("has said",
@@ -775,7 +778,6 @@ const AUXILIARIES: &[&str] = &[
     "just",
     "recently",
     "still",
-    "had",
     "could",
     "may",
     "might",
@@ -818,11 +820,7 @@ fn subject_speaker(
     if phrase.is_empty() {
         return None;
     }
-    if PRONOUNS.contains(&phrase.as_str()) {
-        let resolved = resolve_pronoun(mentions, from);
-        return Some((resolved.map(|m| m.entity), phrase));
-    }
-    Some((None, phrase))
+    Some(as_written(phrase, mentions, from))
 }
 
 fn indirect_quote(

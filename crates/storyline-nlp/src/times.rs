@@ -165,17 +165,14 @@ impl Ctx<'_> {
 /// Finds and normalises the time expressions of `text`, given the document
 /// creation (publication) date if known.
 pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<Timex> {
+    let toks = crate::entities::tokens(text);
     let ctx = Ctx {
         text,
-        toks: crate::entities::tokens(text),
+        reach: story_reach(&toks, dct),
+        toks,
         dct,
         sentences,
         story_year: std::cell::Cell::new(None),
-        reach: 0,
-    };
-    let ctx = Ctx {
-        reach: story_reach(&ctx),
-        ..ctx
     };
     let mut out: Vec<Timex> = Vec::new();
     // The last fully resolved date mentioned: anchor for "the previous day".
@@ -1018,12 +1015,12 @@ const NEWS_YEAR_REACH: usize = 350;
 /// has no publication date) is a history: a named year holds until the
 /// next one. Otherwise it is news, and dates without a year follow the
 /// publication date unless a year was named just before.
-fn story_reach(c: &Ctx<'_>) -> usize {
-    let years: Vec<i32> = c.toks.iter().filter_map(|t| year_number(t.text)).collect();
+fn story_reach(toks: &[Tok<'_>], dct: Option<Date>) -> usize {
+    let years: Vec<i32> = toks.iter().filter_map(|t| year_number(t.text)).collect();
     if years.is_empty() {
         return NEWS_YEAR_REACH;
     }
-    let old = match c.dct {
+    let old = match dct {
         None => return usize::MAX,
         Some(d) => years.iter().filter(|&&y| y < d.year() as i32 - 3).count(),
     };

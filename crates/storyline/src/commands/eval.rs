@@ -130,6 +130,23 @@ pub fn shingle_match(gold: &str, pred: &str) -> (f64, f64, f64) {
     }
 }
 
+/// Harmonic mean of precision and recall (0 when both are 0).
+pub(crate) fn f1(p: f64, r: f64) -> f64 {
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
+}
+
+/// Precision, recall and F1 from counts: `hit` right among `found`
+/// predictions, against `gold` expected items.
+pub(crate) fn prf_counts(hit: usize, found: usize, gold: usize) -> (f64, f64, f64) {
+    let p = hit as f64 / found.max(1) as f64;
+    let r = hit as f64 / gold.max(1) as f64;
+    (p, r, f1(p, r))
+}
+
 /// Precision, recall and F1 over documents, as the reference computes them.
 pub fn prf(scores: &[(f64, f64, f64)]) -> (f64, f64, f64) {
     // The reference's precision_score and recall_score are one function with
@@ -158,12 +175,7 @@ pub fn prf(scores: &[(f64, f64, f64)]) -> (f64, f64, f64) {
     };
     let p = mean_share(|&(tp, fp, fn_)| (tp, fp, fn_));
     let r = mean_share(|&(tp, fp, fn_)| (tp, fn_, fp));
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    (p, r, f)
+    (p, r, f1(p, r))
 }
 
 #[derive(serde::Deserialize)]

@@ -60,11 +60,7 @@ pub fn bcubed<P: Eq + std::hash::Hash, G: Eq + std::hash::Hash>(
         r += c / g_size[&gold[i]] as f64;
     }
     let (p, r) = (p / n as f64, r / n as f64);
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
+    let f = super::eval::f1(p, r);
     // Pairwise: pairs placed together vs pairs that belong together.
     let pairs = |m: usize| (m * m.saturating_sub(1) / 2) as f64;
     let same_both: f64 = both.values().map(|&c| pairs(c)).sum();

@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use storyline_model::{AnnotatedArticle, Article};
 
-use super::eval::check_floors;
+use super::eval::{check_floors, prf_counts};
 use crate::output::line;
 
 /// One attribution: content span and, if annotated, source span (chars).
@@ -200,14 +200,6 @@ fn score(text: &str, gold: &[Gold], found: &[Found], t: &mut Tally) {
     }
 }
 
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    }
-}
-
 /// `storyline eval quotes DIR`: DIR is a PolNeAR split (`text/`,
 /// `attributions/`).
 pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) -> Result<ExitCode> {
@@ -283,14 +275,12 @@ pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) ->
         );
     }
     let secs = started.elapsed().as_secs_f64();
-    let p = t.matched as f64 / t.found.max(1) as f64;
-    let r = t.matched as f64 / t.gold.max(1) as f64;
-    let ep = t.exact as f64 / t.found.max(1) as f64;
-    let er = t.exact as f64 / t.gold.max(1) as f64;
+    let (p, r, overlap_f1) = prf_counts(t.matched, t.found, t.gold);
+    let (ep, er, exact_f1) = prf_counts(t.exact, t.found, t.gold);
     let speaker = t.speaker_right as f64 / t.with_source.max(1) as f64;
     let mut metrics: HashMap<String, f64> = HashMap::new();
-    metrics.insert("polnear-overlap-f1".into(), f1(p, r));
-    metrics.insert("polnear-exact-f1".into(), f1(ep, er));
+    metrics.insert("polnear-overlap-f1".into(), overlap_f1);
+    metrics.insert("polnear-exact-f1".into(), exact_f1);
     metrics.insert("polnear-speaker-accuracy".into(), speaker);
     if json {
         crate::output::json(&serde_json::json!({
@@ -308,11 +298,11 @@ pub fn quotes(dir: &Path, floors: &[String], dump: Option<&Path>, json: bool) ->
         ))?;
         line(&format!(
             "content, overlap: P {p:.3}  R {r:.3}  F1 {:.3}",
-            f1(p, r)
+            overlap_f1
         ))?;
         line(&format!(
             "content, exact:   P {ep:.3}  R {er:.3}  F1 {:.3}",
-            f1(ep, er)
+            exact_f1
         ))?;
         line(&format!(
             "speaker accuracy on {} matched quotes with a gold source: {speaker:.3}",

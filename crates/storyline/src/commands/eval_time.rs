@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::eval::check_floors;
+use super::eval::{check_floors, prf_counts};
 use crate::output::line;
 
 /// A gold or found expression: character span, type, value.
@@ -197,17 +197,6 @@ fn score(gold: &[Expr], found: &[Expr], t: &mut Tally) {
     }
 }
 
-fn prf(hit: usize, found: usize, gold: usize) -> (f64, f64, f64) {
-    let p = hit as f64 / found.max(1) as f64;
-    let r = hit as f64 / gold.max(1) as f64;
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    (p, r, f)
-}
-
 fn tml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -273,10 +262,10 @@ pub fn time(
                 )?;
             }
         }
-        let (sp, sr, sf) = prf(t.strict, t.found, t.gold);
-        let (rp, rr, rf) = prf(t.relaxed, t.found, t.gold);
-        let (_, _, vf) = prf(t.value, t.found, t.gold);
-        let (_, _, tf) = prf(t.kind, t.found, t.gold);
+        let (sp, sr, sf) = prf_counts(t.strict, t.found, t.gold);
+        let (rp, rr, rf) = prf_counts(t.relaxed, t.found, t.gold);
+        let (_, _, vf) = prf_counts(t.value, t.found, t.gold);
+        let (_, _, tf) = prf_counts(t.kind, t.found, t.gold);
         metrics.insert(format!("{name}-strict-f1"), sf);
         metrics.insert(format!("{name}-relaxed-f1"), rf);
         metrics.insert(format!("{name}-value-f1"), vf);

@@ -139,10 +139,14 @@ fn set(list: &'static str) -> HashSet<&'static str> {
         .collect()
 }
 
-/// Whole place names ("New Zealand").
+/// Whole place names ("New Zealand"), with the rules' own list.
 pub fn places() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| set(PLACE_NAMES))
+    SET.get_or_init(|| {
+        let mut s = set(PLACE_NAMES);
+        s.extend(crate::entities::PLACES.iter().copied());
+        s
+    })
 }
 
 /// Words of place names ("New", "Zealand").

@@ -387,36 +387,35 @@ fn gap_kind(gap: &str, at_start: bool) -> &'static str {
     }
 }
 
-/// Gazetteer flags of a word, as a short string.
+/// Gazetteer flags of a word, as a short string: P place word, F given
+/// name, T title, O organisation word, G group, N not a name, C person cue.
 fn gazetteer(w: &str) -> String {
-    static PLACE_WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let places = PLACE_WORDS.get_or_init(|| {
-        entities::PLACES
-            .iter()
-            .flat_map(|p| p.split_whitespace())
-            .collect()
+    // Every listed word once, with its flags: one look-up per word instead
+    // of a scan of each list (this runs for every word of every page).
+    static FLAGS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    static CUES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let flags = FLAGS.get_or_init(|| {
+        let mut m: HashMap<&'static str, String> = HashMap::new();
+        let mut add = |words: &mut dyn Iterator<Item = &'static str>, flag: char| {
+            for w in words {
+                let f = m.entry(w).or_default();
+                if !f.contains(flag) {
+                    f.push(flag);
+                }
+            }
+        };
+        add(&mut crate::gazetteer::place_words().iter().copied(), 'P');
+        add(&mut crate::gazetteer::given_names().iter().copied(), 'F');
+        add(&mut entities::TITLES.iter().copied(), 'T');
+        add(&mut entities::ORG_WORDS.iter().copied(), 'O');
+        add(&mut entities::GROUPS.iter().copied(), 'G');
+        add(&mut entities::NOT_NAMES.iter().copied(), 'N');
+        m
     });
-    let mut g = String::new();
+    let cues = CUES.get_or_init(|| entities::PERSON_CUES_BEFORE.iter().copied().collect());
     let b = entities::base(w);
-    if places.contains(b) || crate::gazetteer::place_words().contains(b) {
-        g.push('P');
-    }
-    if crate::gazetteer::given_names().contains(b) {
-        g.push('F');
-    }
-    if entities::TITLES.contains(&b) {
-        g.push('T');
-    }
-    if entities::ORG_WORDS.contains(&b) {
-        g.push('O');
-    }
-    if entities::GROUPS.contains(&b) {
-        g.push('G');
-    }
-    if entities::NOT_NAMES.contains(&b) {
-        g.push('N');
-    }
-    if entities::PERSON_CUES_BEFORE.contains(&b.to_lowercase().as_str()) {
+    let mut g = flags.get(b).cloned().unwrap_or_default();
+    if cues.contains(b.to_lowercase().as_str()) {
         g.push('C');
     }
     g
@@ -446,7 +445,7 @@ impl Features {
             for len in (1..=4.min(n - i)).rev() {
                 let (a, b) = (toks[i].start, toks[i + len - 1].end);
                 let name = entities::base(&text[a..b]);
-                if crate::gazetteer::places().contains(name) || entities::PLACES.contains(&name) {
+                if crate::gazetteer::places().contains(name) {
                     matched = len;
                     kind = 'W';
                     break;

@@ -51,6 +51,15 @@ await step("an event shows its outlets side by side", async () => {
   expect((await page.locator("del, ins").count()) > 0, "no quote differences shown");
 });
 
+await step("a name leads to the entity: its quotes across outlets and its events", async () => {
+  const back = page.url();
+  expect((await page.locator(".has, .lacks").count()) > 0, "no names or numbers marked present/missing");
+  await page.locator("section.col a[href^='/entities/']").first().click();
+  await page.getByRole("heading", { name: /^Events/ }).waitFor();
+  expect((await page.locator("a[href^='/events/']").count()) > 0, "entity page lists no events");
+  await page.goto(back);
+});
+
 await step("a quote leads to its highlighted span", async () => {
   await page.getByRole("link", { name: "[in text]" }).first().click();
   const mark = page.locator("mark#hit");

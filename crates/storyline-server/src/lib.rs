@@ -17,7 +17,8 @@ mod pages;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
@@ -29,27 +30,57 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use storyline_store::Store;
 
-/// What the handlers share: the store (SQLite connections are not shared
-/// between threads, so one behind a lock) and the access token, if any.
+/// What the handlers share: connections to the store and the access token,
+/// if any. A SQLite connection serves one thread at a time, so reads spread
+/// over a few connections, each behind a lock, and writes (`POST
+/// /api/pages`) have their own: in WAL mode readers keep answering from the
+/// last committed state while an ingest runs, and see its result only when
+/// its single transaction commits — never a half-linked store.
 pub struct AppState {
-    store: Mutex<Store>,
+    readers: Vec<Mutex<Store>>,
+    next_reader: AtomicUsize,
+    writer: Mutex<Store>,
     token: Option<String>,
 }
+
+/// Read connections per server: enough that two cores never wait on a lock
+/// held by a slow query.
+const READERS: usize = 4;
 
 impl AppState {
     /// Opens the store at `db`.
     pub fn open(db: &Path, token: Option<String>) -> Result<AppState, ServeError> {
-        let store =
-            Store::open(db).map_err(|e| ServeError::Store(db.to_path_buf(), e.to_string()))?;
+        let open =
+            || Store::open(db).map_err(|e| ServeError::Store(db.to_path_buf(), e.to_string()));
+        let writer = Mutex::new(open()?);
+        let readers = (0..READERS)
+            .map(|_| open().map(Mutex::new))
+            .collect::<Result<_, _>>()?;
         Ok(AppState {
-            store: Mutex::new(store),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            writer,
             token,
         })
     }
 
-    /// The store, for one request.
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Store>, ApiError> {
-        self.store
+    /// A read connection, for one request: the first free one, else the
+    /// next in turn.
+    fn lock(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return Ok(guard);
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        self.readers[i]
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))
+    }
+
+    /// The write connection; ingests take turns on it.
+    fn write(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
+        self.writer
             .lock()
             .map_err(|_| ApiError::internal("store lock poisoned"))
     }
@@ -252,15 +283,29 @@ pub struct Page {
 }
 
 impl Page {
-    fn slice<T: Clone>(&self, items: &[T]) -> Paged<T> {
-        let offset = self.offset.unwrap_or(0).min(items.len());
-        let limit = self.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
-        Paged {
-            total: items.len(),
-            offset,
+    /// Offset and limit, defaulted and capped.
+    fn bounds(&self) -> (usize, usize) {
+        (
+            self.offset.unwrap_or(0),
+            self.limit.unwrap_or(50).clamp(1, MAX_LIMIT),
+        )
+    }
+
+    /// Asks the store for this page with `fetch(offset, limit)`, which
+    /// returns the total and the page.
+    fn fetch<T>(
+        &self,
+        s: &AppState,
+        fetch: impl FnOnce(&Store, usize, usize) -> storyline_store::Result<(usize, Vec<T>)>,
+    ) -> Result<Paged<T>, ApiError> {
+        let (offset, limit) = self.bounds();
+        let (total, items) = s.with_store(|st| fetch(st, offset, limit))?;
+        Ok(Paged {
+            total,
+            offset: offset.min(total),
             limit,
-            items: items[offset..(offset + limit).min(items.len())].to_vec(),
-        }
+            items,
+        })
     }
 }
 
@@ -285,25 +330,28 @@ async fn api_events(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
-    let offset = p.offset.unwrap_or(0);
-    let limit = p.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
-    let (total, items) = s.with_store(|st| st.events_page(offset, limit))?;
-    Ok(Json(Paged {
-        total,
-        offset: offset.min(total),
-        limit,
-        items,
-    }))
+    Ok(Json(p.fetch(&s, |st, o, l| st.events_page(o, l))?))
 }
 
-/// An event with what the event page needs: its articles, their quotes
-/// and the copy/rewrite links among them.
+/// An event with what the event page needs: its articles, their quotes,
+/// the copy/rewrite links among them and who each article names.
 #[derive(Serialize)]
 struct EventDetail {
     event: storyline_model::Event,
     articles: Vec<storyline_model::Article>,
     quotes: Vec<storyline_model::Quote>,
     relations: Vec<storyline_model::Relation>,
+    names: Vec<EventName>,
+}
+
+/// Someone or something named in an event, and which of its articles name it.
+#[derive(Serialize)]
+struct EventName {
+    /// Store-wide entity id, when the name resolves to one.
+    entity: Option<String>,
+    name: String,
+    kind: storyline_model::EntityKind,
+    articles: Vec<String>,
 }
 
 fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError> {
@@ -312,11 +360,41 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
         return Ok(None);
     };
     let mut articles = Vec::new();
+    let mut names: Vec<EventName> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for a in &event.articles {
-        if let Some(art) = store.article(a).map_err(map)? {
-            articles.push(art);
+        let Some(ann) = store.annotated(a).map_err(map)? else {
+            continue;
+        };
+        for local in &ann.entities {
+            // Local names differ by outlet ("Kim Jong Un", "Kim Jong-un"): the
+            // store-wide entity, found by name or alias, makes them one.
+            let global = store.resolve_name(&local.name).map_err(map)?;
+            let key = global
+                .as_ref()
+                .map(|g| g.0.clone())
+                .unwrap_or_else(|| local.name.to_lowercase());
+            let i = *index.entry(key).or_insert_with(|| {
+                names.push(EventName {
+                    entity: global.as_ref().map(|g| g.0.clone()),
+                    name: global.as_ref().map_or(local.name.clone(), |g| g.1.clone()),
+                    kind: local.kind,
+                    articles: Vec::new(),
+                });
+                names.len() - 1
+            });
+            if !names[i].articles.contains(a) {
+                names[i].articles.push(a.clone());
+            }
         }
+        articles.push(ann.article);
     }
+    names.sort_by(|x, y| {
+        y.articles
+            .len()
+            .cmp(&x.articles.len())
+            .then_with(|| x.name.cmp(&y.name))
+    });
     let mut quotes = Vec::new();
     for a in &event.articles {
         quotes.extend(store.quotes_of_article(a).map_err(map)?);
@@ -327,6 +405,7 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
         articles,
         quotes,
         relations,
+        names,
     }))
 }
 
@@ -345,8 +424,7 @@ async fn api_storylines(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<storyline_model::Storyline>>, ApiError> {
-    let list = s.with_store(|st| st.storylines())?;
-    Ok(Json(p.slice(&list)))
+    Ok(Json(p.fetch(&s, |st, o, l| st.storylines_page(o, l))?))
 }
 
 async fn api_storyline(
@@ -355,37 +433,76 @@ async fn api_storyline(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = safe_id(&id)?;
     let (story, events) = s.with_store(|st| {
-        let story = st.storyline(id)?;
-        let events = st.events()?;
-        Ok((story, events))
+        let Some(story) = st.storyline(id)? else {
+            return Ok((None, vec![]));
+        };
+        let mut events = Vec::new();
+        for e in &story.events {
+            events.extend(st.event(e)?);
+        }
+        Ok((Some(story), events))
     })?;
     let story = story.ok_or_else(|| ApiError::not_found("such storyline"))?;
-    let events: Vec<_> = events
-        .into_iter()
-        .filter(|e| story.events.contains(&e.id))
-        .collect();
     Ok(Json(
         serde_json::json!({ "storyline": story, "events": events }),
     ))
 }
 
+/// An entity as the API lists it: its mentions cut to one page (a person
+/// named in 10,000 articles would otherwise weigh megabytes), with their count.
+#[derive(Serialize)]
+struct EntityView {
+    #[serde(flatten)]
+    entity: storyline_model::Entity,
+    mention_count: usize,
+    mention_offset: usize,
+}
+
+/// Mentions listed per entity in `/api/entities`.
+const LIST_MENTIONS: usize = 20;
+
+impl EntityView {
+    fn new(mut entity: storyline_model::Entity, offset: usize, limit: usize) -> EntityView {
+        let mention_count = entity.mentions.len();
+        let offset = offset.min(mention_count);
+        entity.mentions = entity.mentions.drain(offset..).take(limit).collect();
+        EntityView {
+            entity,
+            mention_count,
+            mention_offset: offset,
+        }
+    }
+}
+
 async fn api_entities(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
-) -> Result<Json<Paged<storyline_model::Entity>>, ApiError> {
-    let list = s.with_store(|st| st.entities())?;
-    Ok(Json(p.slice(&list)))
+) -> Result<Json<Paged<EntityView>>, ApiError> {
+    let page = p.fetch(&s, |st, o, l| st.entities_page(o, l))?;
+    Ok(Json(Paged {
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+        items: page
+            .items
+            .into_iter()
+            .map(|e| EntityView::new(e, 0, LIST_MENTIONS))
+            .collect(),
+    }))
 }
 
+/// One entity; `offset` and `limit` page through its mentions.
 async fn api_entity(
     State(s): State<Arc<AppState>>,
     UrlPath(id): UrlPath<String>,
-) -> Result<Json<storyline_model::Entity>, ApiError> {
+    Query(p): Query<Page>,
+) -> Result<Json<EntityView>, ApiError> {
     let id = safe_id(&id)?;
+    let (offset, limit) = p.bounds();
     s.with_store(|st| st.find_entities(id))?
         .into_iter()
         .next()
-        .map(Json)
+        .map(|e| Json(EntityView::new(e, offset, limit)))
         .ok_or_else(|| ApiError::not_found("such entity"))
 }
 
@@ -412,15 +529,13 @@ async fn api_quotes(
     State(s): State<Arc<AppState>>,
     Query(q): Query<QuoteQuery>,
 ) -> Result<Json<Paged<storyline_model::Quote>>, ApiError> {
-    let mut list = s.with_store(|st| st.quotes(q.speaker.as_deref()))?;
-    if let Some(g) = &q.group {
-        list.retain(|x| x.group.as_deref() == Some(g.as_str()));
-    }
     let page = Page {
         offset: q.offset,
         limit: q.limit,
     };
-    Ok(Json(page.slice(&list)))
+    Ok(Json(page.fetch(&s, |st, o, l| {
+        st.quotes_page(q.speaker.as_deref(), q.group.as_deref(), o, l)
+    })?))
 }
 
 /// Timeline filters.
@@ -574,7 +689,7 @@ async fn api_post_pages(
     }
     // Cleaning, annotating and re-linking take a while: off the async threads.
     let report = tokio::task::spawn_blocking(move || {
-        let mut store = s.lock()?;
+        let mut store = s.write()?;
         let docs = storyline_ingest::read_jsonl_bytes("request", body.to_vec());
         storyline_pipeline::ingest(&mut store, docs).map_err(|e| ApiError::internal(&e.to_string()))
     })

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use storyline_model::{Article, Event, Quote};
 
 use crate::{
-    attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, SearchQuery,
+    attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, Page, SearchQuery,
     TimelineQuery,
 };
 
@@ -86,8 +86,13 @@ fn event_when(e: &Event) -> String {
     }
 }
 
-async fn home(State(s): State<Arc<AppState>>) -> PageResult {
-    let (stories, events) = s.with_store(|st| Ok((st.storylines()?, st.events_page(0, 200)?.1)))?;
+/// Events per page of the home page.
+const HOME_EVENTS: usize = 100;
+
+async fn home(State(s): State<Arc<AppState>>, Query(p): Query<Page>) -> PageResult {
+    let offset = p.bounds().0;
+    let (stories, (total, events)) =
+        s.with_store(|st| Ok((st.storylines()?, st.events_page(offset, HOME_EVENTS)?)))?;
     // Storylines of the newest events, in the order of their newest event.
     let story_of: HashMap<&str, usize> = stories
         .iter()
@@ -128,7 +133,28 @@ async fn home(State(s): State<Arc<AppState>>) -> PageResult {
             e.articles.len()
         );
     }
-    html.push_str("</table>");
+    html.push_str("</table><p>");
+    if offset > 0 {
+        let _ = write!(
+            html,
+            "<a href=\"/?offset={}\">newer</a> ",
+            offset.saturating_sub(HOME_EVENTS)
+        );
+    }
+    let _ = write!(
+        html,
+        "events {}–{} of {total}",
+        (offset + 1).min(total),
+        (offset + events.len()).min(total)
+    );
+    if offset + events.len() < total {
+        let _ = write!(
+            html,
+            " <a href=\"/?offset={}\">older</a>",
+            offset + HOME_EVENTS
+        );
+    }
+    html.push_str("</p>");
     Ok(Html(layout("Storylines", &html)))
 }
 
@@ -186,11 +212,28 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         esc(&d.event.title),
         event_when(&d.event)
     );
+    // One line per wording of the date, each outlet that used it linked.
+    let outlet_of = |id: &str| {
+        d.articles
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.outlet.clone().unwrap_or_else(|| a.source.clone()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut wordings: BTreeMap<&str, Vec<&storyline_model::TimeMention>> = BTreeMap::new();
     for ev in &d.event.date_evidence {
+        wordings.entry(ev.text.as_str()).or_default().push(ev);
+    }
+    for (text, evs) in &wordings {
+        let links: Vec<String> = evs
+            .iter()
+            .map(|ev| span_link(&ev.article, ev.start, ev.end, &outlet_of(&ev.article)))
+            .collect();
         let _ = write!(
             html,
-            "<p class=\"meta\">Dated by {}</p>",
-            span_link(&ev.article, ev.start, ev.end, &format!("“{}”", ev.text))
+            "<p class=\"meta\">Dated by “{}” in {}</p>",
+            esc(text),
+            links.join(", ")
         );
     }
     let _ = write!(html, "<p>{}</p>", esc(&d.event.summary));
@@ -210,6 +253,29 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         .map(|(n, _)| *n)
         .take(40)
         .collect();
+
+    // Names more than one outlet gives (or all, for a single article).
+    let shared_names: Vec<_> = d
+        .names
+        .iter()
+        .filter(|n| n.articles.len() >= 2 || d.articles.len() == 1)
+        .take(20)
+        .collect();
+    // Quote groups: the first quote of each, and the groups each article has.
+    let mut group_first: BTreeMap<&str, &Quote> = BTreeMap::new();
+    let mut groups_here: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for qt in &d.quotes {
+        if let Some(g) = qt.group.as_deref() {
+            group_first.entry(g).or_insert(qt);
+            groups_here
+                .entry(qt.article.as_str())
+                .or_default()
+                .insert(g);
+        }
+    }
+    if d.articles.len() < 2 {
+        group_first.clear();
+    }
 
     html.push_str("<h2>Outlets side by side</h2><div class=\"cols\">");
     for (a, ns) in &per_article {
@@ -241,6 +307,56 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
             }
             html.push_str("</p>");
         }
+        if !shared_names.is_empty() {
+            html.push_str("<p>Names: ");
+            for n in &shared_names {
+                let has = n.articles.contains(&a.id);
+                let label = format!("{}{}", n.name, if has { "" } else { " (missing)" });
+                let label = match n.entity.as_deref().and_then(|id| safe_id(id).ok()) {
+                    Some(id) => {
+                        format!("<a href=\"/entities/{}\">{}</a>", attr(&q(id)), esc(&label))
+                    }
+                    None => esc(&label),
+                };
+                let class = if has { "has" } else { "lacks" };
+                let _ = write!(html, "<span class=\"{class}\">{label}</span> ");
+            }
+            html.push_str("</p>");
+        }
+        // Quotes other outlets carry and this one does not.
+        let missing: Vec<&&Quote> = group_first
+            .iter()
+            .filter(|(g, _)| {
+                !groups_here
+                    .get(a.id.as_str())
+                    .is_some_and(|h| h.contains(*g))
+            })
+            .map(|(_, qt)| qt)
+            .collect();
+        if !missing.is_empty() {
+            html.push_str("<p class=\"lacks\">Not quoted here:</p><ul class=\"lacks\">");
+            for qt in missing {
+                let short: String = qt
+                    .text
+                    .split_whitespace()
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let _ = write!(
+                    html,
+                    "<li>{}: “{}…” {}</li>",
+                    esc(qt.speaker_name.as_deref().unwrap_or("unknown speaker")),
+                    esc(&short),
+                    span_link(
+                        &qt.article,
+                        qt.start,
+                        qt.end,
+                        &format!("[in {}]", outlet_of(&qt.article))
+                    )
+                );
+            }
+            html.push_str("</ul>");
+        }
         html.push_str("<ul>");
         for qt in d.quotes.iter().filter(|x| x.article == a.id) {
             let name = qt.speaker_name.as_deref().unwrap_or("unknown speaker");
@@ -266,15 +382,31 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
     Ok(Html(layout(&d.event.title, &html)))
 }
 
+/// Quotes an entity page lists before pointing to the API.
+const MAX_QUOTES: usize = 200;
+/// Events an entity page lists before pointing to the timeline.
+const MAX_EVENTS: usize = 200;
+
 async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
     let id = safe_id(&id)?.to_string();
-    let (ents, quotes, events) = s.with_store(|st| {
+    let (ents, quotes, heads, events) = s.with_store(|st| {
         let ents = st.find_entities(&id)?;
-        let quotes = match ents.first() {
-            Some(e) => st.quotes(Some(&e.id))?,
-            None => vec![],
+        let Some(e) = ents.first() else {
+            return Ok((ents, vec![], BTreeMap::new(), vec![]));
         };
-        Ok((ents, quotes, st.events()?))
+        let quotes = st.quotes(Some(&e.id))?;
+        let mut heads = BTreeMap::new();
+        for qt in quotes.iter().take(MAX_QUOTES) {
+            if !heads.contains_key(&qt.article) {
+                if let Some(h) = st.article_head(&qt.article)? {
+                    heads.insert(qt.article.clone(), h);
+                }
+            }
+        }
+        let arts: BTreeSet<String> = e.mentions.iter().map(|m| m.article.clone()).collect();
+        let arts: Vec<String> = arts.into_iter().collect();
+        let events = st.events_of_articles(&arts)?;
+        Ok((ents, quotes, heads, events))
     })?;
     let e = ents
         .first()
@@ -291,30 +423,73 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
     if !e.aliases.is_empty() {
         let _ = write!(html, "<p>Also written: {}</p>", esc(&e.aliases.join(", ")));
     }
-    html.push_str("<h2>What they said</h2><ul>");
-    for qt in &quotes {
+    // What they said, across outlets: the variants of one quote together.
+    let _ = write!(html, "<h2>What they said ({})</h2>", quotes.len());
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_group: BTreeMap<&str, Vec<&Quote>> = BTreeMap::new();
+    for qt in quotes.iter().take(MAX_QUOTES) {
+        let key = qt.group.as_deref().unwrap_or(qt.id.as_str());
+        if !by_group.contains_key(key) {
+            order.push(key);
+        }
+        by_group.entry(key).or_default().push(qt);
+    }
+    html.push_str("<ul>");
+    for key in order {
+        let variants = &by_group[key];
+        let _ = write!(html, "<li>“{}”<ul>", esc(&variants[0].text));
+        for qt in variants {
+            let (outlet, date) = heads
+                .get(&qt.article)
+                .map(|h| (h.outlet_or_source().to_string(), h.published.clone()))
+                .unwrap_or_else(|| (qt.article.clone(), None));
+            let wording = if qt.diff.is_empty() {
+                String::new()
+            } else {
+                format!(": “{}”", diff_html(qt))
+            };
+            let _ = write!(
+                html,
+                "<li class=\"meta\">{} {}{} {}{}</li>",
+                esc(&outlet),
+                esc(date.as_deref().unwrap_or("undated")),
+                qt.variant
+                    .as_deref()
+                    .map(|v| format!(" ({})", esc(v)))
+                    .unwrap_or_default(),
+                span_link(&qt.article, qt.start, qt.end, "[in text]"),
+                wording
+            );
+        }
+        html.push_str("</ul></li>");
+    }
+    html.push_str("</ul>");
+    if quotes.len() > MAX_QUOTES {
         let _ = write!(
             html,
-            "<li>“{}” {}</li>",
-            diff_html(qt),
-            span_link(&qt.article, qt.start, qt.end, "[in text]")
+            "<p class=\"meta\">First {MAX_QUOTES} shown; all at <a href=\"/api/quotes?speaker={}\">/api/quotes</a>.</p>",
+            attr(&q(&e.id))
         );
     }
-    html.push_str("</ul><h2>Events</h2><ul>");
-    let arts: BTreeSet<&String> = e.mentions.iter().map(|m| &m.article).collect();
-    for ev in events
-        .iter()
-        .filter(|ev| ev.articles.iter().any(|a| arts.contains(a)))
-    {
+    let _ = write!(html, "<h2>Events ({})</h2><ul>", events.len());
+    for ev in events.iter().take(MAX_EVENTS) {
         let _ = write!(
             html,
-            "<li>{} <a href=\"/events/{}\">{}</a></li>",
+            "<li>{} <a href=\"/events/{}\">{}</a> <span class=\"meta\">{} article(s)</span></li>",
             event_when(ev),
             attr(&q(&ev.id)),
-            esc(&ev.title)
+            esc(&ev.title),
+            ev.articles.len()
         );
     }
     html.push_str("</ul>");
+    if events.len() > MAX_EVENTS {
+        let _ = write!(
+            html,
+            "<p class=\"meta\">Newest {MAX_EVENTS} shown; <a href=\"/timeline?entity={}\">all on the timeline</a>.</p>",
+            attr(&q(&e.id))
+        );
+    }
     Ok(Html(layout(&e.name, &html)))
 }
 

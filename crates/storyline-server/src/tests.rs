@@ -36,6 +36,11 @@ fn article(id: &str, outlet: &str, body: &str) -> storyline_model::Article {
 }
 
 fn app(token: Option<&str>) -> (Router, tempfile::TempDir) {
+    let (state, dir) = state(token);
+    (router(state), dir)
+}
+
+fn state(token: Option<&str>) -> (Arc<AppState>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let docs = vec![
@@ -51,7 +56,7 @@ fn app(token: Option<&str>) -> (Router, tempfile::TempDir) {
     store.commit(&new, &analysis).unwrap();
     drop(store);
     let state = Arc::new(AppState::open(&db, token.map(str::to_string)).unwrap());
-    (router(state), dir)
+    (state, dir)
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, axum::http::HeaderMap) {
@@ -301,4 +306,59 @@ async fn pages_posted_as_jsonl_are_ingested_once() {
         post(&app, "/api/pages", huge).await.0,
         StatusCode::PAYLOAD_TOO_LARGE
     );
+}
+
+/// An ingest in progress (the write connection held, a write transaction
+/// open and half done) neither blocks readers nor shows them its state.
+#[tokio::test]
+async fn reads_go_on_during_an_ingest_and_see_only_committed_state() {
+    let (state, dir) = state(None);
+    let app = router(state.clone());
+    let before = get(&app, "/api/events").await.1;
+    let _writer = state.write().unwrap();
+    let mut raw = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    let tx = raw.transaction().unwrap();
+    tx.execute_batch("DELETE FROM events; DELETE FROM event_articles;")
+        .unwrap();
+    let during = tokio::time::timeout(std::time::Duration::from_secs(10), get(&app, "/api/events"))
+        .await
+        .expect("a read waited for the ingest");
+    assert_eq!(during.0, StatusCode::OK);
+    assert_eq!(during.1, before);
+    assert!(before.contains("\"total\":1"), "{before}");
+    drop(tx);
+}
+
+/// The event API says which articles name whom, merged across outlets; the
+/// page marks each name present or missing per outlet and links it.
+#[tokio::test]
+async fn events_say_who_each_outlet_names() {
+    let (app, _dir) = app(None);
+    let list: serde_json::Value = serde_json::from_str(&get(&app, "/api/events").await.1).unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let detail: serde_json::Value =
+        serde_json::from_str(&get(&app, &format!("/api/events/{id}")).await.1).unwrap();
+    let strand = detail["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "Olav Strand")
+        .unwrap_or_else(|| panic!("{detail:#}"));
+    assert_eq!(
+        strand["articles"].as_array().unwrap().len(),
+        2,
+        "{strand:#}"
+    );
+    let entity = strand["entity"].as_str().unwrap();
+    let page = get(&app, &format!("/events/{id}")).await.1;
+    assert!(
+        page.contains(&format!("href=\"/entities/{entity}\">Olav Strand<")),
+        "{page}"
+    );
+    let person = get(&app, &format!("/entities/{entity}")).await.1;
+    assert!(
+        person.contains("Coast Daily"),
+        "quotes carry their outlet: {person}"
+    );
+    assert!(person.contains(&format!("/events/{id}")), "{person}");
 }

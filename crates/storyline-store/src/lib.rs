@@ -65,6 +65,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX events_when ON events(coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id);
     "#,
+    // 5: entities and quotes paged in their list order; quotes by group.
+    r#"
+    CREATE INDEX entities_rank ON entities(mentions DESC, name);
+    CREATE INDEX quotes_order ON quotes(article, id);
+    CREATE INDEX quotes_grp ON quotes(grp);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -124,6 +130,28 @@ pub enum Unknown {
     Storyline,
     /// No entity with that name, alias or id.
     Entity,
+}
+
+/// What lists need of an article: who published it, when, under what title.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArticleHead {
+    /// Article id.
+    pub id: String,
+    /// File or URL it was read from.
+    pub source: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Outlet, when known.
+    pub outlet: Option<String>,
+    /// Publication date.
+    pub published: Option<String>,
+}
+
+impl ArticleHead {
+    /// The outlet, or failing that the source it came from.
+    pub fn outlet_or_source(&self) -> &str {
+        self.outlet.as_deref().unwrap_or(&self.source)
+    }
 }
 
 /// An open store.
@@ -402,13 +430,71 @@ impl Store {
 
     /// One page of [`Store::events`] (same order) and the number of events.
     pub fn events_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Event>)> {
+        self.paged(
+            "events",
+            "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id",
+            &[],
+            offset,
+            limit,
+        )
+    }
+
+    /// One page of storylines and how many there are.
+    pub fn storylines_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Storyline>)> {
+        self.paged("storylines", "id", &[], offset, limit)
+    }
+
+    /// One page of entities, most mentioned first, and how many there are.
+    pub fn entities_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Entity>)> {
+        self.paged("entities", "mentions DESC, name", &[], offset, limit)
+    }
+
+    /// One page of quotes (by article), only those of the speakers named
+    /// `speaker` and in quote group `group` when given, and how many match.
+    pub fn quotes_page(
+        &self,
+        speaker: Option<&str>,
+        group: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Quote>)> {
+        let mut filter = vec!["1"];
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        if let Some(s) = &speaker {
+            filter.push("(speaker IN (SELECT entity FROM entity_names WHERE name = lower(?)) OR speaker = ?)");
+            args.push(s);
+            args.push(s);
+        }
+        if let Some(g) = &group {
+            filter.push("grp = ?");
+            args.push(g);
+        }
+        let from = format!("quotes WHERE {}", filter.join(" AND "));
+        self.paged(&from, "article, id", &args, offset, limit)
+    }
+
+    /// `SELECT json FROM {from}` in `order`, one page of it, with the count
+    /// of all rows; `from` may carry a `WHERE` with `?` for `args`.
+    fn paged<T: serde::de::DeserializeOwned>(
+        &self,
+        from: &str,
+        order: &str,
+        args: &[&dyn rusqlite::ToSql],
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<T>)> {
         let total: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .prepare_cached(&format!("SELECT count(*) FROM {from}"))
+            .and_then(|mut s| s.query_row(args, |r| r.get(0)))
             .map_err(|e| self.err(e))?;
+        let (limit, offset) = (limit as i64, offset as i64);
+        let mut all = args.to_vec();
+        all.push(&limit);
+        all.push(&offset);
         let page = self.json_rows(
-            "SELECT json FROM events ORDER BY coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id LIMIT ?1 OFFSET ?2",
-            &[&(limit as i64), &(offset as i64)],
+            &format!("SELECT json FROM {from} ORDER BY {order} LIMIT ? OFFSET ?"),
+            &all,
         )?;
         Ok((total as usize, page))
     }
@@ -434,6 +520,48 @@ impl Store {
             "SELECT e.json FROM events e JOIN event_articles ea ON ea.event = e.id WHERE ea.article = ?1",
             &[&article],
         )
+    }
+
+    /// Events any of `articles` belongs to, newest first, each once.
+    pub fn events_of_articles(&self, articles: &[String]) -> Result<Vec<Event>> {
+        let mut seen = HashSet::new();
+        let mut out: Vec<Event> = Vec::new();
+        // SQLite caps bound parameters; ask in slices.
+        for chunk in articles.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let query = format!(
+                "SELECT json FROM events WHERE id IN (SELECT event FROM event_articles WHERE article IN ({marks}))"
+            );
+            let args: Vec<&dyn rusqlite::ToSql> =
+                chunk.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
+            for ev in self.json_rows::<Event>(&query, &args)? {
+                if seen.insert(ev.id.clone()) {
+                    out.push(ev);
+                }
+            }
+        }
+        out.sort_by(|a, b| b.reported.cmp(&a.reported).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// An article's title, outlet and date, read without its text.
+    pub fn article_head(&self, id: &str) -> Result<Option<ArticleHead>> {
+        self.conn
+            .query_row(
+                "SELECT id, source, title, outlet, published FROM articles WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(ArticleHead {
+                        id: r.get(0)?,
+                        source: r.get(1)?,
+                        title: r.get(2)?,
+                        outlet: r.get(3)?,
+                        published: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Storylines.
@@ -540,6 +668,21 @@ impl Store {
             "SELECT json FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC",
             &[&name],
         )
+    }
+
+    /// The id and name of the most mentioned entity called `name` (name or
+    /// alias, case-insensitive), without reading its mentions.
+    pub fn resolve_name(&self, name: &str) -> Result<Option<(String, String)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT e.id, e.name FROM entity_names n JOIN entities e ON e.id = n.entity
+                 WHERE n.name = lower(?1) ORDER BY e.mentions DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// Quotes, optionally only those of the speakers named `speaker`.

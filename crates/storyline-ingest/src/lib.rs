@@ -14,9 +14,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod feed;
+mod warc;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -127,8 +132,14 @@ pub enum IngestErrorKind {
     /// A JSONL object without `html` or `text`.
     #[error("JSON object has neither an \"html\" nor a \"text\" field")]
     NoContent,
+    /// A WARC archive that is malformed or truncated at this record.
+    #[error("bad WARC: {0}")]
+    Warc(String),
+    /// An RSS/Atom/JSON feed that does not parse.
+    #[error("not a readable feed: {0}")]
+    Feed(String),
     /// An extension we do not read.
-    #[error("unsupported file type (expected .txt, .html, .htm, .jsonl, or .gz of one)")]
+    #[error("unsupported file type (expected .txt, .html, .htm, .jsonl, .warc, .rss, .atom, .xml, or .gz of one)")]
     Unsupported,
 }
 
@@ -156,6 +167,8 @@ impl IngestError {
 enum FileType {
     Page(PageKind),
     Jsonl,
+    Warc,
+    Feed,
 }
 
 fn file_type(path: &Path) -> Option<(FileType, bool)> {
@@ -169,6 +182,8 @@ fn file_type(path: &Path) -> Option<(FileType, bool)> {
         "txt" | "text" => FileType::Page(PageKind::Text),
         "html" | "htm" | "xhtml" => FileType::Page(PageKind::Html),
         "jsonl" | "ndjson" => FileType::Jsonl,
+        "warc" => FileType::Warc,
+        "rss" | "atom" | "xml" => FileType::Feed,
         _ => return None,
     };
     Some((t, gz))
@@ -211,21 +226,65 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
     out
 }
 
-/// Reads every page under `paths`. Errors come back in place, one per bad
-/// file or JSONL line, and never stop the iteration.
+/// Reads every page under `paths` (`-` is JSONL on standard input).
+/// Errors come back in place, one per bad file, record or JSONL line, and
+/// never stop the iteration.
 pub fn read_paths(paths: &[PathBuf]) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
+    read_paths_counting(paths, Arc::new(AtomicU64::new(0)))
+}
+
+/// [`read_paths`], adding to `bytes` every byte read from the files as
+/// stored (compressed bytes for `.gz`): against [`input_size`], a progress
+/// measure that holds whatever the files contain.
+pub fn read_paths_counting(
+    paths: &[PathBuf],
+    bytes: Arc<AtomicU64>,
+) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
     collect_files(paths).into_iter().flat_map(
-        |f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+        move |f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
             match f {
-                Ok(path) => read_file(&path),
+                Ok(path) => read_file_counting(&path, bytes.clone()),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             }
         },
     )
 }
 
-/// Reads one file: a page, or a JSONL stream of pages.
+/// Total size of the files under `paths` as stored (standard input counts 0).
+pub fn input_size(paths: &[PathBuf]) -> u64 {
+    collect_files(paths)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Whether `path` names standard input.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads one file: a page, a JSONL stream of pages, a WARC archive or a
+/// feed; `-` is JSONL on standard input.
 pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    read_file_counting(path, Arc::new(AtomicU64::new(0)))
+}
+
+fn read_file_counting(
+    path: &Path,
+    bytes: Arc<AtomicU64>,
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    if is_stdin(path) {
+        let stdin: Box<dyn Read> = Box::new(std::io::stdin());
+        return Box::new(JsonlReader {
+            name: "stdin".into(),
+            lines: BufReader::new(stdin.take(MAX_JSONL_BYTES)),
+            line_no: 0,
+            gz: false,
+            done: false,
+        });
+    }
     let name = path.display().to_string();
     let Some((ft, gz)) = file_type(path) else {
         return Box::new(std::iter::once(Err(IngestError::new(
@@ -233,7 +292,7 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestEr
             IngestErrorKind::Unsupported,
         ))));
     };
-    let reader = match open(path, gz) {
+    let reader = match open(path, gz, bytes) {
         Ok(r) => r,
         Err(kind) => return Box::new(std::iter::once(Err(IngestError::new(name, kind)))),
     };
@@ -246,11 +305,47 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestEr
             gz,
             done: false,
         }),
+        // Streamed a record at a time, each bounded: no limit on the whole.
+        FileType::Warc => Box::new(warc::WarcReader::new(name, BufReader::new(reader))),
+        FileType::Feed => {
+            let mut buf = Vec::new();
+            match reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut buf) {
+                Err(e) => Box::new(std::iter::once(Err(IngestError::new(
+                    name,
+                    if gz {
+                        IngestErrorKind::Gzip(e)
+                    } else {
+                        IngestErrorKind::Io(e)
+                    },
+                )))),
+                Ok(n) if n as u64 > MAX_PAGE_BYTES => Box::new(std::iter::once(Err(
+                    IngestError::new(name, IngestErrorKind::TooLarge),
+                ))),
+                Ok(_) => Box::new(feed::read_feed(&name, &buf).into_iter()),
+            }
+        }
     }
 }
 
-fn open(path: &Path, gz: bool) -> Result<Box<dyn Read>, IngestErrorKind> {
-    let file = File::open(path)?;
+/// Counts bytes read through it into a shared total.
+struct Counting<R> {
+    inner: R,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn open(path: &Path, gz: bool, bytes: Arc<AtomicU64>) -> Result<Box<dyn Read>, IngestErrorKind> {
+    let file = Counting {
+        inner: File::open(path)?,
+        bytes,
+    };
     if gz {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(
             file,
@@ -300,7 +395,7 @@ pub fn doc_from_bytes(name: String, bytes: &[u8], kind: PageKind) -> Result<RawD
 /// Whether bytes look like a binary file rather than text in some encoding.
 /// NUL bytes never occur in text encodings we read (we do not read UTF-16);
 /// many C0 control characters signal compressed or image data.
-fn looks_binary(bytes: &[u8]) -> bool {
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(8192)];
     if sample.contains(&0) {
         return true;

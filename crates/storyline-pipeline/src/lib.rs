@@ -20,9 +20,15 @@ pub struct Batch {
     pub skipped: usize,
 }
 
-/// Cleans and annotates pages, collecting a per-page error for each failure
-/// (one bad page never stops the batch). `known` says whether a content hash
-/// is already stored; such pages, and repeats within the run, are skipped.
+/// Pages cleaned and annotated at a time: enough to keep both cores busy,
+/// few enough that memory stays flat however long the input, and the unit
+/// of a store transaction (what a killed ingest can lose).
+pub const CHUNK: usize = 1000;
+
+/// Cleans and annotates pages in parallel, collecting a per-page error for
+/// each failure (one bad page never stops the batch). `known` says whether
+/// a content hash is already stored; such pages, and repeats within the
+/// run, are skipped. Results come in input order.
 pub fn process<E>(
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
     mut known: impl FnMut(&str) -> Result<bool, E>,
@@ -33,25 +39,56 @@ pub fn process<E>(
         skipped: 0,
     };
     let mut seen = HashSet::new();
+    let mut docs = docs.peekable();
+    while docs.peek().is_some() {
+        let chunk = process_chunk(docs.by_ref().take(CHUNK), &mut known, &mut seen)?;
+        batch.articles.extend(chunk.articles);
+        batch.errors.extend(chunk.errors);
+        batch.skipped += chunk.skipped;
+    }
+    Ok(batch)
+}
+
+/// One chunk of [`process`]: reading and the `known` look-ups in order,
+/// cleaning and annotating on all cores.
+fn process_chunk<E>(
+    docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
+    known: &mut impl FnMut(&str) -> Result<bool, E>,
+    seen: &mut HashSet<String>,
+) -> Result<Batch, E> {
+    use rayon::prelude::*;
+    let mut errors = Vec::new();
+    let mut skipped = 0;
+    let mut todo = Vec::new();
     for r in docs {
         match r {
             Ok(doc) => {
                 if known(&doc.hash)? || !seen.insert(doc.hash.clone()) {
-                    batch.skipped += 1;
-                    continue;
-                }
-                match annotate_one(&doc) {
-                    Ok(a) => batch.articles.push((doc.hash, a)),
-                    Err(e) => batch.errors.push(e),
+                    skipped += 1;
+                } else {
+                    todo.push(doc);
                 }
             }
-            Err(e) => batch.errors.push(InputError {
+            Err(e) => errors.push(InputError {
                 source: e.source_name.clone(),
                 message: e.kind.to_string(),
             }),
         }
     }
-    Ok(batch)
+    let done: Vec<Result<AnnotatedArticle, InputError>> =
+        todo.par_iter().map(annotate_one).collect();
+    let mut articles = Vec::with_capacity(done.len());
+    for (doc, r) in todo.into_iter().zip(done) {
+        match r {
+            Ok(a) => articles.push((doc.hash, a)),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Batch {
+        articles,
+        errors,
+        skipped,
+    })
 }
 
 /// Cleans and annotates one page.
@@ -100,32 +137,90 @@ pub struct IngestReport {
     pub storylines: usize,
     /// One line per failed page, naming it.
     pub errors: Vec<InputError>,
+    /// Seconds spent reading, cleaning, annotating and storing pages.
+    pub pages_seconds: f64,
+    /// Seconds spent linking the store (0 when nothing was added).
+    pub link_seconds: f64,
+}
+
+/// Where an ingest is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading, cleaning, annotating and storing pages; this many read so far.
+    Pages {
+        /// Pages (and unreadable inputs) seen so far.
+        read: usize,
+        /// New articles stored so far.
+        added: usize,
+    },
+    /// Linking the whole store (copies, events, storylines, entities).
+    Linking {
+        /// Articles being linked.
+        articles: usize,
+    },
 }
 
 /// Adds pages to a store and re-links everything: a new page can join an
 /// existing event, and the result equals linking all pages at once. Pages
 /// already stored (same content) are skipped, so ingesting twice adds
-/// nothing; a failure leaves the store as it was (one transaction).
+/// nothing.
+///
+/// Pages are stored a chunk ([`CHUNK`]) per transaction as they are
+/// annotated, then the derived tables are rewritten in one transaction.
+/// Killed at any point, the store holds whole articles and a consistent
+/// analysis; running the same ingest again skips what was stored, reads
+/// the rest and finishes the linking ([`Store::needs_link`]).
 pub fn ingest(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
 ) -> Result<IngestReport, StoreError> {
-    let Batch {
-        articles: new,
-        errors,
-        skipped,
-    } = process(docs, |hash| store.has_hash(hash))?;
-    let mut all = store.load_annotated()?;
-    all.extend(new.iter().map(|(_, a)| a.clone()));
-    let analysis = storyline_link::link(all, Vec::new());
-    store.commit(&new, &analysis)?;
+    ingest_with_progress(store, docs, |_| {})
+}
+
+/// [`ingest`], telling `progress` after each chunk and before linking.
+pub fn ingest_with_progress(
+    store: &mut Store,
+    docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
+    mut progress: impl FnMut(Stage),
+) -> Result<IngestReport, StoreError> {
+    let start = std::time::Instant::now();
+    let mut seen = HashSet::new();
+    let mut docs = docs.peekable();
+    let (mut added, mut skipped, mut read) = (0, 0, 0);
+    let mut errors = Vec::new();
+    while docs.peek().is_some() {
+        let chunk = process_chunk(
+            docs.by_ref().take(CHUNK),
+            &mut |hash: &str| store.has_hash(hash),
+            &mut seen,
+        )?;
+        read += chunk.articles.len() + chunk.errors.len() + chunk.skipped;
+        added += store.add_articles(&chunk.articles)?;
+        skipped += chunk.skipped;
+        errors.extend(chunk.errors);
+        progress(Stage::Pages { read, added });
+    }
+    let pages_seconds = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    if store.needs_link()? {
+        let all = store.load_annotated()?;
+        progress(Stage::Linking {
+            articles: all.len(),
+        });
+        let analysis = storyline_link::link(all, Vec::new());
+        store.replace_derived(&analysis)?;
+    }
+    let link_seconds = start.elapsed().as_secs_f64();
+    let (articles, events, storylines) = store.counts()?;
     Ok(IngestReport {
-        added: new.len(),
+        pages_seconds,
+        link_seconds,
+        added,
         already_stored: skipped,
         failed: errors.len(),
-        articles: analysis.articles.len(),
-        events: analysis.events.len(),
-        storylines: analysis.storylines.len(),
+        articles,
+        events,
+        storylines,
         errors,
     })
 }

@@ -71,6 +71,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_order ON quotes(article, id);
     CREATE INDEX quotes_grp ON quotes(grp);
     "#,
+    // 6: whether the derived tables are up to date with the articles.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -237,6 +241,23 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// How many articles, events and storylines the store holds.
+    pub fn counts(&self) -> Result<(usize, usize, usize)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events), (SELECT count(*) FROM storylines)",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as usize,
+                        r.get::<_, i64>(1)? as usize,
+                        r.get::<_, i64>(2)? as usize,
+                    ))
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Every stored article with its annotations, for re-linking.
     pub fn load_annotated(&self) -> Result<Vec<AnnotatedArticle>> {
         let mut stmt = self
@@ -270,114 +291,50 @@ impl Store {
         analysis: &Analysis,
     ) -> Result<()> {
         let path = self.path.clone();
-        let e = |err| sql(&path, err);
-        let tx = self.conn.transaction().map_err(e)?;
-        {
-            let mut ins = tx
-                .prepare(
-                    "INSERT OR IGNORE INTO articles (id, hash, source, url, title, outlet, published, language, annotated)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(e)?;
-            let mut fts = tx
-                .prepare("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
-                .map_err(e)?;
-            for (hash, a) in new {
-                let art = &a.article;
-                let json = serde_json::to_string(a).expect("annotated article serialises");
-                let added = ins
-                    .execute(params![
-                        art.id,
-                        hash,
-                        art.source,
-                        art.url,
-                        art.title,
-                        art.outlet,
-                        art.published,
-                        art.language,
-                        json
-                    ])
-                    .map_err(e)?;
-                if added == 1 {
-                    fts.execute(params![art.id, art.title, art.body])
-                        .map_err(e)?;
-                }
-            }
-            tx.execute_batch(
-                "DELETE FROM relations; DELETE FROM events; DELETE FROM event_articles; DELETE FROM storylines;
-                 DELETE FROM entities; DELETE FROM entity_names; DELETE FROM quotes; DELETE FROM times;",
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        insert_articles(&tx, &path, new)?;
+        write_derived(&tx, &path, analysis)?;
+        tx.commit().map_err(|e| sql(&path, e))
+    }
+
+    /// Adds new articles in one transaction, and marks the store as needing
+    /// a re-link ([`Store::needs_link`]) in the same one: an ingest stopped
+    /// after this (killed, crashed) is finished by the next run.
+    pub fn add_articles(&mut self, new: &[(String, AnnotatedArticle)]) -> Result<usize> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        let added = insert_articles(&tx, &path, new)?;
+        if added > 0 {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')",
+                [],
             )
-            .map_err(e)?;
-            let mut s = tx
-                .prepare(
-                    "INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(e)?;
-            for r in &analysis.relations {
-                s.execute(params![
-                    r.a,
-                    r.b,
-                    r.kind.as_str(),
-                    r.score,
-                    to_json(&r.evidence)
-                ])
-                .map_err(e)?;
-            }
-            let mut s = tx
-                .prepare("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(e)?;
-            let mut ea = tx
-                .prepare("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
-                .map_err(e)?;
-            for ev in &analysis.events {
-                s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
-                    .map_err(e)?;
-                for a in &ev.articles {
-                    ea.execute(params![ev.id, a]).map_err(e)?;
-                }
-            }
-            let mut s = tx
-                .prepare("INSERT INTO storylines (id, json) VALUES (?1, ?2)")
-                .map_err(e)?;
-            for st in &analysis.storylines {
-                s.execute(params![st.id, to_json(st)]).map_err(e)?;
-            }
-            let mut s = tx
-                .prepare("INSERT INTO entities (id, name, kind, mentions, json) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(e)?;
-            let mut names = tx
-                .prepare("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
-                .map_err(e)?;
-            for en in &analysis.entities {
-                let kind = serde_json::to_value(en.kind).expect("kind serialises");
-                s.execute(params![
-                    en.id,
-                    en.name,
-                    kind.as_str(),
-                    en.mentions.len() as i64,
-                    to_json(en)
-                ])
-                .map_err(e)?;
-                for n in std::iter::once(&en.name).chain(&en.aliases) {
-                    names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
-                }
-            }
-            let mut s = tx
-                .prepare("INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(e)?;
-            for q in &analysis.quotes {
-                s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
-                    .map_err(e)?;
-            }
-            let mut s = tx
-                .prepare("INSERT INTO times (article, start, json) VALUES (?1, ?2, ?3)")
-                .map_err(e)?;
-            for t in &analysis.times {
-                s.execute(params![t.article, t.start, to_json(t)])
-                    .map_err(e)?;
-            }
+            .map_err(|e| sql(&path, e))?;
         }
-        tx.commit().map_err(e)
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(added)
+    }
+
+    /// Replaces every derived table (links, events, storylines, entities,
+    /// quotes, times) with `analysis` in one transaction, so readers see the
+    /// old analysis or the new, never a mix.
+    pub fn replace_derived(&mut self, analysis: &Analysis) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        write_derived(&tx, &path, analysis)?;
+        tx.commit().map_err(|e| sql(&path, e))
+    }
+
+    /// Whether articles were added since the derived tables were last
+    /// written (an ingest that stopped before linking).
+    pub fn needs_link(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'linked'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map(|v| v.as_deref() == Some("0"))
+            .map_err(|e| self.err(e))
     }
 
     fn json_rows<T: serde::de::DeserializeOwned>(
@@ -757,6 +714,132 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(msgs.into_iter().filter(|m| m != "ok").collect())
     }
+}
+
+/// Inserts articles not yet stored (and their search rows); returns how many.
+fn insert_articles(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    new: &[(String, AnnotatedArticle)],
+) -> Result<usize> {
+    let e = |err| sql(path, err);
+    let mut count = 0;
+    let mut ins = tx
+            .prepare(
+                "INSERT OR IGNORE INTO articles (id, hash, source, url, title, outlet, published, language, annotated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(e)?;
+    let mut fts = tx
+        .prepare("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
+        .map_err(e)?;
+    for (hash, a) in new {
+        let art = &a.article;
+        let json = serde_json::to_string(a).expect("annotated article serialises");
+        let added = ins
+            .execute(params![
+                art.id,
+                hash,
+                art.source,
+                art.url,
+                art.title,
+                art.outlet,
+                art.published,
+                art.language,
+                json
+            ])
+            .map_err(e)?;
+        if added == 1 {
+            count += 1;
+            fts.execute(params![art.id, art.title, art.body])
+                .map_err(e)?;
+        }
+    }
+    Ok(count)
+}
+
+/// Replaces the derived tables with `analysis` and marks the store linked.
+fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysis) -> Result<()> {
+    let e = |err| sql(path, err);
+    tx.execute_batch(
+            "DELETE FROM relations; DELETE FROM events; DELETE FROM event_articles; DELETE FROM storylines;
+             DELETE FROM entities; DELETE FROM entity_names; DELETE FROM quotes; DELETE FROM times;",
+        )
+        .map_err(e)?;
+    let mut s = tx
+        .prepare("INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(e)?;
+    for r in &analysis.relations {
+        s.execute(params![
+            r.a,
+            r.b,
+            r.kind.as_str(),
+            r.score,
+            to_json(&r.evidence)
+        ])
+        .map_err(e)?;
+    }
+    let mut s = tx
+        .prepare("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(e)?;
+    let mut ea = tx
+        .prepare("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
+        .map_err(e)?;
+    for ev in &analysis.events {
+        s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
+            .map_err(e)?;
+        for a in &ev.articles {
+            ea.execute(params![ev.id, a]).map_err(e)?;
+        }
+    }
+    let mut s = tx
+        .prepare("INSERT INTO storylines (id, json) VALUES (?1, ?2)")
+        .map_err(e)?;
+    for st in &analysis.storylines {
+        s.execute(params![st.id, to_json(st)]).map_err(e)?;
+    }
+    let mut s = tx
+        .prepare(
+            "INSERT INTO entities (id, name, kind, mentions, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(e)?;
+    let mut names = tx
+        .prepare("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
+        .map_err(e)?;
+    for en in &analysis.entities {
+        let kind = serde_json::to_value(en.kind).expect("kind serialises");
+        s.execute(params![
+            en.id,
+            en.name,
+            kind.as_str(),
+            en.mentions.len() as i64,
+            to_json(en)
+        ])
+        .map_err(e)?;
+        for n in std::iter::once(&en.name).chain(&en.aliases) {
+            names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
+        }
+    }
+    let mut s = tx
+        .prepare("INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(e)?;
+    for q in &analysis.quotes {
+        s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
+            .map_err(e)?;
+    }
+    let mut s = tx
+        .prepare("INSERT INTO times (article, start, json) VALUES (?1, ?2, ?3)")
+        .map_err(e)?;
+    for t in &analysis.times {
+        s.execute(params![t.article, t.start, to_json(t)])
+            .map_err(e)?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '1')",
+        [],
+    )
+    .map_err(e)?;
+    Ok(())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {

@@ -45,13 +45,15 @@ struct Cli {
 enum Command {
     /// Run the whole pipeline in memory on files or directories (no store).
     Analyze {
-        /// Files or directories (.txt, .html, .htm, .jsonl, and .gz of them).
+        /// Files or directories (.txt, .html, .htm, .jsonl, .warc, .rss, .atom,
+        /// .xml, and .gz of them); `-` reads JSONL from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
     /// Add pages to the store; new pages join the existing events.
     Ingest {
-        /// Files or directories (.txt, .html, .htm, .jsonl, and .gz of them).
+        /// Files or directories (.txt, .html, .htm, .jsonl, .warc, .rss, .atom,
+        /// .xml, and .gz of them); `-` reads JSONL from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },

@@ -1,9 +1,15 @@
 //! `storyline ingest`: add pages to the store and re-link.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storyline_pipeline::Stage;
 use storyline_store::Store;
 
 use crate::output;
@@ -11,7 +17,23 @@ use crate::output;
 pub fn run(db: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
     let mut store =
         Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
-    let report = storyline_pipeline::ingest(&mut store, storyline_ingest::read_paths(paths))?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let docs = storyline_ingest::read_paths_counting(paths, bytes.clone());
+    let bar = progress_bar(storyline_ingest::input_size(paths));
+    let start = Instant::now();
+    let report = storyline_pipeline::ingest_with_progress(&mut store, docs, |stage| match stage {
+        Stage::Pages { read, added } => {
+            bar.set_position(bytes.load(Ordering::Relaxed));
+            let rate = read as f64 / start.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!("{read} pages ({added} new), {rate:.0} pages/s"));
+        }
+        Stage::Linking { articles } => {
+            bar.set_position(bytes.load(Ordering::Relaxed));
+            bar.set_message(format!("linking {articles} articles"));
+        }
+    });
+    bar.finish_and_clear();
+    let report = report?;
     if json {
         output::json(&report)?;
     } else {
@@ -27,4 +49,21 @@ pub fn run(db: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
         ))?;
     }
     Ok(super::report_errors(&report.errors))
+}
+
+/// A bar over the input's bytes with pages/s and an ETA, drawn on standard
+/// error only when it is a terminal (quiet in pipes, logs and CI).
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = if total > 0 {
+        "{bar:30} {bytes}/{total_bytes} {msg} ETA {eta}"
+    } else {
+        "{spinner} {msg} {elapsed}"
+    };
+    bar.set_style(ProgressStyle::with_template(style).expect("valid template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }

@@ -82,7 +82,7 @@ pub fn classify_blocks(lines: &[String], known_title: Option<&str>, extracted: b
         .collect();
     let n = texts.len();
     let lowers: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
-    let words: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+    let words: Vec<usize> = texts.iter().map(|t| crate::words(t)).collect();
     let mut label: Vec<Option<(Label, &'static str)>> = vec![None; n];
     let mut out = Classified::default();
 

@@ -363,7 +363,7 @@ fn plausible_author(s: &str) -> Option<String> {
         _ => t,
     }
     .to_string();
-    let words = t.split_whitespace().count();
+    let words = crate::words(&t);
     let lower = t.to_lowercase();
     let generic = [
         "admin",
@@ -732,7 +732,7 @@ fn readability(html: &str, url: Option<&str>) -> Option<ReadabilityOut> {
     let mut r = Readability::new(html, url, Some(cfg)).ok()?;
     let article = r.parse().ok()?;
     let text = article.text_content.to_string();
-    if text.split_whitespace().count() < 3 {
+    if crate::words(&text) < 3 {
         return None;
     }
     Some(ReadabilityOut {
@@ -1042,11 +1042,7 @@ mod tests {
         assert_eq!(e.site_name.as_deref(), Some("City Paper"));
         assert_eq!(e.authors, vec!["Ana Lind"]);
         assert_eq!(e.language.as_deref(), Some("en"));
-        let paras = e
-            .lines
-            .iter()
-            .filter(|l| l.split_whitespace().count() > 10)
-            .count();
+        let paras = e.lines.iter().filter(|l| crate::words(l) > 10).count();
         assert_eq!(paras, 3, "paragraph breaks kept: {:?}", e.lines);
     }
 

@@ -65,6 +65,27 @@ pub(crate) struct PageMeta {
 /// article pages are well under a megabyte of text.
 pub const MAX_CLEAN_BYTES: usize = 16 << 20;
 
+/// Words in `text`, for the size rules: whitespace-separated tokens, plus
+/// one per two characters of scripts written without spaces (Chinese,
+/// Japanese, Thai), so a Japanese article is not judged empty.
+pub fn words(text: &str) -> usize {
+    let mut spaced = 0;
+    let mut unspaced = 0;
+    for token in text.split_whitespace() {
+        let dense = token
+            .chars()
+            .filter(|&c| {
+                matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x0E00..=0x0E7F)
+            })
+            .count();
+        if dense == 0 {
+            spaced += 1;
+        }
+        unspaced += dense;
+    }
+    spaced + unspaced.div_ceil(2)
+}
+
 /// Cleans one page.
 pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
     if doc.content.len() > MAX_CLEAN_BYTES {
@@ -105,17 +126,9 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
     // of a long article; then the text path over the whole page does better.
     // (The whole page is classified only when even all its words would beat
     // Readability's share: most pages never pay for it.)
-    let words = |c: &Classified| {
-        c.body
-            .iter()
-            .map(|p| p.split_whitespace().count())
-            .sum::<usize>()
-    };
+    let words = |c: &Classified| c.body.iter().map(|p| crate::words(p)).sum::<usize>();
     let kept = words(&outcome);
-    let page_words: usize = page_lines
-        .iter()
-        .map(|l| l.split_whitespace().count())
-        .sum();
+    let page_words: usize = page_lines.iter().map(|l| crate::words(l)).sum();
     if page_words >= FALLBACK_MIN_WORDS && kept * FALLBACK_RATIO < page_words {
         let whole = blocks::classify_blocks(&page_lines, meta.title.as_deref(), false);
         let alt = words(&whole);
@@ -134,10 +147,10 @@ pub fn clean(doc: &RawDoc) -> Result<Article, CleanError> {
     let mut body = rules::repair_mojibake(&outcome.body.join("\n\n")).into_owned();
     // A page that is only a headline (a feed item, a wire flash) is its own
     // body.
-    if body.split_whitespace().count() < 3 && page_is_headline(&lines) {
+    if crate::words(&body) < 3 && page_is_headline(&lines) {
         body = collapse_ws(&lines.join(" "));
     }
-    if body.split_whitespace().count() < 3 {
+    if crate::words(&body) < 3 {
         return Err(CleanError::NoBody);
     }
     let outlet = meta
@@ -178,7 +191,7 @@ fn page_is_headline(lines: &[String]) -> bool {
     let mut non_empty = lines.iter().filter(|l| !l.trim().is_empty());
     match (non_empty.next(), non_empty.next()) {
         (Some(l), None) => {
-            let words = l.split_whitespace().count();
+            let words = crate::words(l);
             (3..=40).contains(&words) && rules::line_reason(l, &l.to_lowercase(), words).is_none()
         }
         _ => false,

@@ -306,7 +306,7 @@ fn read_file_counting(
             done: false,
         }),
         // Streamed a record at a time, each bounded: no limit on the whole.
-        FileType::Warc => Box::new(warc::WarcReader::new(name, BufReader::new(reader))),
+        FileType::Warc => Box::new(warc::WarcReader::new(name, BufReader::new(reader), gz)),
         FileType::Feed => {
             let mut buf = Vec::new();
             match reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut buf) {

@@ -24,15 +24,18 @@ const MAX_HEADERS: usize = 256;
 pub(crate) struct WarcReader<R> {
     name: String,
     input: R,
+    /// Whether `input` is gunzipped, so read errors are gzip's.
+    gz: bool,
     record: usize,
     done: bool,
 }
 
 impl<R: BufRead> WarcReader<R> {
-    pub(crate) fn new(name: String, input: R) -> Self {
+    pub(crate) fn new(name: String, input: R, gz: bool) -> Self {
         WarcReader {
             name,
             input,
+            gz,
             record: 0,
             done: false,
         }
@@ -43,6 +46,20 @@ impl<R: BufRead> WarcReader<R> {
         Some(Err(IngestError::new(
             format!("{} record {}", self.name, self.record),
             IngestErrorKind::Warc(message),
+        )))
+    }
+
+    /// A read error: the gzip stream's when the file is compressed.
+    fn fail_io(&mut self, e: std::io::Error) -> Option<Result<RawDoc, IngestError>> {
+        if !self.gz
+            || e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("header line")
+        {
+            return self.fail(e.to_string());
+        }
+        self.done = true;
+        Some(Err(IngestError::new(
+            format!("{} record {}", self.name, self.record),
+            IngestErrorKind::Gzip(e),
         )))
     }
 }
@@ -116,7 +133,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                     }
                     Ok(Some(l)) if l.is_empty() => continue,
                     Ok(Some(l)) => break l,
-                    Err(e) => return self.fail(e.to_string()),
+                    Err(e) => return self.fail_io(e),
                 }
             };
             self.record += 1;
@@ -125,6 +142,9 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             }
             let h = match headers(&mut self.input) {
                 Ok(h) => h,
+                Err(e) if self.gz && e.kind() != std::io::ErrorKind::InvalidData => {
+                    return self.fail_io(e)
+                }
                 Err(e) => return self.fail(format!("bad record header: {e}")),
             };
             let Some(len) = header(&h, "content-length").and_then(|v| v.parse::<u64>().ok()) else {
@@ -137,7 +157,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                 match skipped {
                     Ok(n) if n == len => {}
                     Ok(n) => return self.fail(format!("truncated: {n} of {len} body bytes")),
-                    Err(e) => return self.fail(e.to_string()),
+                    Err(e) => return self.fail_io(e),
                 }
                 if kind == "response" {
                     let source =
@@ -150,7 +170,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             match (&mut self.input).take(len).read_to_end(&mut body) {
                 Ok(n) if n as u64 == len => {}
                 Ok(n) => return self.fail(format!("truncated: {n} of {len} body bytes")),
-                Err(e) => return self.fail(e.to_string()),
+                Err(e) => return self.fail_io(e),
             }
             let source = url
                 .clone()
@@ -260,7 +280,7 @@ mod tests {
     }
 
     fn read(bytes: &[u8]) -> Vec<Result<RawDoc, IngestError>> {
-        WarcReader::new("t.warc".into(), bytes).collect()
+        WarcReader::new("t.warc".into(), bytes, false).collect()
     }
 
     #[test]

@@ -174,13 +174,15 @@ pub fn ingest(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
 ) -> Result<IngestReport, StoreError> {
-    ingest_with_progress(store, docs, |_| {})
+    ingest_with_progress(store, docs, CHUNK, |_| {})
 }
 
-/// [`ingest`], telling `progress` after each chunk and before linking.
+/// [`ingest`] storing `chunk` pages per transaction, telling `progress`
+/// after each chunk and before linking.
 pub fn ingest_with_progress(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
+    chunk: usize,
     mut progress: impl FnMut(Stage),
 ) -> Result<IngestReport, StoreError> {
     let start = std::time::Instant::now();
@@ -190,7 +192,7 @@ pub fn ingest_with_progress(
     let mut errors = Vec::new();
     while docs.peek().is_some() {
         let chunk = process_chunk(
-            docs.by_ref().take(CHUNK),
+            docs.by_ref().take(chunk.max(1)),
             &mut |hash: &str| store.has_hash(hash),
             &mut seen,
         )?;

@@ -700,7 +700,10 @@ impl Store {
         rows.collect()
     }
 
-    /// Runs SQLite's integrity check; returns the problems found (empty if sound).
+    /// Runs SQLite's integrity check, then storyline's own: annotations
+    /// readable, search index complete, events and quotes pointing at stored
+    /// articles (no article can be stored twice: its hash is unique). Returns
+    /// the problems found, empty if sound.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
@@ -712,7 +715,43 @@ impl Store {
         let msgs: Vec<String> = rows
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
-        Ok(msgs.into_iter().filter(|m| m != "ok").collect())
+        let mut problems: Vec<String> = msgs.into_iter().filter(|m| m != "ok").collect();
+        if !problems.is_empty() {
+            return Ok(problems);
+        }
+        // The file is sound; now what storyline itself promises.
+        let checks = [
+            (
+                "SELECT count(*) FROM articles WHERE annotated IS NULL OR json_valid(annotated) = 0",
+                "articles whose stored annotations are not valid JSON",
+            ),
+            (
+                "SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM articles_fts)",
+                "articles missing from (or extra in) the search index",
+            ),
+            (
+                "SELECT count(*) FROM event_articles WHERE article NOT IN (SELECT id FROM articles)",
+                "event members that are not stored articles",
+            ),
+            (
+                "SELECT count(*) FROM event_articles WHERE event NOT IN (SELECT id FROM events)",
+                "event members of no stored event",
+            ),
+            (
+                "SELECT count(*) FROM quotes WHERE article NOT IN (SELECT id FROM articles)",
+                "quotes of articles not stored",
+            ),
+        ];
+        for (query, what) in checks {
+            let n: i64 = self
+                .conn
+                .query_row(query, [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if n != 0 {
+                problems.push(format!("{n} {what}"));
+            }
+        }
+        Ok(problems)
     }
 }
 

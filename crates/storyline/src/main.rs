@@ -56,7 +56,14 @@ enum Command {
         /// .xml, and .gz of them); `-` reads JSONL from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Pages stored per transaction: what a killed run can lose (it
+        /// resumes when run again).
+        #[arg(long, default_value_t = storyline_pipeline::CHUNK, value_parser = clap::value_parser!(usize))]
+        chunk: usize,
     },
+    /// Check the store: SQLite's integrity check, then that every event,
+    /// quote and search entry points at a stored article. Exit code 1 if not.
+    Check,
     /// List events, most recent first.
     Events {
         /// Only the events of this storyline.

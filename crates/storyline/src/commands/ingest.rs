@@ -14,24 +14,25 @@ use storyline_store::Store;
 
 use crate::output;
 
-pub fn run(db: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
+pub fn run(db: &Path, paths: &[PathBuf], chunk: usize, json: bool) -> Result<ExitCode> {
     let mut store =
         Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
     let bytes = Arc::new(AtomicU64::new(0));
     let docs = storyline_ingest::read_paths_counting(paths, bytes.clone());
     let bar = progress_bar(storyline_ingest::input_size(paths));
     let start = Instant::now();
-    let report = storyline_pipeline::ingest_with_progress(&mut store, docs, |stage| match stage {
-        Stage::Pages { read, added } => {
-            bar.set_position(bytes.load(Ordering::Relaxed));
-            let rate = read as f64 / start.elapsed().as_secs_f64().max(1e-3);
-            bar.set_message(format!("{read} pages ({added} new), {rate:.0} pages/s"));
-        }
-        Stage::Linking { articles } => {
-            bar.set_position(bytes.load(Ordering::Relaxed));
-            bar.set_message(format!("linking {articles} articles"));
-        }
-    });
+    let report =
+        storyline_pipeline::ingest_with_progress(&mut store, docs, chunk, |stage| match stage {
+            Stage::Pages { read, added } => {
+                bar.set_position(bytes.load(Ordering::Relaxed));
+                let rate = read as f64 / start.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{read} pages ({added} new), {rate:.0} pages/s"));
+            }
+            Stage::Linking { articles } => {
+                bar.set_position(bytes.load(Ordering::Relaxed));
+                bar.set_message(format!("linking {articles} articles"));
+            }
+        });
     bar.finish_and_clear();
     let report = report?;
     if json {
@@ -49,6 +50,50 @@ pub fn run(db: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
         ))?;
     }
     Ok(super::report_errors(&report.errors))
+}
+
+/// `storyline check`: the store's integrity, as a list of problems.
+pub fn check(db: &Path, json: bool) -> Result<ExitCode> {
+    if !db.exists() {
+        anyhow::bail!("{}: no such store", db.display());
+    }
+    let store = Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
+    let problems = store.integrity_check()?;
+    let pending = store.needs_link()?;
+    let (articles, events, storylines) = store.counts()?;
+    if json {
+        output::json(&serde_json::json!({
+            "ok": problems.is_empty(),
+            "problems": problems,
+            "needs_link": pending,
+            "articles": articles,
+            "events": events,
+            "storylines": storylines,
+        }))?;
+    } else {
+        for p in &problems {
+            output::line(&format!("{}: {p}", db.display()))?;
+        }
+        output::line(&format!(
+            "{}: {}; {articles} articles, {events} events, {storylines} storylines{}",
+            db.display(),
+            if problems.is_empty() {
+                "ok"
+            } else {
+                "PROBLEMS FOUND"
+            },
+            if pending {
+                " (an ingest stopped before linking: run it again to finish)"
+            } else {
+                ""
+            }
+        ))?;
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// A bar over the input's bytes with pages/s and an ETA, drawn on standard

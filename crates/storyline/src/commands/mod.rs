@@ -22,7 +22,8 @@ use crate::{Cli, Command};
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze { paths } => analyze::run(&paths, cli.json),
-        Command::Ingest { paths } => ingest::run(&cli.db, &paths, cli.json),
+        Command::Ingest { paths, chunk } => ingest::run(&cli.db, &paths, chunk.max(1), cli.json),
+        Command::Check => ingest::check(&cli.db, cli.json),
         Command::Demo => demo::run(cli.json),
         Command::Events { storyline } => query::events(&cli.db, storyline.as_deref(), cli.json),
         Command::Storylines => query::storylines(&cli.db, cli.json),

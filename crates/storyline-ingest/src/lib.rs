@@ -296,6 +296,36 @@ fn read_file_counting(
         Ok(r) => r,
         Err(kind) => return Box::new(std::iter::once(Err(IngestError::new(name, kind)))),
     };
+    read_stream(name, ft, gz, reader)
+}
+
+/// Pages from bytes in memory, read as a file of that `name` would be
+/// (its extension says the format, `.gz` included). For fuzzing and tests.
+pub fn read_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    let Some((ft, gz)) = file_type(Path::new(name)) else {
+        return Box::new(std::iter::once(Err(IngestError::new(
+            name,
+            IngestErrorKind::Unsupported,
+        ))));
+    };
+    let cursor = std::io::Cursor::new(bytes);
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(cursor))
+    } else {
+        Box::new(cursor)
+    };
+    read_stream(name.to_string(), ft, gz, reader)
+}
+
+fn read_stream(
+    name: String,
+    ft: FileType,
+    gz: bool,
+    reader: Box<dyn Read>,
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
     match ft {
         FileType::Page(kind) => Box::new(std::iter::once(read_page(name, reader, kind, gz))),
         FileType::Jsonl => Box::new(JsonlReader {

@@ -230,7 +230,20 @@ fn main() {
     }
     if let Some(w) = dump.as_mut() {
         for (i, p) in pages.iter().take(dump_limit).enumerate() {
-            let rec = serde_json::json!({"id": i, "family": p.family, "kind": format!("{:?}", p.kind), "text": p.text});
+            // Ingestible as it stands: a synthetic URL, outlet and date (250
+            // pages a day from the Reuters corpus's first day).
+            let day = i / 250;
+            let published = format!(
+                "{}-{:02}-{:02}",
+                1987 + day / 336,
+                1 + (day / 28) % 12,
+                1 + day % 28
+            );
+            let rec = serde_json::json!({
+                "id": i, "family": p.family, "kind": format!("{:?}", p.kind), "text": p.text,
+                "url": format!("https://synthetic.invalid/{i}"), "outlet": format!("Synthetic {}", i % 6),
+                "published": published,
+            });
             writeln!(w, "{rec}").expect("dump written");
         }
         w.flush().expect("dump written");

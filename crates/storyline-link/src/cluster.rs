@@ -513,7 +513,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let sums: Vec<Vector> = events
         .iter()
         .map(|members| {
-            let mut v = Vector::new();
+            let mut v = Vector::default();
             for &m in members {
                 for (t, x) in &docs[m].vector {
                     *v.entry(t.clone()).or_default() += x;

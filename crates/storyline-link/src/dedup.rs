@@ -11,7 +11,7 @@ use storyline_model::{AlignedSentences, RelationKind, Span};
 
 use crate::neardup::{shingle_hashes, NearDupIndex, Signature};
 use crate::rewrite::{anchor_keys, AnchorIndex};
-use crate::similarity::{sentence_similarity, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
+use crate::similarity::{sentence_similarity_weighted, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
 use crate::text;
 
 /// Jaccard at or above which two pages are the same text.
@@ -169,13 +169,16 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, idf: &Idf) -> Option<Link> {
 pub fn align(a: &[Vec<String>], b: &[Vec<String>], idf: &Idf) -> Vec<(usize, usize, f32)> {
     let swap = b.len() < a.len();
     let (short, long) = if swap { (b, a) } else { (a, b) };
+    let long_w: Vec<Vec<f32>> = long.iter().map(|l| idf.weights(l)).collect();
     let matches: Vec<(usize, usize, f32)> = short
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
+            let sw = idf.weights(s);
             long.iter()
+                .zip(&long_w)
                 .enumerate()
-                .map(|(j, l)| (j, sentence_similarity(s, l, idf)))
+                .map(|(j, (l, lw))| (j, sentence_similarity_weighted(s, &sw, l, lw)))
                 .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
                 .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
                 .map(|(j, sim)| (i, j, sim))

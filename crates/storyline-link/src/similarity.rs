@@ -34,7 +34,7 @@ pub fn document_similarity(a: &Vector, b: &Vector) -> f32 {
 /// Document frequencies of words over a collection, for weighting.
 #[derive(Debug, Default, Clone)]
 pub struct Idf {
-    df: HashMap<String, u32>,
+    df: HashMap<String, u32, rustc_hash::FxBuildHasher>,
     n: u32,
 }
 
@@ -58,6 +58,11 @@ impl Idf {
             }
         }
         idf
+    }
+
+    /// [`Idf::weight`] of each word.
+    pub fn weights(&self, words: &[String]) -> Vec<f32> {
+        words.iter().map(|w| self.weight(w)).collect()
     }
 
     /// Smoothed inverse document frequency; unseen words weigh most.
@@ -86,6 +91,14 @@ fn is_number(w: &str) -> bool {
 
 /// Similarity of two sentences given as [`sentence_tokens`], in `[-0.15, 1]`.
 pub fn sentence_similarity(a: &[String], b: &[String], idf: &Idf) -> f32 {
+    sentence_similarity_weighted(a, &idf.weights(a), b, &idf.weights(b))
+}
+
+/// [`sentence_similarity`] with each word's weight looked up beforehand
+/// (`wa[i]` for `a[i]`): an aligner compares every sentence of one page
+/// with every sentence of another, so it looks each weight up once, not
+/// once per pair.
+pub fn sentence_similarity_weighted(a: &[String], wa: &[f32], b: &[String], wb: &[f32]) -> f32 {
     let (mut shared, mut union) = (0.0f32, 0.0f32);
     let (mut a_only_num, mut b_only_num) = (false, false);
     // Both sorted: one merge pass.
@@ -98,19 +111,19 @@ pub fn sentence_similarity(a: &[String], b: &[String], idf: &Idf) -> f32 {
         };
         match ord {
             std::cmp::Ordering::Equal => {
-                let w = idf.weight(&a[i]);
+                let w = wa[i];
                 shared += w;
                 union += w;
                 i += 1;
                 j += 1;
             }
             std::cmp::Ordering::Less => {
-                union += idf.weight(&a[i]);
+                union += wa[i];
                 a_only_num |= is_number(&a[i]);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                union += idf.weight(&b[j]);
+                union += wb[j];
                 b_only_num |= is_number(&b[j]);
                 j += 1;
             }

@@ -212,7 +212,7 @@ pub fn intersect_sorted(a: &[u64], b: &[u64]) -> usize {
 }
 
 /// A sparse, L2-normalised TF-IDF vector.
-pub type Vector = HashMap<String, f32>;
+pub type Vector = HashMap<String, f32, rustc_hash::FxBuildHasher>;
 
 /// Builds TF-IDF vectors for a batch of documents (lists of terms).
 pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {

@@ -170,11 +170,23 @@ pub fn align(a: &[Vec<String>], b: &[Vec<String>], idf: &Idf) -> Vec<(usize, usi
     let swap = b.len() < a.len();
     let (short, long) = if swap { (b, a) } else { (a, b) };
     let long_w: Vec<Vec<f32>> = long.iter().map(|l| idf.weights(l)).collect();
+    // A sentence word for word in the other page scores 1, the most any
+    // pair can (a lower score needs a word one side lacks), and the first
+    // such wins the scan below: take it without scanning. Copies of long
+    // pages then align in linear time instead of sentences².
+    let mut first_exact: std::collections::HashMap<&[String], usize> = Default::default();
+    for (j, l) in long.iter().enumerate() {
+        first_exact.entry(l.as_slice()).or_insert(j);
+    }
     let matches: Vec<(usize, usize, f32)> = short
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
             let sw = idf.weights(s);
+            if let Some(&j) = first_exact.get(s.as_slice()) {
+                let sim = sentence_similarity_weighted(s, &sw, s, &sw);
+                return (sim >= PARAPHRASE_THRESHOLD).then_some((i, j, sim));
+            }
             long.iter()
                 .zip(&long_w)
                 .enumerate()

@@ -27,6 +27,9 @@ use storyline_model::{
 use storyline_nlp::entities::name_key;
 use xxhash_rust::xxh3::xxh3_64;
 
+/// Members of an event searched pairwise for rewrites.
+const REWRITE_SCAN: usize = 100;
+
 /// Links a batch of annotated articles into the full analysis.
 pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysis {
     // Publication order (undated last), then id: the order pages would arrive in.
@@ -99,8 +102,11 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
     let order: Vec<usize> = (0..n).collect();
     let event_members = cluster::events(&cdocs, &order);
 
-    // Rewrites share few shingles; look for them inside each event.
+    // Rewrites share few shingles; look for them inside each event, among
+    // its first members (in publication order) only: pairs grow with the
+    // square of an event's size, and a rewrite follows its source closely.
     for members in &event_members {
+        let members = &members[..members.len().min(REWRITE_SCAN)];
         for (x, &i) in members.iter().enumerate() {
             for &j in &members[x + 1..] {
                 let key = (i.min(j), i.max(j));

@@ -153,6 +153,17 @@ pub struct IngestError {
     pub kind: IngestErrorKind,
 }
 
+impl IngestErrorKind {
+    /// A read error: the gzip stream's when the input is compressed.
+    fn read(e: std::io::Error, gz: bool) -> Self {
+        if gz {
+            IngestErrorKind::Gzip(e)
+        } else {
+            IngestErrorKind::Io(e)
+        }
+    }
+}
+
 impl IngestError {
     fn new(source_name: impl Into<String>, kind: IngestErrorKind) -> Self {
         IngestError {
@@ -276,14 +287,12 @@ fn read_file_counting(
     bytes: Arc<AtomicU64>,
 ) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
     if is_stdin(path) {
-        let stdin: Box<dyn Read> = Box::new(std::io::stdin());
-        return Box::new(JsonlReader {
-            name: "stdin".into(),
-            lines: BufReader::new(stdin.take(MAX_JSONL_BYTES)),
-            line_no: 0,
-            gz: false,
-            done: false,
-        });
+        return read_stream(
+            "stdin".into(),
+            FileType::Jsonl,
+            false,
+            Box::new(std::io::stdin()),
+        );
     }
     let name = path.display().to_string();
     let Some((ft, gz)) = file_type(path) else {
@@ -328,32 +337,13 @@ fn read_stream(
 ) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
     match ft {
         FileType::Page(kind) => Box::new(std::iter::once(read_page(name, reader, kind, gz))),
-        FileType::Jsonl => Box::new(JsonlReader {
-            name,
-            lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
-            line_no: 0,
-            gz,
-            done: false,
-        }),
+        FileType::Jsonl => Box::new(JsonlReader::new(name, reader, gz)),
         // Streamed a record at a time, each bounded: no limit on the whole.
         FileType::Warc => Box::new(warc::WarcReader::new(name, BufReader::new(reader), gz)),
-        FileType::Feed => {
-            let mut buf = Vec::new();
-            match reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut buf) {
-                Err(e) => Box::new(std::iter::once(Err(IngestError::new(
-                    name,
-                    if gz {
-                        IngestErrorKind::Gzip(e)
-                    } else {
-                        IngestErrorKind::Io(e)
-                    },
-                )))),
-                Ok(n) if n as u64 > MAX_PAGE_BYTES => Box::new(std::iter::once(Err(
-                    IngestError::new(name, IngestErrorKind::TooLarge),
-                ))),
-                Ok(_) => Box::new(feed::read_feed(&name, &buf).into_iter()),
-            }
-        }
+        FileType::Feed => match read_bounded(&name, reader, gz) {
+            Ok(bytes) => Box::new(feed::read_feed(&name, &bytes).into_iter()),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        },
     }
 }
 
@@ -391,21 +381,21 @@ fn read_page(
     kind: PageKind,
     gz: bool,
 ) -> Result<RawDoc, IngestError> {
+    let bytes = read_bounded(&name, reader, gz)?;
+    doc_from_bytes(name, &bytes, kind)
+}
+
+/// Reads a whole input of at most [`MAX_PAGE_BYTES`].
+fn read_bounded(name: &str, reader: Box<dyn Read>, gz: bool) -> Result<Vec<u8>, IngestError> {
     let mut bytes = Vec::new();
     // Read one byte past the limit to tell "exactly at the limit" from "over".
-    let res = reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes);
-    if let Err(e) = res {
-        let kind = if gz {
-            IngestErrorKind::Gzip(e)
-        } else {
-            IngestErrorKind::Io(e)
-        };
-        return Err(IngestError::new(name, kind));
+    if let Err(e) = reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes) {
+        return Err(IngestError::new(name, IngestErrorKind::read(e, gz)));
     }
     if bytes.len() as u64 > MAX_PAGE_BYTES {
         return Err(IngestError::new(name, IngestErrorKind::TooLarge));
     }
-    doc_from_bytes(name, &bytes, kind)
+    Ok(bytes)
 }
 
 /// Decodes and checks one page's bytes.
@@ -505,6 +495,18 @@ struct JsonlReader {
     done: bool,
 }
 
+impl JsonlReader {
+    fn new(name: String, reader: Box<dyn Read>, gz: bool) -> Self {
+        JsonlReader {
+            name,
+            lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
+            line_no: 0,
+            gz,
+            done: false,
+        }
+    }
+}
+
 impl Iterator for JsonlReader {
     type Item = Result<RawDoc, IngestError>;
 
@@ -534,12 +536,10 @@ impl Iterator for JsonlReader {
                 Ok(_) => {}
                 Err(e) => {
                     self.done = true;
-                    let kind = if self.gz {
-                        IngestErrorKind::Gzip(e)
-                    } else {
-                        IngestErrorKind::Io(e)
-                    };
-                    return Some(Err(IngestError::new(source, kind)));
+                    return Some(Err(IngestError::new(
+                        source,
+                        IngestErrorKind::read(e, self.gz),
+                    )));
                 }
             }
             if buf.len() as u64 > MAX_PAGE_BYTES {
@@ -562,14 +562,11 @@ pub fn read_jsonl_bytes(
     name: &str,
     bytes: Vec<u8>,
 ) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
-    let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(bytes));
-    JsonlReader {
-        name: name.to_string(),
-        lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
-        line_no: 0,
-        gz: false,
-        done: false,
-    }
+    JsonlReader::new(
+        name.to_string(),
+        Box::new(std::io::Cursor::new(bytes)),
+        false,
+    )
 }
 
 fn parse_jsonl_line(source: String, buf: &[u8]) -> Result<RawDoc, IngestError> {

@@ -49,11 +49,11 @@ impl<R: BufRead> WarcReader<R> {
         )))
     }
 
-    /// A read error: the gzip stream's when the file is compressed.
+    /// A read error. Our own format errors are `InvalidData` (which
+    /// flate2 never returns); any other error of a compressed file is the
+    /// gzip stream's.
     fn fail_io(&mut self, e: std::io::Error) -> Option<Result<RawDoc, IngestError>> {
-        if !self.gz
-            || e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("header line")
-        {
+        if !self.gz || e.kind() == std::io::ErrorKind::InvalidData {
             return self.fail(e.to_string());
         }
         self.done = true;
@@ -88,7 +88,10 @@ fn headers(input: &mut impl BufRead) -> std::io::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     loop {
         let Some(l) = line(input)? else {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "truncated header",
+            ));
         };
         if l.is_empty() {
             return Ok(out);
@@ -142,10 +145,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             }
             let h = match headers(&mut self.input) {
                 Ok(h) => h,
-                Err(e) if self.gz && e.kind() != std::io::ErrorKind::InvalidData => {
-                    return self.fail_io(e)
-                }
-                Err(e) => return self.fail(format!("bad record header: {e}")),
+                Err(e) => return self.fail_io(e),
             };
             let Some(len) = header(&h, "content-length").and_then(|v| v.parse::<u64>().ok()) else {
                 return self.fail("record without a valid Content-Length".into());

@@ -145,6 +145,11 @@ pub struct Article {
 }
 
 impl Article {
+    /// The outlet, or failing that the source the page came from.
+    pub fn outlet_or_source(&self) -> &str {
+        self.outlet.as_deref().unwrap_or(&self.source)
+    }
+
     /// An article of flattened text with no metadata: for evaluations,
     /// benchmarks and tests that annotate text as it is.
     pub fn plain(id: &str, body: &str) -> Article {

@@ -318,6 +318,18 @@ pub struct Paged<T> {
     items: Vec<T>,
 }
 
+impl<T> Paged<T> {
+    /// The same page with each item turned into another.
+    fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            total: self.total,
+            offset: self.offset,
+            limit: self.limit,
+            items: self.items.into_iter().map(f).collect(),
+        }
+    }
+}
+
 async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -479,16 +491,7 @@ async fn api_entities(
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<EntityView>>, ApiError> {
     let page = p.fetch(&s, |st, o, l| st.entities_page(o, l))?;
-    Ok(Json(Paged {
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-        items: page
-            .items
-            .into_iter()
-            .map(|e| EntityView::new(e, 0, LIST_MENTIONS))
-            .collect(),
-    }))
+    Ok(Json(page.map(|e| EntityView::new(e, 0, LIST_MENTIONS))))
 }
 
 /// One entity; `offset` and `limit` page through its mentions.

@@ -217,8 +217,8 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         d.articles
             .iter()
             .find(|a| a.id == id)
-            .map(|a| a.outlet.clone().unwrap_or_else(|| a.source.clone()))
-            .unwrap_or_else(|| id.to_string())
+            .map_or(id, |a| a.outlet_or_source())
+            .to_string()
     };
     let mut wordings: BTreeMap<&str, Vec<&storyline_model::TimeMention>> = BTreeMap::new();
     for ev in &d.event.date_evidence {
@@ -279,11 +279,11 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
 
     html.push_str("<h2>Outlets side by side</h2><div class=\"cols\">");
     for (a, ns) in &per_article {
-        let outlet = a.outlet.clone().unwrap_or_else(|| a.source.clone());
+        let outlet = a.outlet_or_source();
         let _ = write!(
             html,
             "<section class=\"col\"><h3>{}</h3><p class=\"meta\">{} · <a href=\"/articles/{}\">{}</a></p>",
-            esc(&outlet),
+            esc(outlet),
             esc(a.published.as_deref().unwrap_or("undated")),
             attr(&q(&a.id)),
             esc(a.title.as_deref().unwrap_or("(untitled)"))
@@ -389,14 +389,14 @@ const MAX_EVENTS: usize = 200;
 
 async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
     let id = safe_id(&id)?.to_string();
-    let (ents, quotes, heads, events) = s.with_store(|st| {
+    let (ents, (quote_count, quotes), heads, events) = s.with_store(|st| {
         let ents = st.find_entities(&id)?;
         let Some(e) = ents.first() else {
-            return Ok((ents, vec![], BTreeMap::new(), vec![]));
+            return Ok((ents, (0, vec![]), BTreeMap::new(), vec![]));
         };
-        let quotes = st.quotes(Some(&e.id))?;
+        let quotes = st.quotes_page(Some(&e.id), None, 0, MAX_QUOTES)?;
         let mut heads = BTreeMap::new();
-        for qt in quotes.iter().take(MAX_QUOTES) {
+        for qt in &quotes.1 {
             if !heads.contains_key(&qt.article) {
                 if let Some(h) = st.article_head(&qt.article)? {
                     heads.insert(qt.article.clone(), h);
@@ -424,10 +424,10 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
         let _ = write!(html, "<p>Also written: {}</p>", esc(&e.aliases.join(", ")));
     }
     // What they said, across outlets: the variants of one quote together.
-    let _ = write!(html, "<h2>What they said ({})</h2>", quotes.len());
+    let _ = write!(html, "<h2>What they said ({quote_count})</h2>");
     let mut order: Vec<&str> = Vec::new();
     let mut by_group: BTreeMap<&str, Vec<&Quote>> = BTreeMap::new();
-    for qt in quotes.iter().take(MAX_QUOTES) {
+    for qt in &quotes {
         let key = qt.group.as_deref().unwrap_or(qt.id.as_str());
         if !by_group.contains_key(key) {
             order.push(key);
@@ -464,7 +464,7 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
         html.push_str("</ul></li>");
     }
     html.push_str("</ul>");
-    if quotes.len() > MAX_QUOTES {
+    if quote_count > quotes.len() {
         let _ = write!(
             html,
             "<p class=\"meta\">First {MAX_QUOTES} shown; all at <a href=\"/api/quotes?speaker={}\">/api/quotes</a>.</p>",

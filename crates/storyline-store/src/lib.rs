@@ -415,18 +415,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<Quote>)> {
-        let mut filter = vec!["1"];
-        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
-        if let Some(s) = &speaker {
-            filter.push("(speaker IN (SELECT entity FROM entity_names WHERE name = lower(?)) OR speaker = ?)");
-            args.push(s);
-            args.push(s);
-        }
-        if let Some(g) = &group {
-            filter.push("grp = ?");
-            args.push(g);
-        }
-        let from = format!("quotes WHERE {}", filter.join(" AND "));
+        let (from, args) = quotes_from(&speaker, &group);
         self.paged(&from, "article, id", &args, offset, limit)
     }
 
@@ -644,13 +633,11 @@ impl Store {
 
     /// Quotes, optionally only those of the speakers named `speaker`.
     pub fn quotes(&self, speaker: Option<&str>) -> Result<Vec<Quote>> {
-        match speaker {
-            None => self.json_rows("SELECT json FROM quotes ORDER BY article, id", &[]),
-            Some(s) => self.json_rows(
-                "SELECT json FROM quotes WHERE speaker IN (SELECT entity FROM entity_names WHERE name = lower(?1)) OR speaker = ?1 ORDER BY article, id",
-                &[&s],
-            ),
-        }
+        let (from, args) = quotes_from(&speaker, &None);
+        self.json_rows(
+            &format!("SELECT json FROM {from} ORDER BY article, id"),
+            &args,
+        )
     }
 
     /// Time expressions of one article, or of all.
@@ -753,6 +740,28 @@ impl Store {
         }
         Ok(problems)
     }
+}
+
+/// The quotes table filtered by speaker (name, alias or entity id) and
+/// quote group, with the query's arguments.
+fn quotes_from<'a>(
+    speaker: &'a Option<&str>,
+    group: &'a Option<&str>,
+) -> (String, Vec<&'a dyn rusqlite::ToSql>) {
+    let mut filter = vec!["1"];
+    let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    if let Some(s) = speaker {
+        filter.push(
+            "(speaker IN (SELECT entity FROM entity_names WHERE name = lower(?)) OR speaker = ?)",
+        );
+        args.push(s);
+        args.push(s);
+    }
+    if let Some(g) = group {
+        filter.push("grp = ?");
+        args.push(g);
+    }
+    (format!("quotes WHERE {}", filter.join(" AND ")), args)
 }
 
 /// Inserts articles not yet stored (and their search rows); returns how many.

@@ -266,7 +266,7 @@ fn main() {
             .iter()
             .map(Vec::as_slice),
     );
-    let page_sentences = |text: &str| -> Vec<Vec<String>> {
+    let page_sentences = |text: &str| -> Vec<Vec<u64>> {
         sentences(text)
             .iter()
             .map(|s| sentence_tokens(s))

@@ -17,9 +17,11 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use storyline_model::calendar;
 
-use crate::text::{self, Vector};
+use crate::text::{self, Term, Vector};
 use crate::unionfind::UnionFind;
 
 /// Mean pairwise cosine two groups need to become one event. Calibrated
@@ -271,23 +273,23 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(usize, usize, 
     // Each page sees exactly the pages that arrived before it; the index
     // lists arrival positions per key in order, so every page's look-up can
     // run on its own core over the prefix it would have seen on arrival.
-    let terms: Vec<Vec<String>> = order
+    let terms: Vec<Vec<Term>> = order
         .par_iter()
         .map(|&i| text::top_terms(&docs[i].vector, INDEX_TERMS))
         .collect();
-    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut index: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
     for (k, ts) in terms.iter().enumerate() {
-        for t in ts {
-            index.entry(t.as_str()).or_default().push(k);
+        for &t in ts {
+            index.entry(t).or_default().push(k);
         }
     }
     (0..order.len())
         .into_par_iter()
         .map(|k| {
             let d = &docs[order[k]];
-            let mut shared: HashMap<usize, u32> = HashMap::new();
+            let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
             for t in &terms[k] {
-                let list = &index[t.as_str()];
+                let list = &index[t];
                 let before = &list[..list.partition_point(|&p| p < k)];
                 for &p in before.iter().rev().take(RECENT_POSTINGS) {
                     let near = match (d.day, docs[order[p]].day) {
@@ -512,15 +514,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     // cosines of all article pairs between the events.
     let sums: Vec<Vector> = events
         .iter()
-        .map(|members| {
-            let mut v = Vector::default();
-            for &m in members {
-                for (t, x) in &docs[m].vector {
-                    *v.entry(t.clone()).or_default() += x;
-                }
-            }
-            v
-        })
+        .map(|members| text::sum_vectors(members.iter().map(|&m| &docs[m].vector)))
         .collect();
     let size: Vec<f32> = events.iter().map(|m| m.len() as f32).collect();
     // Events in time order (undated last); each looks back through inverted
@@ -533,15 +527,17 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         .collect();
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&e| (day[e].is_none(), day[e], e));
-    let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut postings: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
     let mut edges: Vec<(usize, usize, f32)> = Vec::new();
     for &e in &order {
-        let keys: Vec<String> = salient[e]
+        // Names and words share one key space; a name's key is the term of
+        // a string no word can be.
+        let keys: Vec<Term> = salient[e]
             .iter()
-            .map(|k| format!("\u{1}{k}"))
+            .map(|k| text::term(&format!("\u{1}{k}")))
             .chain(text::top_terms(&sums[e], STORY_TERMS))
             .collect();
-        let mut shared: HashMap<usize, usize> = HashMap::new();
+        let mut shared: FxHashMap<usize, usize> = FxHashMap::default();
         for k in &keys {
             if let Some(list) = postings.get(k) {
                 for &o in list.iter().rev().take(RECENT_POSTINGS) {
@@ -590,7 +586,9 @@ mod tests {
     /// A unit vector over `words`, each weighing the same.
     fn vector(words: &[&str]) -> Vector {
         let w = 1.0 / (words.len() as f32).sqrt();
-        words.iter().map(|t| (t.to_string(), w)).collect()
+        let mut v: Vector = words.iter().map(|t| (text::term(t), w)).collect();
+        v.sort_unstable_by_key(|&(t, _)| t);
+        v
     }
 
     fn doc(words: &[&str], day: Option<i64>, lede: &[&str]) -> ClusterDoc {

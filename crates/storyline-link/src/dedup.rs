@@ -12,7 +12,7 @@ use storyline_model::{AlignedSentences, RelationKind, Span};
 use crate::neardup::{shingle_hashes, NearDupIndex, Signature};
 use crate::rewrite::{anchor_keys, AnchorIndex};
 use crate::similarity::{sentence_similarity_weighted, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
-use crate::text;
+use crate::text::{self, Term};
 
 /// Jaccard at or above which two pages are the same text.
 const DUPLICATE_JACCARD: f32 = 0.9;
@@ -34,7 +34,7 @@ pub struct DocFeatures {
     /// Sorted, deduplicated shingle hashes.
     pub shingles: Vec<u64>,
     /// Words of each alignable sentence ([`sentence_tokens`]).
-    pub sentences: Vec<Vec<String>>,
+    pub sentences: Vec<Vec<Term>>,
     /// Where each of those sentences is in the body (character offsets).
     pub spans: Vec<Span>,
     /// Near-duplicate signature (`None` below five words).
@@ -166,7 +166,7 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, idf: &Idf) -> Option<Link> {
 /// sentence of the shorter page takes its most similar sentence of the other
 /// (at least [`PARAPHRASE_THRESHOLD`]), and of those matches the longest run
 /// that keeps both orders is kept. Pairs are `(in a, in b, similarity)`.
-pub fn align(a: &[Vec<String>], b: &[Vec<String>], idf: &Idf) -> Vec<(usize, usize, f32)> {
+pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, f32)> {
     let swap = b.len() < a.len();
     let (short, long) = if swap { (b, a) } else { (a, b) };
     let long_w: Vec<Vec<f32>> = long.iter().map(|l| idf.weights(l)).collect();
@@ -174,7 +174,7 @@ pub fn align(a: &[Vec<String>], b: &[Vec<String>], idf: &Idf) -> Vec<(usize, usi
     // pair can (a lower score needs a word one side lacks), and the first
     // such wins the scan below: take it without scanning. Copies of long
     // pages then align in linear time instead of sentences².
-    let mut first_exact: std::collections::HashMap<&[String], usize> = Default::default();
+    let mut first_exact: rustc_hash::FxHashMap<&[Term], usize> = Default::default();
     for (j, l) in long.iter().enumerate() {
         first_exact.entry(l.as_slice()).or_insert(j);
     }

@@ -65,7 +65,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
         }
     }
 
-    let terms: Vec<Vec<String>> = docs
+    let terms: Vec<Vec<text::Term>> = docs
         .iter()
         .map(|d| {
             let title = d.article.title.as_deref().unwrap_or("");
@@ -73,10 +73,11 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
             let mut t = text::content_words(title);
             t.extend(text::content_words(title));
             t.extend(text::content_words(&d.article.body));
-            t
+            t.iter().map(|w| text::term(w)).collect()
         })
         .collect();
-    let vectors = text::tfidf(&terms);
+    let vectors = text::tfidf_terms(&terms);
+    drop(terms);
     let cdocs: Vec<cluster::ClusterDoc> = docs
         .iter()
         .zip(vectors)

@@ -12,9 +12,7 @@
 //! billion" is a different claim in the same words). This is what the rewrite
 //! aligner uses; its threshold comes from MRPC.
 
-use std::collections::HashMap;
-
-use crate::text::{cosine, Vector};
+use crate::text::{cosine, is_number, term, Term, Vector};
 
 /// Sentence pairs at or above this similarity say the same thing. Chosen on
 /// the MRPC training pairs (F1-optimal; `storyline eval similarity` reports
@@ -34,63 +32,62 @@ pub fn document_similarity(a: &Vector, b: &Vector) -> f32 {
 /// Document frequencies of words over a collection, for weighting.
 #[derive(Debug, Default, Clone)]
 pub struct Idf {
-    df: HashMap<String, u32, rustc_hash::FxBuildHasher>,
+    df: rustc_hash::FxHashMap<Term, u32>,
     n: u32,
 }
 
 impl Idf {
     /// Counts each word once per document.
-    pub fn from_docs<'a>(docs: impl IntoIterator<Item = &'a [String]>) -> Self {
+    pub fn from_docs<'a>(docs: impl IntoIterator<Item = &'a [Term]>) -> Self {
         let mut idf = Idf::default();
+        let mut seen = Vec::new();
         for d in docs {
             idf.n += 1;
-            let mut seen: Vec<&String> = d.iter().collect();
+            seen.clear();
+            seen.extend_from_slice(d);
             seen.sort_unstable();
             seen.dedup();
-            for w in seen {
-                // Allocate a key only for a word not seen before.
-                match idf.df.get_mut(w) {
-                    Some(n) => *n += 1,
-                    None => {
-                        idf.df.insert(w.clone(), 1);
-                    }
-                }
+            for &t in &seen {
+                *idf.df.entry(t).or_default() += 1;
             }
         }
         idf
     }
 
     /// [`Idf::weight`] of each word.
-    pub fn weights(&self, words: &[String]) -> Vec<f32> {
-        words.iter().map(|w| self.weight(w)).collect()
+    pub fn weights(&self, words: &[Term]) -> Vec<f32> {
+        words.iter().map(|&w| self.weight(w)).collect()
     }
 
     /// Smoothed inverse document frequency; unseen words weigh most.
-    pub fn weight(&self, word: &str) -> f32 {
-        let df = self.df.get(word).copied().unwrap_or(0) as f32;
+    pub fn weight(&self, word: Term) -> f32 {
+        let df = self.df.get(&word).copied().unwrap_or(0) as f32;
         ((self.n as f32 + 1.0) / (df + 1.0)).ln() + 1.0
     }
 }
 
-/// A sentence's words for comparison: lower-cased, sorted, each once.
-pub fn sentence_tokens(sentence: &str) -> Vec<String> {
-    let mut w: Vec<String> = sentence
+/// A sentence's words for comparison: lower-cased, as [`Term`]s, sorted,
+/// each once.
+pub fn sentence_tokens(sentence: &str) -> Vec<Term> {
+    let mut w: Vec<Term> = sentence
         .split(|c: char| !c.is_alphanumeric() && c != '.')
         .map(|w| w.trim_matches('.'))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                term(&w.to_lowercase())
+            } else {
+                term(w)
+            }
+        })
         .collect();
     w.sort_unstable();
     w.dedup();
     w
 }
 
-fn is_number(w: &str) -> bool {
-    w.starts_with(|c: char| c.is_ascii_digit())
-}
-
 /// Similarity of two sentences given as [`sentence_tokens`], in `[-0.15, 1]`.
-pub fn sentence_similarity(a: &[String], b: &[String], idf: &Idf) -> f32 {
+pub fn sentence_similarity(a: &[Term], b: &[Term], idf: &Idf) -> f32 {
     sentence_similarity_weighted(a, &idf.weights(a), b, &idf.weights(b))
 }
 
@@ -98,7 +95,7 @@ pub fn sentence_similarity(a: &[String], b: &[String], idf: &Idf) -> f32 {
 /// (`wa[i]` for `a[i]`): an aligner compares every sentence of one page
 /// with every sentence of another, so it looks each weight up once, not
 /// once per pair.
-pub fn sentence_similarity_weighted(a: &[String], wa: &[f32], b: &[String], wb: &[f32]) -> f32 {
+pub fn sentence_similarity_weighted(a: &[Term], wa: &[f32], b: &[Term], wb: &[f32]) -> f32 {
     let (mut shared, mut union) = (0.0f32, 0.0f32);
     let (mut a_only_num, mut b_only_num) = (false, false);
     // Both sorted: one merge pass.
@@ -119,12 +116,12 @@ pub fn sentence_similarity_weighted(a: &[String], wa: &[f32], b: &[String], wb: 
             }
             std::cmp::Ordering::Less => {
                 union += wa[i];
-                a_only_num |= is_number(&a[i]);
+                a_only_num |= is_number(a[i]);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
                 union += wb[j];
-                b_only_num |= is_number(&b[j]);
+                b_only_num |= is_number(b[j]);
                 j += 1;
             }
         }
@@ -151,17 +148,20 @@ mod tests {
             "The deal was worth $2.5 billion in 1998.",
             "The deal was worth $1.8 billion in 1998.",
         ];
-        let toks: Vec<Vec<String>> = s.iter().map(|x| sentence_tokens(x)).collect();
+        let toks: Vec<Vec<Term>> = s.iter().map(|x| sentence_tokens(x)).collect();
         let idf = Idf::from_docs(toks.iter().map(Vec::as_slice));
         let sim = |i: usize, j: usize| sentence_similarity(&toks[i], &toks[j], &idf);
         assert!(sim(0, 1) >= PARAPHRASE_THRESHOLD, "{}", sim(0, 1));
         assert!(sim(0, 2) < PARAPHRASE_THRESHOLD, "{}", sim(0, 2));
         assert!(sim(3, 4) < sim(3, 3) - NUMBER_CONFLICT + 0.01);
         assert!((sim(0, 0) - 1.0).abs() < 1e-6);
-        assert_eq!(
-            toks[3],
-            vec!["1998", "2.5", "billion", "deal", "in", "the", "was", "worth"]
-        );
+        let mut want: Vec<Term> = ["1998", "2.5", "billion", "deal", "in", "the", "was", "worth"]
+            .iter()
+            .map(|w| term(w))
+            .collect();
+        want.sort_unstable();
+        assert_eq!(toks[3], want);
+        assert!(is_number(term("2.5")) && !is_number(term("deal")));
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! Text features shared by the linkers: content words, shingles, TF-IDF.
 
-use std::collections::HashMap;
-
 use xxhash_rust::xxh3::xxh3_64;
 
 /// English function words (the design allows one list per language).
@@ -211,22 +209,54 @@ pub fn intersect_sorted(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// A sparse, L2-normalised TF-IDF vector.
-pub type Vector = HashMap<String, f32, rustc_hash::FxBuildHasher>;
+/// A word as a number: its xxh3 hash, the lowest bit set when the word
+/// starts with a digit. Linking compares and counts words by the million;
+/// numbers make that a machine compare instead of a string compare, and
+/// need no vocabulary shared between pages (64 bits: collisions are
+/// negligible at any corpus size we handle).
+pub type Term = u64;
 
-/// Builds TF-IDF vectors for a batch of documents (lists of terms).
+/// The [`Term`] of a (lower-cased) word.
+pub fn term(word: &str) -> Term {
+    let number = word.starts_with(|c: char| c.is_ascii_digit());
+    (xxh3_64(word.as_bytes()) & !1) | Term::from(number)
+}
+
+/// Whether a [`Term`] stands for a number ("1998", "2.5").
+pub fn is_number(t: Term) -> bool {
+    t & 1 == 1
+}
+
+/// A sparse, L2-normalised TF-IDF vector: `(term, weight)` sorted by term,
+/// so a dot product is one merge pass.
+pub type Vector = Vec<(Term, f32)>;
+
+/// TF-IDF vectors of word lists, IDF over these documents.
 pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
+    let terms: Vec<Vec<Term>> = docs
+        .iter()
+        .map(|d| d.iter().map(|w| term(w)).collect())
+        .collect();
+    tfidf_terms(&terms)
+}
+
+/// [`tfidf`] of documents given as [`Term`]s.
+pub fn tfidf_terms(docs: &[Vec<Term>]) -> Vec<Vector> {
     let idf = crate::similarity::Idf::from_docs(docs.iter().map(Vec::as_slice));
     docs.iter()
         .map(|d| {
-            let mut tf: HashMap<&str, f32> = HashMap::new();
-            for t in d {
-                *tf.entry(t.as_str()).or_default() += 1.0;
+            let mut sorted = d.clone();
+            sorted.sort_unstable();
+            let mut v: Vector = Vec::new();
+            for t in sorted {
+                match v.last_mut() {
+                    Some((last, f)) if *last == t => *f += 1.0,
+                    _ => v.push((t, 1.0)),
+                }
             }
-            let mut v: Vector = tf
-                .into_iter()
-                .map(|(t, f)| (t.to_string(), (1.0 + f.ln()) * idf.weight(t)))
-                .collect();
+            for (t, f) in &mut v {
+                *f = (1.0 + f.ln()) * idf.weight(*t);
+            }
             normalise(&mut v);
             v
         })
@@ -235,9 +265,9 @@ pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
 
 /// Scales a vector to unit length.
 pub fn normalise(v: &mut Vector) {
-    let norm = v.values().map(|x| x * x).sum::<f32>().sqrt();
+    let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
-        for x in v.values_mut() {
+        for (_, x) in v.iter_mut() {
             *x /= norm;
         }
     }
@@ -245,18 +275,39 @@ pub fn normalise(v: &mut Vector) {
 
 /// Dot product (cosine for unit vectors).
 pub fn cosine(a: &Vector, b: &Vector) -> f32 {
-    let (small, large) = if a.len() < b.len() { (a, b) } else { (b, a) };
-    small
-        .iter()
-        .filter_map(|(t, x)| large.get(t).map(|y| x * y))
-        .sum()
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// The sum of some vectors (not normalised), sorted by term.
+pub fn sum_vectors<'a>(vs: impl IntoIterator<Item = &'a Vector>) -> Vector {
+    let mut acc: rustc_hash::FxHashMap<Term, f32> = Default::default();
+    for v in vs {
+        for &(t, x) in v {
+            *acc.entry(t).or_default() += x;
+        }
+    }
+    let mut out: Vector = acc.into_iter().collect();
+    out.sort_unstable_by_key(|&(t, _)| t);
+    out
 }
 
 /// The `k` heaviest terms of a vector, heaviest first (ties by term).
-pub fn top_terms(v: &Vector, k: usize) -> Vec<String> {
-    let mut terms: Vec<(&String, &f32)> = v.iter().collect();
-    terms.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
-    terms.into_iter().take(k).map(|(t, _)| t.clone()).collect()
+pub fn top_terms(v: &Vector, k: usize) -> Vec<Term> {
+    let mut terms: Vec<(Term, f32)> = v.clone();
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.into_iter().take(k).map(|(t, _)| t).collect()
 }
 
 #[cfg(test)]

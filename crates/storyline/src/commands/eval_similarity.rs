@@ -42,7 +42,7 @@ struct StsPair {
 /// The aligner's similarity of each sentence pair, with word weights from
 /// all the sentences given (as a store would weigh them).
 fn pair_similarities<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<f32> {
-    let toks: Vec<(Vec<String>, Vec<String>)> = pairs
+    let toks: Vec<(Vec<u64>, Vec<u64>)> = pairs
         .map(|(a, b)| (sentence_tokens(a), sentence_tokens(b)))
         .collect();
     let idf = Idf::from_docs(toks.iter().flat_map(|(a, b)| [a.as_slice(), b.as_slice()]));

@@ -18,13 +18,14 @@ pub mod unionfind;
 
 use unionfind::UnionFind;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use storyline_model::{
     calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
     Mention, Quote, Relation, RelationKind, Storyline, WordEdit, SCHEMA_VERSION,
 };
 use storyline_nlp::entities::name_key;
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Members of an event searched pairwise for rewrites.
@@ -325,6 +326,8 @@ fn quote_words(text: &str) -> Vec<String> {
 
 /// Rarest words per quote used to find the same quote elsewhere.
 const QUOTE_KEYS: usize = 4;
+/// Words two quotes must share to be one quote.
+const MIN_SHARED: usize = 4;
 /// Keys on more quotes than this are too common to find candidates with.
 const QUOTE_POSTINGS: usize = 2000;
 
@@ -361,39 +364,55 @@ fn group_quotes(
             article_of.push(di);
         }
     }
-    let words: Vec<HashSet<String>> = quotes
+    // Each quote's distinct words as sorted terms: candidate pairs are
+    // compared by one merge pass.
+    let words: Vec<Vec<text::Term>> = quotes
         .iter()
-        .map(|q| quote_words(&q.text).into_iter().collect())
+        .map(|q| {
+            let mut w: Vec<text::Term> = quote_words(&q.text).iter().map(|w| text::term(w)).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
         .collect();
     // Candidates through each quote's rarest words only (a quote that is
     // the same as another shares them), from keys on at most
     // QUOTE_POSTINGS quotes: common words ("the", "said") would make this
     // quadratic in the number of quotes. Reported speech groups too: how
     // outlets paraphrase one statement is part of how it changed.
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut df: FxHashMap<text::Term, usize> = FxHashMap::default();
     for w in &words {
-        for x in w {
-            *df.entry(x.as_str()).or_default() += 1;
+        for &x in w {
+            *df.entry(x).or_default() += 1;
         }
     }
-    let keys: Vec<Vec<&str>> = words
+    let keys: Vec<Vec<text::Term>> = words
         .iter()
         .map(|w| {
-            let mut k: Vec<&str> = w.iter().map(String::as_str).collect();
+            let mut k = w.clone();
             k.sort_by_key(|x| (df[x], *x));
             k.truncate(QUOTE_KEYS);
             k
         })
         .collect();
-    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    // A quote of fewer than MIN_SHARED distinct words can share no more
+    // than that with another: it never groups, so it is never indexed.
+    let mut by_key: FxHashMap<text::Term, Vec<usize>> = FxHashMap::default();
     for (i, k) in keys.iter().enumerate() {
-        for x in k {
+        if words[i].len() < MIN_SHARED {
+            continue;
+        }
+        for &x in k {
             by_key.entry(x).or_default().push(i);
         }
     }
     let mut sets = UnionFind::new(quotes.len());
+    let mut cands: Vec<usize> = Vec::new();
     for i in 0..quotes.len() {
-        let mut cands: HashSet<usize> = HashSet::new();
+        if words[i].len() < MIN_SHARED {
+            continue;
+        }
+        cands.clear();
         for x in &keys[i] {
             let list = &by_key[x];
             if list.len() <= QUOTE_POSTINGS {
@@ -404,10 +423,18 @@ fn group_quotes(
                 );
             }
         }
-        for j in cands {
-            let s = words[i].intersection(&words[j]).count();
+        cands.sort_unstable();
+        cands.dedup();
+        for &j in &cands {
+            // Already one group (through a third quote): comparing cannot
+            // change the partition. Copies of one quote then cost a pass,
+            // not a square.
+            if sets.find(i) == sets.find(j) {
+                continue;
+            }
+            let s = text::intersect_sorted(&words[i], &words[j]);
             let min = words[i].len().min(words[j].len()).max(1);
-            if s >= 4 && s as f32 / min as f32 >= 0.6 {
+            if s >= MIN_SHARED && s as f32 / min as f32 >= 0.6 {
                 sets.union(i, j);
             }
         }

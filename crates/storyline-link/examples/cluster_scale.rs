@@ -107,7 +107,7 @@ fn main() {
         .zip(&pages)
         .map(|((vector, entities), (_, day))| ClusterDoc {
             vector,
-            entities,
+            entities: entities.into_iter().collect(),
             day: Some(*day),
             copy_of: None,
             anchors: Default::default(),

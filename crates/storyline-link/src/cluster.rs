@@ -15,9 +15,10 @@
 //! already known to be copies of each other start in one group.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 
-use rustc_hash::FxHashMap;
+// FxHash: keys are small integers and names hashed by the million.
+use rustc_hash::{FxHashMap, FxHashMap as HashMap, FxHashSet as HashSet};
 
 use storyline_model::calendar;
 
@@ -344,7 +345,7 @@ impl<P> Group<P> {
             members,
             size,
             extra,
-            links: HashMap::new(),
+            links: HashMap::default(),
             version: 0,
         }
     }
@@ -446,7 +447,7 @@ fn agglomerate(
     }
     let mut group_of: Vec<usize> = vec![usize::MAX; docs.len()];
     let mut groups: Vec<Group<EventTime>> = Vec::new();
-    let mut root_group: HashMap<usize, usize> = HashMap::new();
+    let mut root_group: HashMap<usize, usize> = HashMap::default();
     for &i in order {
         let g = *root_group.entry(copies.find(i)).or_insert_with(|| {
             groups.push(Group::new(Vec::new(), 0.0, EventTime::default()));
@@ -462,12 +463,15 @@ fn agglomerate(
         group_of[i] = g;
     }
     let edges = edges.iter().map(|&(a, b, f)| (group_of[a], group_of[b], f));
-    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let mut position = vec![0; docs.len()];
+    for (k, &i) in order.iter().enumerate() {
+        position[i] = k;
+    }
     let mut out = average_link(groups, edges, EVENT_THRESHOLD);
     for m in &mut out {
-        m.sort_by_key(|m| position[m]);
+        m.sort_by_key(|&m| position[m]);
     }
-    out.sort_by_key(|m| position[&m[0]]);
+    out.sort_by_key(|m| position[m[0]]);
     out
 }
 
@@ -497,7 +501,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let salient: Vec<HashSet<String>> = events
         .iter()
         .map(|members| {
-            let mut counts: HashMap<&String, usize> = HashMap::new();
+            let mut counts: HashMap<&String, usize> = HashMap::default();
             for &m in members {
                 for e in &docs[m].entities {
                     *counts.entry(e).or_default() += 1;
@@ -594,7 +598,7 @@ mod tests {
     fn doc(words: &[&str], day: Option<i64>, lede: &[&str]) -> ClusterDoc {
         ClusterDoc {
             vector: vector(words),
-            entities: HashSet::new(),
+            entities: HashSet::default(),
             day,
             copy_of: None,
             anchors: TimeAnchors::from_values(lede.iter().copied(), None),

@@ -20,12 +20,13 @@ use unionfind::UnionFind;
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use storyline_model::{
     calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
     Mention, Quote, Relation, RelationKind, Storyline, WordEdit, SCHEMA_VERSION,
 };
 use storyline_nlp::entities::name_key;
-use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Members of an event searched pairwise for rewrites.
@@ -41,7 +42,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
     });
     let n = docs.len();
     let feats: Vec<dedup::DocFeatures> = docs
-        .iter()
+        .par_iter()
         .map(|d| dedup::DocFeatures::new(&d.article.body, &d.sentences))
         .collect();
 
@@ -67,7 +68,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
     }
 
     let terms: Vec<Vec<text::Term>> = docs
-        .iter()
+        .par_iter()
         .map(|d| {
             let title = d.article.title.as_deref().unwrap_or("");
             // The headline counts twice: it names the happening.
@@ -369,7 +370,8 @@ fn group_quotes(
     let words: Vec<Vec<text::Term>> = quotes
         .iter()
         .map(|q| {
-            let mut w: Vec<text::Term> = quote_words(&q.text).iter().map(|w| text::term(w)).collect();
+            let mut w: Vec<text::Term> =
+                quote_words(&q.text).iter().map(|w| text::term(w)).collect();
             w.sort_unstable();
             w.dedup();
             w
@@ -406,37 +408,44 @@ fn group_quotes(
             by_key.entry(x).or_default().push(i);
         }
     }
+    // Each quote's matches among the later quotes, on all cores (the
+    // partition does not depend on the order pairs are joined in).
+    let matches: Vec<Vec<usize>> = {
+        (0..quotes.len())
+            .into_par_iter()
+            .map_init(Vec::new, |cands: &mut Vec<usize>, i| {
+                if words[i].len() < MIN_SHARED {
+                    return Vec::new();
+                }
+                cands.clear();
+                for x in &keys[i] {
+                    let list = &by_key[x];
+                    if list.len() <= QUOTE_POSTINGS {
+                        cands.extend(
+                            list.iter()
+                                .copied()
+                                .filter(|&j| j > i && article_of[j] != article_of[i]),
+                        );
+                    }
+                }
+                cands.sort_unstable();
+                cands.dedup();
+                cands
+                    .iter()
+                    .copied()
+                    .filter(|&j| {
+                        let s = text::intersect_sorted(&words[i], &words[j]);
+                        let min = words[i].len().min(words[j].len()).max(1);
+                        s >= MIN_SHARED && s as f32 / min as f32 >= 0.6
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     let mut sets = UnionFind::new(quotes.len());
-    let mut cands: Vec<usize> = Vec::new();
-    for i in 0..quotes.len() {
-        if words[i].len() < MIN_SHARED {
-            continue;
-        }
-        cands.clear();
-        for x in &keys[i] {
-            let list = &by_key[x];
-            if list.len() <= QUOTE_POSTINGS {
-                cands.extend(
-                    list.iter()
-                        .copied()
-                        .filter(|&j| j > i && article_of[j] != article_of[i]),
-                );
-            }
-        }
-        cands.sort_unstable();
-        cands.dedup();
-        for &j in &cands {
-            // Already one group (through a third quote): comparing cannot
-            // change the partition. Copies of one quote then cost a pass,
-            // not a square.
-            if sets.find(i) == sets.find(j) {
-                continue;
-            }
-            let s = text::intersect_sorted(&words[i], &words[j]);
-            let min = words[i].len().min(words[j].len()).max(1);
-            if s >= MIN_SHARED && s as f32 / min as f32 >= 0.6 {
-                sets.union(i, j);
-            }
+    for (i, js) in matches.into_iter().enumerate() {
+        for j in js {
+            sets.union(i, j);
         }
     }
     for m in sets.groups() {

@@ -155,10 +155,12 @@ mod tests {
         assert!(sim(0, 2) < PARAPHRASE_THRESHOLD, "{}", sim(0, 2));
         assert!(sim(3, 4) < sim(3, 3) - NUMBER_CONFLICT + 0.01);
         assert!((sim(0, 0) - 1.0).abs() < 1e-6);
-        let mut want: Vec<Term> = ["1998", "2.5", "billion", "deal", "in", "the", "was", "worth"]
-            .iter()
-            .map(|w| term(w))
-            .collect();
+        let mut want: Vec<Term> = [
+            "1998", "2.5", "billion", "deal", "in", "the", "was", "worth",
+        ]
+        .iter()
+        .map(|w| term(w))
+        .collect();
         want.sort_unstable();
         assert_eq!(toks[3], want);
         assert!(is_number(term("2.5")) && !is_number(term("deal")));

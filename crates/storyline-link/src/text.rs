@@ -242,8 +242,9 @@ pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
 
 /// [`tfidf`] of documents given as [`Term`]s.
 pub fn tfidf_terms(docs: &[Vec<Term>]) -> Vec<Vector> {
+    use rayon::prelude::*;
     let idf = crate::similarity::Idf::from_docs(docs.iter().map(Vec::as_slice));
-    docs.iter()
+    docs.par_iter()
         .map(|d| {
             let mut sorted = d.clone();
             sorted.sort_unstable();

@@ -56,25 +56,53 @@ fn process_chunk<E>(
     known: &mut impl FnMut(&str) -> Result<bool, E>,
     seen: &mut HashSet<String>,
 ) -> Result<Batch, E> {
-    use rayon::prelude::*;
-    let mut errors = Vec::new();
-    let mut skipped = 0;
-    let mut todo = Vec::new();
+    Ok(annotate_chunk(read_chunk(docs, known, seen)?))
+}
+
+/// A chunk read but not yet annotated: pages to do, read errors, skips.
+struct Pending {
+    todo: Vec<RawDoc>,
+    errors: Vec<InputError>,
+    skipped: usize,
+}
+
+/// Reads a chunk in order, skipping pages `known` or `seen` already.
+fn read_chunk<E>(
+    docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
+    known: &mut impl FnMut(&str) -> Result<bool, E>,
+    seen: &mut HashSet<String>,
+) -> Result<Pending, E> {
+    let mut pending = Pending {
+        todo: Vec::new(),
+        errors: Vec::new(),
+        skipped: 0,
+    };
     for r in docs {
         match r {
             Ok(doc) => {
                 if known(&doc.hash)? || !seen.insert(doc.hash.clone()) {
-                    skipped += 1;
+                    pending.skipped += 1;
                 } else {
-                    todo.push(doc);
+                    pending.todo.push(doc);
                 }
             }
-            Err(e) => errors.push(InputError {
+            Err(e) => pending.errors.push(InputError {
                 source: e.source_name.clone(),
                 message: e.kind.to_string(),
             }),
         }
     }
+    Ok(pending)
+}
+
+/// Cleans and annotates a read chunk on all cores, in input order.
+fn annotate_chunk(pending: Pending) -> Batch {
+    use rayon::prelude::*;
+    let Pending {
+        todo,
+        mut errors,
+        skipped,
+    } = pending;
     let done: Vec<Result<AnnotatedArticle, InputError>> =
         todo.par_iter().map(annotate_one).collect();
     let mut articles = Vec::with_capacity(done.len());
@@ -84,11 +112,11 @@ fn process_chunk<E>(
             Err(e) => errors.push(e),
         }
     }
-    Ok(Batch {
+    Batch {
         articles,
         errors,
         skipped,
-    })
+    }
 }
 
 /// Cleans and annotates one page.
@@ -190,17 +218,37 @@ pub fn ingest_with_progress(
     let mut docs = docs.peekable();
     let (mut added, mut skipped, mut read) = (0, 0, 0);
     let mut errors = Vec::new();
-    while docs.peek().is_some() {
-        let chunk = process_chunk(
-            docs.by_ref().take(chunk.max(1)),
-            &mut |hash: &str| store.has_hash(hash),
-            &mut seen,
-        )?;
-        read += chunk.articles.len() + chunk.errors.len() + chunk.skipped;
-        added += store.add_articles(&chunk.articles)?;
-        skipped += chunk.skipped;
-        errors.extend(chunk.errors);
-        progress(Stage::Pages { read, added });
+    // A chunk is stored while the next is annotated: storing is one
+    // thread's work, and without the overlap a core idles through it.
+    let mut annotated: Option<Batch> = None;
+    loop {
+        let pending = if docs.peek().is_some() {
+            Some(read_chunk(
+                docs.by_ref().take(chunk.max(1)),
+                &mut |hash: &str| store.has_hash(hash),
+                &mut seen,
+            )?)
+        } else {
+            None
+        };
+        if pending.is_none() && annotated.is_none() {
+            break;
+        }
+        let (next, stored) = rayon::join(
+            || pending.map(annotate_chunk),
+            || match &annotated {
+                Some(b) => store.add_articles(&b.articles).map(Some),
+                None => Ok(None),
+            },
+        );
+        if let (Some(b), Some(n)) = (annotated.take(), stored?) {
+            read += b.articles.len() + b.errors.len() + b.skipped;
+            added += n;
+            skipped += b.skipped;
+            errors.extend(b.errors);
+            progress(Stage::Pages { read, added });
+        }
+        annotated = next;
     }
     let pages_seconds = start.elapsed().as_secs_f64();
     let start = std::time::Instant::now();

@@ -178,6 +178,21 @@ pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, 
     for (j, l) in long.iter().enumerate() {
         first_exact.entry(l.as_slice()).or_insert(j);
     }
+    // Prefix filter: a sentence reaches the threshold only with a sentence
+    // holding one of its heaviest words — those without which the rest of
+    // its weight is under the threshold (the Jaccard's union holds at least
+    // its own words, and the number penalty only lowers the score). So only
+    // the other page's sentences holding one of those are scored: the same
+    // matches as scoring all, without sentences × sentences on long pages
+    // of one event that are not rewrites of each other.
+    let mut holding: rustc_hash::FxHashMap<Term, Vec<u32>> = Default::default();
+    for (j, l) in long.iter().enumerate() {
+        for &w in l {
+            holding.entry(w).or_default().push(j as u32);
+        }
+    }
+    let mut marked = vec![false; long.len()];
+    let mut cands: Vec<u32> = Vec::new();
     let matches: Vec<(usize, usize, f32)> = short
         .iter()
         .enumerate()
@@ -187,13 +202,33 @@ pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, 
                 let sim = sentence_similarity_weighted(s, &sw, s, &sw);
                 return (sim >= PARAPHRASE_THRESHOLD).then_some((i, j, sim));
             }
-            long.iter()
-                .zip(&long_w)
-                .enumerate()
-                .map(|(j, (l, lw))| (j, sentence_similarity_weighted(s, &sw, l, lw)))
+            let mut by_weight: Vec<usize> = (0..s.len()).collect();
+            by_weight.sort_by(|&x, &y| sw[y].total_cmp(&sw[x]).then(x.cmp(&y)));
+            let total: f32 = sw.iter().sum();
+            let mut rest = total;
+            cands.clear();
+            for &k in &by_weight {
+                if rest < PARAPHRASE_THRESHOLD * total {
+                    break;
+                }
+                rest -= sw[k];
+                for &j in holding.get(&s[k]).map(Vec::as_slice).unwrap_or(&[]) {
+                    if !std::mem::replace(&mut marked[j as usize], true) {
+                        cands.push(j);
+                    }
+                }
+            }
+            cands.sort_unstable();
+            let best = cands
+                .iter()
+                .map(|&j| {
+                    let j = j as usize;
+                    marked[j] = false;
+                    (j, sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]))
+                })
                 .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
-                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
-                .map(|(j, sim)| (i, j, sim))
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+            best.map(|(j, sim)| (i, j, sim))
         })
         .collect();
     let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());

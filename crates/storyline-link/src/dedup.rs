@@ -224,7 +224,10 @@ pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, 
                 .map(|&j| {
                     let j = j as usize;
                     marked[j] = false;
-                    (j, sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]))
+                    (
+                        j,
+                        sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]),
+                    )
                 })
                 .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
                 .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));

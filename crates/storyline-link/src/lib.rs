@@ -29,7 +29,7 @@ use storyline_model::{
 use storyline_nlp::entities::name_key;
 use xxhash_rust::xxh3::xxh3_64;
 
-/// Members of an event searched pairwise for rewrites.
+/// Members of an event (copies left out) searched pairwise for rewrites.
 const REWRITE_SCAN: usize = 100;
 
 /// Links a batch of annotated articles into the full analysis.
@@ -108,8 +108,16 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
     // Rewrites share few shingles; look for them inside each event, among
     // its first members (in publication order) only: pairs grow with the
     // square of an event's size, and a rewrite follows its source closely.
+    // Copies are left out: a copy of a page says what the page says, so
+    // the page's rewrites are its copies' too, and with n copies of each
+    // of two pages the pairs would grow n².
     for members in &event_members {
-        let members = &members[..members.len().min(REWRITE_SCAN)];
+        let members: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| copy_of[i].is_none())
+            .take(REWRITE_SCAN)
+            .collect();
         for (x, &i) in members.iter().enumerate() {
             for &j in &members[x + 1..] {
                 let key = (i.min(j), i.max(j));

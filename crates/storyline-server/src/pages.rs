@@ -91,8 +91,11 @@ const HOME_EVENTS: usize = 100;
 
 async fn home(State(s): State<Arc<AppState>>, Query(p): Query<Page>) -> PageResult {
     let offset = p.bounds().0;
-    let (stories, (total, events)) =
-        s.with_store(|st| Ok((st.storylines()?, st.events_page(offset, HOME_EVENTS)?)))?;
+    let (stories, (total, events)) = s.with_store(|st| {
+        let (total, events) = st.events_page(offset, HOME_EVENTS)?;
+        let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+        Ok((st.storylines_of_events(&ids)?, (total, events)))
+    })?;
     // Storylines of the newest events, in the order of their newest event.
     let story_of: HashMap<&str, usize> = stories
         .iter()

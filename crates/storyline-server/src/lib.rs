@@ -470,9 +470,6 @@ struct EntityView {
     mention_offset: usize,
 }
 
-/// Mentions listed per entity in `/api/entities`.
-const LIST_MENTIONS: usize = 20;
-
 impl EntityView {
     fn new(mut entity: storyline_model::Entity, offset: usize, limit: usize) -> EntityView {
         let mention_count = entity.mentions.len();
@@ -490,8 +487,14 @@ async fn api_entities(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<EntityView>>, ApiError> {
+    // The store hands each entity with its first mentions only (its list
+    // entry), and the count of all.
     let page = p.fetch(&s, |st, o, l| st.entities_page(o, l))?;
-    Ok(Json(page.map(|e| EntityView::new(e, 0, LIST_MENTIONS))))
+    Ok(Json(page.map(|(entity, mention_count)| EntityView {
+        entity,
+        mention_count,
+        mention_offset: 0,
+    })))
 }
 
 /// One entity; `offset` and `limit` page through its mentions.

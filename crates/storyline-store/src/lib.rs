@@ -89,7 +89,19 @@ const MIGRATIONS: &[&str] = &[
         UNION ALL SELECT 'rows.entities', count(*) FROM entities
         UNION ALL SELECT 'rows.quotes', count(*) FROM quotes;
     "#,
+    // 8: an entity's list entry (its first HEAD_MENTIONS mentions) apart from
+    // the whole record: the most-named entities carry hundreds of thousands
+    // of mentions at 1M pages, and /api/entities parsed them all (0.6 s).
+    r#"
+    ALTER TABLE entities ADD COLUMN head TEXT;
+    UPDATE entities SET head = json_set(json, '$.mentions', json((
+        SELECT json_group_array(json(value)) FROM (
+            SELECT value FROM json_each(entities.json, '$.mentions') ORDER BY key LIMIT 20))));
+    "#,
 ];
+
+/// Mentions an entity's list entry carries ([`Store::entities_page`]).
+pub const HEAD_MENTIONS: usize = 20;
 
 /// Derived tables whose row count is kept in `meta` (`rows.{table}`),
 /// written with the rows in one transaction.
@@ -420,8 +432,30 @@ impl Store {
     }
 
     /// One page of entities, most mentioned first, and how many there are.
-    pub fn entities_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Entity>)> {
-        self.paged("entities", "mentions DESC, name", &[], offset, limit)
+    ///
+    /// Each entity comes with its first [`HEAD_MENTIONS`] mentions only,
+    /// and the count of all.
+    pub fn entities_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<(Entity, usize)>)> {
+        let total = self.count("entities", &[])?;
+        let query = "SELECT coalesce(head, json), mentions FROM entities ORDER BY mentions DESC, name LIMIT ?1 OFFSET ?2";
+        let mut stmt = self.conn.prepare_cached(query).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, n) = row.map_err(|e| self.err(e))?;
+            let mut entity: Entity = self.parse(&json, query)?;
+            entity.mentions.truncate(HEAD_MENTIONS);
+            out.push((entity, n as usize));
+        }
+        Ok((total, out))
     }
 
     /// One page of quotes (by article), only those of the speakers named
@@ -447,28 +481,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<T>)> {
-        // A whole table's count is kept in meta: count(*) reads every row.
-        let kept = if COUNTED.contains(&from) {
-            self.conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = ?1",
-                    [format!("rows.{from}")],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?
-                .and_then(|v| v.parse::<i64>().ok())
-        } else {
-            None
-        };
-        let total: i64 = match kept {
-            Some(n) => n,
-            None => self
-                .conn
-                .prepare_cached(&format!("SELECT count(*) FROM {from}"))
-                .and_then(|mut s| s.query_row(args, |r| r.get(0)))
-                .map_err(|e| self.err(e))?,
-        };
+        let total = self.count(from, args)?;
         let (limit, offset) = (limit as i64, offset as i64);
         let mut all = args.to_vec();
         all.push(&limit);
@@ -477,7 +490,31 @@ impl Store {
             &format!("SELECT json FROM {from} ORDER BY {order} LIMIT ? OFFSET ?"),
             &all,
         )?;
-        Ok((total as usize, page))
+        Ok((total, page))
+    }
+
+    /// Rows of `from` (`WHERE` and `args` as in [`Store::paged`]). A whole
+    /// table's count is kept in meta: count(*) reads every row.
+    fn count(&self, from: &str, args: &[&dyn rusqlite::ToSql]) -> Result<usize> {
+        if COUNTED.contains(&from) {
+            let kept = self
+                .conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [format!("rows.{from}")],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(n) = kept.and_then(|v| v.parse().ok()) {
+                return Ok(n);
+            }
+        }
+        self.conn
+            .prepare_cached(&format!("SELECT count(*) FROM {from}"))
+            .and_then(|mut s| s.query_row(args, |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
     }
 
     /// Events, most recent first (by when they happened, else reported).
@@ -910,7 +947,7 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
     }
     let mut s = tx
         .prepare(
-            "INSERT INTO entities (id, name, kind, mentions, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO entities (id, name, kind, mentions, json, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(e)?;
     let mut names = tx
@@ -923,7 +960,15 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
             en.name,
             kind.as_str(),
             en.mentions.len() as i64,
-            to_json(en)
+            to_json(en),
+            to_json(&Entity {
+                id: en.id.clone(),
+                name: en.name.clone(),
+                kind: en.kind,
+                aliases: en.aliases.clone(),
+                role: en.role.clone(),
+                mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
+            })
         ])
         .map_err(e)?;
         for n in std::iter::once(&en.name).chain(&en.aliases) {
@@ -979,7 +1024,7 @@ fn sql(path: &Path, source: rusqlite::Error) -> StoreError {
 mod tests {
     use super::*;
     use storyline_model::{
-        AlignedSentences, EntityKind, LocalEntity, RelationKind, SourceFormat, Span,
+        AlignedSentences, EntityKind, LocalEntity, Mention, RelationKind, SourceFormat, Span,
         SCHEMA_VERSION as JSON_VERSION,
     };
 
@@ -1093,6 +1138,32 @@ mod tests {
             )
             .unwrap();
         }
+        let many = |n: u32| -> Vec<Mention> {
+            (0..n)
+                .map(|k| Mention {
+                    article: "a1".into(),
+                    start: k,
+                    end: k + 1,
+                })
+                .collect()
+        };
+        {
+            // n2 is named 25 times.
+            let c = Connection::open(&path).unwrap();
+            let n2 = Entity {
+                id: "n2".into(),
+                name: "B".into(),
+                kind: EntityKind::Person,
+                aliases: vec![],
+                role: None,
+                mentions: many(25),
+            };
+            c.execute(
+                "UPDATE entities SET json = ?1, mentions = 25 WHERE id = 'n2'",
+                [serde_json::to_string(&n2).unwrap()],
+            )
+            .unwrap();
+        }
         let mut store = Store::open(&path).unwrap();
         let ids = |v: Vec<Storyline>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
         assert_eq!(
@@ -1103,7 +1174,22 @@ mod tests {
             .storylines_of_events(&["e9".into()])
             .unwrap()
             .is_empty());
-        assert_eq!(store.entities_page(0, 10).unwrap().0, 2);
+        let (total, heads) = store.entities_page(0, 10).unwrap();
+        assert_eq!(total, 2);
+        assert_eq!((heads[0].0.id.as_str(), heads[0].1), ("n2", 25));
+        assert_eq!(heads[0].0.mentions, many(25)[..HEAD_MENTIONS]);
+        let head_len: i64 = store
+            .conn
+            .query_row(
+                "SELECT json_array_length(head, '$.mentions') FROM entities WHERE id = 'n2'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            head_len, HEAD_MENTIONS as i64,
+            "the migration cuts the list entry"
+        );
 
         // Relinking replaces both the index and the counts.
         let docs = vec![annotated(
@@ -1111,6 +1197,7 @@ mod tests {
             "Olav Strand reopened the harbour at Nordvik.",
         )];
         let mut a = analysis(&docs);
+        a.entities[0].mentions = many(25);
         a.storylines = vec![Storyline {
             id: "s2".into(),
             title: "Harbour".into(),
@@ -1126,6 +1213,15 @@ mod tests {
             ["s2"]
         );
         assert_eq!(store.entities_page(0, 10).unwrap().0, 1);
+        // A list entry: the first mentions and the count of all.
+        let (_, heads) = store.entities_page(0, 10).unwrap();
+        assert_eq!(heads[0].0.id, "n1");
+        assert_eq!(
+            heads[0].0.mentions[..],
+            a.entities[0].mentions[..HEAD_MENTIONS]
+        );
+        assert_eq!(heads[0].1, 25);
+        assert_eq!(store.find_entities("n1").unwrap()[0].mentions.len(), 25);
         assert_eq!(store.events_page(0, 10).unwrap().0, 1);
         assert_eq!(store.storylines_page(0, 10).unwrap().0, 1);
     }

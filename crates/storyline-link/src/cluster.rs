@@ -268,8 +268,9 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
     agglomerate(docs, order, &edges)
 }
 
-/// Edges `(earlier, later, cosine)` between alike pages.
-fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(usize, usize, f32)> {
+/// Edges `(earlier, later, cosine)` between alike pages (u32 indexes: a
+/// million pages make tens of millions of edges).
+fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)> {
     use rayon::prelude::*;
     // Each page sees exactly the pages that arrived before it; the index
     // lists arrival positions per key in order, so every page's look-up can
@@ -310,7 +311,7 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(usize, usize, 
                 .filter_map(|(p, _)| {
                     let j = order[p];
                     let f = text::cosine(&d.vector, &docs[j].vector);
-                    (f >= EDGE_FLOOR).then_some((j, order[k], f))
+                    (f >= EDGE_FLOOR).then_some((j as u32, order[k] as u32, f))
                 })
                 .collect::<Vec<_>>()
         })
@@ -334,7 +335,7 @@ struct Group<P> {
     extra: P,
     /// Neighbouring group → sum of the cosines of the article pairs between
     /// them (a pair without an edge counts as 0).
-    links: HashMap<usize, f32>,
+    links: HashMap<u32, f32>,
     /// Bumped at every merge, so queued pairs of an older state are skipped.
     version: u32,
 }
@@ -362,12 +363,14 @@ fn average_link<P: Merge + Default>(
 ) -> Vec<Vec<usize>> {
     for (a, b, s) in edges {
         if a != b {
-            *groups[a].links.entry(b).or_default() += s;
-            *groups[b].links.entry(a).or_default() += s;
+            *groups[a].links.entry(b as u32).or_default() += s;
+            *groups[b].links.entry(a as u32).or_default() += s;
         }
     }
     // Max-heap of (mean cosine, pair, versions); ties go to the earlier pair.
-    type Entry = (u32, Reverse<(usize, usize)>, u32, u32);
+    // Group numbers as u32: the heap and the link maps are the peak of
+    // linking's memory.
+    type Entry = (u32, Reverse<(u32, u32)>, u32, u32);
     let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
     let push = |heap: &mut BinaryHeap<Entry>, groups: &[Group<P>], a: usize, b: usize, sum: f32| {
         let mean = sum / (groups[a].size * groups[b].size);
@@ -376,7 +379,7 @@ fn average_link<P: Merge + Default>(
             // Non-negative floats order as their bits do.
             heap.push((
                 mean.to_bits(),
-                Reverse((a, b)),
+                Reverse((a as u32, b as u32)),
                 groups[a].version,
                 groups[b].version,
             ));
@@ -384,12 +387,14 @@ fn average_link<P: Merge + Default>(
     };
     for a in 0..groups.len() {
         for (&b, &sum) in &groups[a].links {
+            let b = b as usize;
             if a < b {
                 push(&mut heap, &groups, a, b, sum);
             }
         }
     }
     while let Some((mean, Reverse((a, b)), va, vb)) = heap.pop() {
+        let (a, b) = (a as usize, b as usize);
         let (ga, gb) = (&groups[a], &groups[b]);
         let merged_away = ga.members.is_empty() || gb.members.is_empty();
         if merged_away || ga.version != va || gb.version != vb {
@@ -402,15 +407,15 @@ fn average_link<P: Merge + Default>(
         let (keep, gone) = (a, b);
         let gone_links = std::mem::take(&mut groups[gone].links);
         let members = std::mem::take(&mut groups[gone].members);
-        groups[keep].links.remove(&gone);
+        groups[keep].links.remove(&(gone as u32));
         for (&c, &s) in &gone_links {
-            if c == keep {
+            if c as usize == keep {
                 continue;
             }
             *groups[keep].links.entry(c).or_default() += s;
-            let links = &mut groups[c].links;
-            links.remove(&gone);
-            *links.entry(keep).or_default() += s;
+            let links = &mut groups[c as usize].links;
+            links.remove(&(gone as u32));
+            *links.entry(keep as u32).or_default() += s;
         }
         // A placeholder stays behind: the group is gone once it has no members.
         let extra = std::mem::take(&mut groups[gone].extra);
@@ -421,7 +426,7 @@ fn average_link<P: Merge + Default>(
         g.extra.absorb(extra);
         g.version += 1;
         let neighbours: Vec<(usize, f32)> =
-            groups[keep].links.iter().map(|(&c, &s)| (c, s)).collect();
+            groups[keep].links.iter().map(|(&c, &s)| (c as usize, s)).collect();
         for (c, s) in neighbours {
             push(&mut heap, &groups, keep, c, s);
         }
@@ -437,7 +442,7 @@ fn average_link<P: Merge + Default>(
 fn agglomerate(
     docs: &[ClusterDoc],
     order: &[usize],
-    edges: &[(usize, usize, f32)],
+    edges: &[(u32, u32, f32)],
 ) -> Vec<Vec<usize>> {
     let mut copies = UnionFind::new(docs.len());
     for &i in order {
@@ -462,7 +467,9 @@ fn agglomerate(
         }
         group_of[i] = g;
     }
-    let edges = edges.iter().map(|&(a, b, f)| (group_of[a], group_of[b], f));
+    let edges = edges
+        .iter()
+        .map(|&(a, b, f)| (group_of[a as usize], group_of[b as usize], f));
     let mut position = vec![0; docs.len()];
     for (k, &i) in order.iter().enumerate() {
         position[i] = k;

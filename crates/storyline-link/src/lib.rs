@@ -33,7 +33,24 @@ use xxhash_rust::xxh3::xxh3_64;
 const REWRITE_SCAN: usize = 100;
 
 /// Links a batch of annotated articles into the full analysis.
-pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysis {
+pub fn link(docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysis {
+    link_timed(docs, errors).0
+}
+
+/// Seconds spent in each step of [`link`], in order, for benchmarks.
+pub type StepTimes = Vec<(&'static str, f64)>;
+
+/// [`link`], also telling how long each step took.
+pub fn link_timed(
+    mut docs: Vec<AnnotatedArticle>,
+    errors: Vec<InputError>,
+) -> (Analysis, StepTimes) {
+    let mut steps: StepTimes = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut step = |name: &'static str| {
+        steps.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     // Publication order (undated last), then id: the order pages would arrive in.
     docs.sort_by(|a, b| {
         let da = a.article.published.as_deref().unwrap_or("9999");
@@ -60,6 +77,7 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
             relations.insert((i, j), r);
         }
     }
+    step("copies");
     let mut copy_of: Vec<Option<usize>> = vec![None; n];
     for (&(i, j), link) in &relations {
         if link.kind != RelationKind::Rewrite && copy_of[j].is_none() {
@@ -103,8 +121,10 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
         })
         .collect();
     let order: Vec<usize> = (0..n).collect();
+    step("vectors");
     let event_members = cluster::events(&cdocs, &order);
 
+    step("events");
     // Rewrites share few shingles; look for them inside each event, among
     // its first members (in publication order) only: pairs grow with the
     // square of an event's size, and a rewrite follows its source closely.
@@ -151,21 +171,37 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
             }
         })
         .collect();
+    // The copy features are the largest per-page state; what follows does
+    // not need them (at 100k pages ~320 MB off the peak).
+    drop(feats);
+    drop(idf);
 
+    step("rewrites");
     let (entities, entity_of) = merge_entities(&docs);
+    step("entities");
     let quotes = group_quotes(&docs, &entity_of, &entities);
+    step("quotes");
     let events: Vec<Event> = event_members
         .iter()
         .map(|m| describe_event(&docs, &cdocs, m))
         .collect();
+    step("describe_events");
     let storylines = cluster::storylines(&event_members, &cdocs)
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
         .collect();
-    let times = docs.iter().flat_map(|d| d.times.iter().cloned()).collect();
-    Analysis {
+    step("storylines");
+    drop(cdocs);
+    let mut times = Vec::new();
+    let mut articles = Vec::with_capacity(docs.len());
+    for d in docs {
+        times.extend(d.times);
+        articles.push(d.article);
+    }
+    step("assemble");
+    let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
-        articles: docs.into_iter().map(|d| d.article).collect(),
+        articles,
         relations,
         events,
         storylines,
@@ -173,7 +209,8 @@ pub fn link(mut docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> Analysi
         quotes,
         times,
         errors,
-    }
+    };
+    (analysis, steps)
 }
 
 /// Which of two related articles is likely the original: the earlier one;

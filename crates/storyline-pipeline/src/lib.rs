@@ -169,6 +169,9 @@ pub struct IngestReport {
     pub pages_seconds: f64,
     /// Seconds spent linking the store (0 when nothing was added).
     pub link_seconds: f64,
+    /// Seconds of each step of linking, in order: loading the articles,
+    /// the steps of [`storyline_link::link_timed`], writing the result.
+    pub link_steps: storyline_link::StepTimes,
 }
 
 /// Where an ingest is, for progress displays.
@@ -252,19 +255,26 @@ pub fn ingest_with_progress(
     }
     let pages_seconds = start.elapsed().as_secs_f64();
     let start = std::time::Instant::now();
+    let mut link_steps = Vec::new();
     if store.needs_link()? {
         let all = store.load_annotated()?;
         progress(Stage::Linking {
             articles: all.len(),
         });
-        let analysis = storyline_link::link(all, Vec::new());
+        let load = start.elapsed().as_secs_f64();
+        let (analysis, steps) = storyline_link::link_timed(all, Vec::new());
+        let write = std::time::Instant::now();
         store.replace_derived(&analysis)?;
+        link_steps.push(("load", load));
+        link_steps.extend(steps);
+        link_steps.push(("write", write.elapsed().as_secs_f64()));
     }
     let link_seconds = start.elapsed().as_secs_f64();
     let (articles, events, storylines) = store.counts()?;
     Ok(IngestReport {
         pages_seconds,
         link_seconds,
+        link_steps,
         added,
         already_stored: skipped,
         failed: errors.len(),

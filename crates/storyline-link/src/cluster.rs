@@ -425,8 +425,11 @@ fn average_link<P: Merge + Default>(
         g.size += size;
         g.extra.absorb(extra);
         g.version += 1;
-        let neighbours: Vec<(usize, f32)> =
-            groups[keep].links.iter().map(|(&c, &s)| (c as usize, s)).collect();
+        let neighbours: Vec<(usize, f32)> = groups[keep]
+            .links
+            .iter()
+            .map(|(&c, &s)| (c as usize, s))
+            .collect();
         for (c, s) in neighbours {
             push(&mut heap, &groups, keep, c, s);
         }
@@ -439,11 +442,7 @@ fn average_link<P: Merge + Default>(
 }
 
 /// Groups of copies (numbered by first arrival), merged by average link.
-fn agglomerate(
-    docs: &[ClusterDoc],
-    order: &[usize],
-    edges: &[(u32, u32, f32)],
-) -> Vec<Vec<usize>> {
+fn agglomerate(docs: &[ClusterDoc], order: &[usize], edges: &[(u32, u32, f32)]) -> Vec<Vec<usize>> {
     let mut copies = UnionFind::new(docs.len());
     for &i in order {
         if let Some(o) = docs[i].copy_of {

@@ -821,6 +821,18 @@ impl Store {
                 "SELECT count(*) FROM quotes WHERE article NOT IN (SELECT id FROM articles)",
                 "quotes of articles not stored",
             ),
+            (
+                "SELECT count(*) FROM storyline_events WHERE event NOT IN (SELECT id FROM events) OR storyline NOT IN (SELECT id FROM storylines)",
+                "storyline index rows pointing at no stored event or storyline",
+            ),
+            (
+                "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
+                    WHEN 'rows.events' THEN (SELECT count(*) FROM events)
+                    WHEN 'rows.storylines' THEN (SELECT count(*) FROM storylines)
+                    WHEN 'rows.entities' THEN (SELECT count(*) FROM entities)
+                    WHEN 'rows.quotes' THEN (SELECT count(*) FROM quotes) END",
+                "kept row counts that differ from the rows",
+            ),
         ];
         for (query, what) in checks {
             let n: i64 = self
@@ -1224,6 +1236,13 @@ mod tests {
         assert_eq!(store.find_entities("n1").unwrap()[0].mentions.len(), 25);
         assert_eq!(store.events_page(0, 10).unwrap().0, 1);
         assert_eq!(store.storylines_page(0, 10).unwrap().0, 1);
+        assert!(store.integrity_check().unwrap().is_empty());
+        store
+            .conn
+            .execute("UPDATE meta SET value = '7' WHERE key = 'rows.quotes'", [])
+            .unwrap();
+        let problems = store.integrity_check().unwrap();
+        assert!(problems[0].contains("kept row counts"), "{problems:?}");
     }
 
     #[test]

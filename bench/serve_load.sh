@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the event page API (issue 8): a store of N pages made from
-# Reuters-21578 stories and sentence mixes, served on loopback, then wrk on
-# /api/events/{id} and /events/{id} for random event ids.
+# Reuters-21578 stories and sentence mixes, then bench/query_latency.sh on
+# it (wrk on /api/events/{id} and /events/{id} for random event ids, and
+# the list pages).
 #
 #   bench/serve_load.sh reuters21578.jsonl [N=100000]
 #
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 src=${1:?usage: bench/serve_load.sh reuters21578.jsonl [N]}
 n=${2:-100000}
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 python3 - "$src" "$n" "$work/pages.jsonl" <<'PY'
 import json, random, sys, datetime
 src, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -38,26 +40,4 @@ PY
 cargo build --release -q -p storyline
 /usr/bin/time -f "ingest: %e s, peak %M KB" ./target/release/storyline --db "$work/s.db" ingest "$work/pages.jsonl" >/dev/null 2>"$work/ingest.err" || true
 tail -1 "$work/ingest.err"
-python3 -c "
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-print('\n'.join(r[0] for r in c.execute('SELECT id FROM events ORDER BY random() LIMIT 2000')))
-" "$work/s.db" > "$work/ids.txt"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-./target/release/storyline --db "$work/s.db" serve --addr "127.0.0.1:$port" 2>/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-sleep 1
-for path in /api/events/ /events/; do
-    cat > "$work/req.lua" <<LUA
-local ids = {}
-for line in io.lines("$work/ids.txt") do ids[#ids + 1] = line end
-local i = 0
-request = function()
-  i = (i % #ids) + 1
-  return wrk.format("GET", "$path" .. ids[i])
-end
-LUA
-    echo "== $path{id}"
-    wrk -t2 -c16 -d15s --latency -s "$work/req.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|99%"
-done
+bench/query_latency.sh "$work/s.db" 15

@@ -542,23 +542,36 @@ impl Store {
 
     /// Events any of `articles` belongs to, newest first, each once.
     pub fn events_of_articles(&self, articles: &[String]) -> Result<Vec<Event>> {
+        let mut out = self.json_rows_for_keys(
+            articles,
+            |marks| format!("SELECT json FROM events WHERE id IN (SELECT event FROM event_articles WHERE article IN ({marks}))"),
+            |e: &Event| &e.id,
+        )?;
+        out.sort_by(|a, b| b.reported.cmp(&a.reported).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// The rows `query` (given the `?` marks for some of `keys`) returns,
+    /// asked for 500 keys at a time (SQLite caps bound parameters), each row
+    /// once by `id`.
+    fn json_rows_for_keys<T: serde::de::DeserializeOwned>(
+        &self,
+        keys: &[String],
+        query: impl Fn(&str) -> String,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>> {
         let mut seen = HashSet::new();
-        let mut out: Vec<Event> = Vec::new();
-        // SQLite caps bound parameters; ask in slices.
-        for chunk in articles.chunks(500) {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(",");
-            let query = format!(
-                "SELECT json FROM events WHERE id IN (SELECT event FROM event_articles WHERE article IN ({marks}))"
-            );
             let args: Vec<&dyn rusqlite::ToSql> =
                 chunk.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
-            for ev in self.json_rows::<Event>(&query, &args)? {
-                if seen.insert(ev.id.clone()) {
-                    out.push(ev);
+            for row in self.json_rows::<T>(&query(&marks), &args)? {
+                if seen.insert(id(&row).to_string()) {
+                    out.push(row);
                 }
             }
         }
-        out.sort_by(|a, b| b.reported.cmp(&a.reported).then_with(|| a.id.cmp(&b.id)));
         Ok(out)
     }
 
@@ -584,23 +597,11 @@ impl Store {
 
     /// The storylines holding any of `events`, each once.
     pub fn storylines_of_events(&self, events: &[String]) -> Result<Vec<Storyline>> {
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        // SQLite caps bound parameters; ask in slices.
-        for chunk in events.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let query = format!(
-                "SELECT json FROM storylines WHERE id IN (SELECT storyline FROM storyline_events WHERE event IN ({marks}))"
-            );
-            let args: Vec<&dyn rusqlite::ToSql> =
-                chunk.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
-            for st in self.json_rows::<Storyline>(&query, &args)? {
-                if seen.insert(st.id.clone()) {
-                    out.push(st);
-                }
-            }
-        }
-        Ok(out)
+        self.json_rows_for_keys(
+            events,
+            |marks| format!("SELECT json FROM storylines WHERE id IN (SELECT storyline FROM storyline_events WHERE event IN ({marks}))"),
+            |st: &Storyline| &st.id,
+        )
     }
 
     /// Storylines.

@@ -1005,12 +1005,14 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
     let mut s = tx
         .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
         .map_err(e)?;
-    for (table, n) in COUNTED.iter().zip([
-        analysis.events.len(),
-        analysis.storylines.len(),
-        analysis.entities.len(),
-        analysis.quotes.len(),
-    ]) {
+    // Each count named beside its rows (`storyline check` compares them).
+    for (table, n) in [
+        ("events", analysis.events.len()),
+        ("storylines", analysis.storylines.len()),
+        ("entities", analysis.entities.len()),
+        ("quotes", analysis.quotes.len()),
+    ] {
+        debug_assert!(COUNTED.contains(&table));
         s.execute(params![format!("rows.{table}"), n.to_string()])
             .map_err(e)?;
     }

@@ -45,7 +45,8 @@ print(f"{name:>14}: {read} pages; page stage {read / r['pages_seconds']:.0f} pag
       f"({r['pages_seconds']:.1f} s), linking {r['link_seconds']:.1f} s, whole {read / total:.0f} pages/s; "
       f"peak RSS {int(open(rss).read().split()[-1]) / 1024:.0f} MiB; store {size / 2**20:.0f} MiB; "
       f"{r['events']} events")
-print(" " * 16 + "linking steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r.get("link_steps", [])))
+print(" " * 16 + "linking steps (s, then MiB resident after it): "
+      + ", ".join(f"{s['name']} {s['seconds']:.1f} ({s['rss_mib'] or 0:.0f})" for s in r.get("link_steps", [])))
 PY
 }
 

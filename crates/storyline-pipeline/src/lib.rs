@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use storyline_ingest::{IngestError, RawDoc};
+use storyline_link::Step;
 use storyline_model::{Analysis, AnnotatedArticle, InputError};
 use storyline_store::{Store, StoreError};
 
@@ -261,13 +262,13 @@ pub fn ingest_with_progress(
         progress(Stage::Linking {
             articles: all.len(),
         });
-        let load = start.elapsed().as_secs_f64();
+        let load = Step::ended("load", start.elapsed().as_secs_f64());
         let (analysis, steps) = storyline_link::link_timed(all, Vec::new());
         let write = std::time::Instant::now();
         store.replace_derived(&analysis)?;
-        link_steps.push(("load", load));
+        link_steps.push(load);
         link_steps.extend(steps);
-        link_steps.push(("write", write.elapsed().as_secs_f64()));
+        link_steps.push(Step::ended("write", write.elapsed().as_secs_f64()));
     }
     let link_seconds = start.elapsed().as_secs_f64();
     let (articles, events, storylines) = store.counts()?;

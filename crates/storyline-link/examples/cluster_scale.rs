@@ -107,7 +107,7 @@ fn main() {
         .zip(&pages)
         .map(|((vector, entities), (_, day))| ClusterDoc {
             vector,
-            entities: entities.into_iter().collect(),
+            entities: storyline_link::cluster::entity_keys(entities),
             day: Some(*day),
             copy_of: None,
             anchors: Default::default(),

@@ -18,7 +18,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 // FxHash: keys are small integers and names hashed by the million.
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use storyline_model::calendar;
 
@@ -61,8 +61,10 @@ pub const LEDE_SENTENCES: usize = 3;
 pub struct ClusterDoc {
     /// TF-IDF vector of title and body.
     pub vector: Vector,
-    /// Keys of the named people, organisations and places.
-    pub entities: FxHashSet<String>,
+    /// The named people, organisations and places, as [`entity_keys`]
+    /// (terms, not strings: a set of strings per page weighed ~0.5 GB at
+    /// a million pages).
+    pub entities: Vec<Term>,
     /// Publication day number (days since 1970-01-01), if known.
     pub day: Option<i64>,
     /// Index of another article this one copies, if any (forces the same event).
@@ -494,6 +496,20 @@ impl Merge for Thread {
     fn absorb(&mut self, _: Thread) {}
 }
 
+/// A page's entity keys ([`ClusterDoc::entities`]) from the folded names
+/// of its entities, sorted and distinct. Names and words share one key
+/// space in [`storylines`]' index: a name's key is the term of a string no
+/// word can be.
+pub fn entity_keys<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<Term> {
+    let mut keys: Vec<Term> = names
+        .into_iter()
+        .map(|k| text::term(&format!("\u{1}{}", k.as_ref())))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// Storylines: events merged by average link over their articles, like
 /// events but with a lower bar and no bound in time: a thread takes an
 /// event only when it is alike, on average, to all the thread's articles,
@@ -504,19 +520,19 @@ impl Merge for Thread {
 /// articles — as well as by their heaviest terms. (A bonus per shared name
 /// on top measured worse: ECB+ B-cubed F1 0.934 → 0.906 at 0.01.)
 pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>> {
-    let salient: Vec<FxHashSet<String>> = events
+    let salient: Vec<Vec<Term>> = events
         .iter()
         .map(|members| {
-            let mut counts: FxHashMap<&String, usize> = FxHashMap::default();
+            let mut counts: FxHashMap<Term, usize> = FxHashMap::default();
             for &m in members {
-                for e in &docs[m].entities {
+                for &e in &docs[m].entities {
                     *counts.entry(e).or_default() += 1;
                 }
             }
             counts
                 .into_iter()
                 .filter(|(_, n)| 2 * n >= members.len())
-                .map(|(e, _)| e.clone())
+                .map(|(e, _)| e)
                 .collect()
         })
         .collect();
@@ -540,11 +556,9 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let mut postings: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
     let mut edges: Vec<(usize, usize, f32)> = Vec::new();
     for &e in &order {
-        // Names and words share one key space; a name's key is the term of
-        // a string no word can be.
         let keys: Vec<Term> = salient[e]
             .iter()
-            .map(|k| text::term(&format!("\u{1}{k}")))
+            .copied()
             .chain(text::top_terms(&sums[e], STORY_TERMS))
             .collect();
         let mut shared: FxHashMap<usize, usize> = FxHashMap::default();
@@ -604,7 +618,7 @@ mod tests {
     fn doc(words: &[&str], day: Option<i64>, lede: &[&str]) -> ClusterDoc {
         ClusterDoc {
             vector: vector(words),
-            entities: FxHashSet::default(),
+            entities: Vec::new(),
             day,
             copy_of: None,
             anchors: TimeAnchors::from_values(lede.iter().copied(), None),

@@ -115,6 +115,14 @@ pub fn link_timed(
             copy_of[j] = Some(i);
         }
     }
+    // The relations' evidence now, while the copy features are here: they
+    // are the largest per-page state (~3.5 KB a page), and only the pages
+    // searched for rewrites need them again, after clustering.
+    let mut relations: BTreeMap<(usize, usize), Relation> = relations
+        .into_iter()
+        .map(|((i, j), link)| ((i, j), relation(&docs, &feats[i], &feats[j], (i, j), &link)))
+        .collect();
+    drop(feats);
 
     let terms: Vec<Vec<text::Term>> = docs
         .par_iter()
@@ -135,12 +143,12 @@ pub fn link_timed(
         .enumerate()
         .map(|(i, (d, vector))| cluster::ClusterDoc {
             vector,
-            entities: d
-                .entities
-                .iter()
-                .filter(|e| e.kind != EntityKind::Other)
-                .map(|e| name_key(&e.name))
-                .collect(),
+            entities: cluster::entity_keys(
+                d.entities
+                    .iter()
+                    .filter(|e| e.kind != EntityKind::Other)
+                    .map(|e| name_key(&e.name)),
+            ),
             day: d
                 .article
                 .published
@@ -162,55 +170,57 @@ pub fn link_timed(
     // Copies are left out: a copy of a page says what the page says, so
     // the page's rewrites are its copies' too, and with n copies of each
     // of two pages the pairs would grow n².
-    for members in &event_members {
-        let members: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| copy_of[i].is_none())
-            .take(REWRITE_SCAN)
-            .collect();
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                let key = (i.min(j), i.max(j));
-                if relations.contains_key(&key) {
-                    continue;
-                }
-                if let Some(r) = dedup::classify(&feats[key.0], &feats[key.1], &idf) {
-                    relations.insert(key, r);
-                }
-            }
-        }
-    }
-    let relations = relations
-        .into_iter()
-        .map(|((i, j), link)| {
-            let mut evidence = link.evidence(&feats[i], &feats[j]);
-            let (a, b) = if original_first(&docs[i], &docs[j]) {
-                (i, j)
-            } else {
-                for e in &mut evidence {
-                    std::mem::swap(&mut e.a, &mut e.b);
-                }
-                (j, i)
-            };
-            Relation {
-                a: docs[a].article.id.clone(),
-                b: docs[b].article.id.clone(),
-                kind: link.kind,
-                score: (link.score * 1000.0).round() / 1000.0,
-                evidence,
-            }
+    let scans: Vec<Vec<usize>> = event_members
+        .iter()
+        .map(|members| {
+            members
+                .iter()
+                .copied()
+                .filter(|&i| copy_of[i].is_none())
+                .take(REWRITE_SCAN)
+                .collect::<Vec<usize>>()
+        })
+        .filter(|m| m.len() > 1)
+        .collect();
+    let mut scanned: Vec<usize> = scans.iter().flatten().copied().collect();
+    scanned.sort_unstable();
+    let feats: FxHashMap<usize, dedup::DocFeatures> = scanned
+        .par_iter()
+        .map(|&i| {
+            (
+                i,
+                dedup::DocFeatures::new(&docs[i].article.body, &docs[i].sentences),
+            )
         })
         .collect();
-    // The copy features are the largest per-page state; what follows does
-    // not need them (at 100k pages ~320 MB off the peak).
+    let found: Vec<((usize, usize), Relation)> = scans
+        .par_iter()
+        .flat_map_iter(|members| {
+            let mut found = Vec::new();
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    let key = (i.min(j), i.max(j));
+                    if relations.contains_key(&key) {
+                        continue;
+                    }
+                    let (a, b) = (&feats[&key.0], &feats[&key.1]);
+                    if let Some(link) = dedup::classify(a, b, &idf) {
+                        found.push((key, relation(&docs, a, b, key, &link)));
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    relations.extend(found);
+    let relations: Vec<Relation> = relations.into_values().collect();
     drop(feats);
     drop(idf);
 
     step("rewrites");
     let (entities, entity_of) = merge_entities(&docs);
     step("entities");
-    let quotes = group_quotes(&docs, &entity_of, &entities);
+    let quotes = group_quotes(&mut docs, &entity_of, &entities);
     step("quotes");
     let events: Vec<Event> = event_members
         .iter()
@@ -242,6 +252,33 @@ pub fn link_timed(
         errors,
     };
     (analysis, steps)
+}
+
+/// The relation between pages `i` < `j` (features `fi`, `fj`) found by
+/// `link`, original first, with its evidence.
+fn relation(
+    docs: &[AnnotatedArticle],
+    fi: &dedup::DocFeatures,
+    fj: &dedup::DocFeatures,
+    (i, j): (usize, usize),
+    link: &dedup::Link,
+) -> Relation {
+    let mut evidence = link.evidence(fi, fj);
+    let (a, b) = if original_first(&docs[i], &docs[j]) {
+        (i, j)
+    } else {
+        for e in &mut evidence {
+            std::mem::swap(&mut e.a, &mut e.b);
+        }
+        (j, i)
+    };
+    Relation {
+        a: docs[a].article.id.clone(),
+        b: docs[b].article.id.clone(),
+        kind: link.kind,
+        score: (link.score * 1000.0).round() / 1000.0,
+        evidence,
+    }
 }
 
 /// Which of two related articles is likely the original: the earlier one;
@@ -413,26 +450,26 @@ const QUOTE_POSTINGS: usize = 2000;
 /// Resolves quote speakers to merged entities and groups the same quote
 /// across articles; marks each member verbatim or altered against the
 /// group's first member.
+///
+/// The articles' quotes are moved out (nothing after needs them there).
 fn group_quotes(
-    docs: &[AnnotatedArticle],
+    docs: &mut [AnnotatedArticle],
     entity_of: &[Vec<usize>],
     entities: &[Entity],
 ) -> Vec<Quote> {
     let mut quotes: Vec<Quote> = Vec::new();
     let mut article_of: Vec<usize> = Vec::new();
-    for (di, d) in docs.iter().enumerate() {
-        for (qi, q) in d.quotes.iter().enumerate() {
+    for (di, d) in docs.iter_mut().enumerate() {
+        for (qi, q) in std::mem::take(&mut d.quotes).into_iter().enumerate() {
             let speaker = q.speaker.map(|s| entity_of[di][s]);
             quotes.push(Quote {
                 id: format!("q{}-{}", d.article.id, qi),
                 article: d.article.id.clone(),
-                text: q.text.clone(),
+                text: q.text,
                 speaker: speaker.map(|s| entities[s].id.clone()),
-                speaker_name: speaker
-                    .map(|s| entities[s].name.clone())
-                    .or_else(|| q.speaker_name.clone()),
-                cue: q.cue.clone(),
-                channel: q.channel.clone(),
+                speaker_name: speaker.map(|s| entities[s].name.clone()).or(q.speaker_name),
+                cue: q.cue,
+                channel: q.channel,
                 kind: q.kind,
                 start: q.span.start,
                 end: q.span.end,

@@ -26,7 +26,7 @@ use storyline_model::{
     calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
     Mention, Quote, Relation, RelationKind, Storyline, WordEdit, SCHEMA_VERSION,
 };
-use storyline_nlp::entities::name_key;
+use storyline_nlp::entities::{alias_fits, name_key};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Members of an event (copies left out) searched pairwise for rewrites.
@@ -324,12 +324,10 @@ fn short_id(prefix: &str, key: &str) -> String {
 fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
     // Union-find over interned name keys; each group is named by its
     // smallest key, so ids do not depend on the order articles arrive in.
-    let strong = |a: &str| {
-        a.contains(' ')
-            || a.chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
-    };
+    // Only aliases that can stand for the name anywhere join keys
+    // (`alias_fits`: fitting acronyms, longer forms of a name): one
+    // article's wrong reading would otherwise join two entities, and over
+    // many pages such joins chain unrelated names into one.
     let mut keys: Vec<String> = Vec::new();
     let mut key_index: HashMap<String, usize> = HashMap::new();
     let mut intern = |k: String| -> usize {
@@ -342,7 +340,7 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
     for d in docs {
         for e in &d.entities {
             let k = intern(name_key(&e.name));
-            for a in e.aliases.iter().filter(|a| strong(a)) {
+            for a in e.aliases.iter().filter(|a| alias_fits(&e.name, a)) {
                 links.push((k, intern(name_key(a))));
             }
         }

@@ -481,7 +481,7 @@ fn group_quotes(
     // Each quote's distinct words as sorted terms: candidate pairs are
     // compared by one merge pass.
     let words: Vec<Vec<text::Term>> = quotes
-        .iter()
+        .par_iter()
         .map(|q| {
             let mut w: Vec<text::Term> =
                 quote_words(&q.text).iter().map(|w| text::term(w)).collect();
@@ -544,84 +544,151 @@ fn group_quotes(
             by_key.entry(x).or_default().push(c);
         }
     }
-    // Each class's matches among the later classes, on all cores (the
-    // partition does not depend on the order pairs are joined in).
-    let matches: Vec<Vec<usize>> = (0..rep.len())
-        .into_par_iter()
-        .map_init(Vec::new, |cands: &mut Vec<usize>, c| {
-            if rep_words(c).len() < MIN_SHARED {
-                return Vec::new();
-            }
-            cands.clear();
-            for x in &keys[c] {
-                let list = &by_key[x];
-                if list.len() <= QUOTE_POSTINGS {
-                    cands.extend(list.iter().copied().filter(|&d| {
-                        d > c
-                            && !(class_article[c].is_some() && class_article[c] == class_article[d])
-                    }));
-                }
-            }
-            cands.sort_unstable();
-            cands.dedup();
-            cands
-                .iter()
-                .copied()
-                .filter(|&d| {
-                    let s = text::intersect_sorted(rep_words(c), rep_words(d));
-                    let min = rep_words(c).len().min(rep_words(d).len()).max(1);
-                    s >= MIN_SHARED && s as f32 / min as f32 >= 0.6
-                })
-                .collect()
-        })
-        .collect();
     // Each group is founded by its earliest class and holds the classes
     // alike with the founder itself, not with any member: joining through
     // members chains partial quotes into one group of half the corpus
     // (100k synthetic pages: 109,216 of 236,286 quotes), and every member
     // is shown as a variant of the founder. A class joins the earliest
     // founder it matches; one no founder matches founds its own group.
-    let founder = founders(&matches);
+    let indexed = |c: usize| rep_words(c).len() >= MIN_SHARED;
+    let candidates = |c: usize, range: std::ops::Range<usize>, out: &mut Vec<usize>| {
+        for x in &keys[c] {
+            let list = &by_key[x];
+            if list.len() <= QUOTE_POSTINGS {
+                // Lists hold classes in ascending order.
+                let from = list.partition_point(|&d| d < range.start);
+                let to = list.partition_point(|&d| d < range.end);
+                out.extend(list[from..to].iter().copied().filter(|&d| {
+                    !(class_article[c].is_some() && class_article[c] == class_article[d])
+                }));
+            }
+        }
+    };
+    let alike = |c: usize, d: usize| {
+        let s = text::intersect_sorted(rep_words(c), rep_words(d));
+        let min = rep_words(c).len().min(rep_words(d).len()).max(1);
+        s >= MIN_SHARED && s as f32 / min as f32 >= 0.6
+    };
+    let founder = assign_founders(rep.len(), FOUNDER_BLOCK, indexed, candidates, alike);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); rep.len()];
     for (c, &f) in founder.iter().enumerate() {
         groups[f as usize].push(c);
     }
-    drop(matches);
-    for classes in groups {
+    groups.retain(|classes| match classes.as_slice() {
         // A class alone is a group when it spans articles (the same words
         // reprinted); in one article it is a quote repeated, not compared.
-        let grouped = match classes.as_slice() {
-            [] => false,
-            [c] => class_article[*c].is_none() && rep_words(*c).len() >= MIN_SHARED,
-            _ => true,
-        };
-        if !grouped {
-            continue;
-        }
-        let mut m: Vec<usize> = classes
-            .iter()
-            .flat_map(|&c| class_members[c].iter().copied())
+        [] => false,
+        [c] => class_article[*c].is_none() && rep_words(*c).len() >= MIN_SHARED,
+        _ => true,
+    });
+    // Each member marked against the group's first quote, groups on all
+    // cores (a chunk at a time: the marks are held until written).
+    for chunk in groups.chunks(8192) {
+        let marks: Vec<(usize, String, Option<Vec<WordEdit>>)> = chunk
+            .par_iter()
+            .flat_map_iter(|classes| {
+                let mut m: Vec<usize> = classes
+                    .iter()
+                    .flat_map(|&c| class_members[c].iter().copied())
+                    .collect();
+                m.sort_unstable();
+                let reference = &quotes[m[0]];
+                let gid = format!("g{}", reference.id.trim_start_matches('q'));
+                let first = quote_words(&reference.text);
+                m.into_iter()
+                    .map(|i| {
+                        let text = &quotes[i].text;
+                        let diff =
+                            (quote_words(text) != first).then(|| word_diff(&reference.text, text));
+                        (i, gid.clone(), diff)
+                    })
+                    .collect::<Vec<_>>()
+            })
             .collect();
-        m.sort_unstable();
-        let r = m[0];
-        let gid = format!("g{}", quotes[r].id.trim_start_matches('q'));
-        let first = quote_words(&quotes[r].text);
-        let reference = quotes[r].text.clone();
-        for i in m {
-            quotes[i].group = Some(gid.clone());
-            let same = quote_words(&quotes[i].text) == first;
-            quotes[i].variant = Some(if same { "verbatim" } else { "altered" }.to_string());
-            if !same {
-                quotes[i].diff = word_diff(&reference, &quotes[i].text);
-            }
+        for (i, gid, diff) in marks {
+            let q = &mut quotes[i];
+            q.group = Some(gid);
+            q.variant = Some(
+                if diff.is_some() {
+                    "altered"
+                } else {
+                    "verbatim"
+                }
+                .to_string(),
+            );
+            q.diff = diff.unwrap_or_default();
         }
     }
     quotes
 }
 
+/// Classes decided at a time by [`assign_founders`]: each block's look-ups
+/// against earlier blocks run on all cores.
+const FOUNDER_BLOCK: usize = 4096;
+
+/// The group of each of `n` classes: a class joins the earliest founder it
+/// is `alike` with, and a class no earlier founder is alike with founds a
+/// group (its own number). `candidates(c, range, out)` adds the classes in
+/// `range` that may be alike with `c` (all of them, in any order); classes
+/// not `indexed` are never alike with any.
+///
+/// Equal to [`founders`] over all alike pairs, but compares a class with
+/// founders only, earliest first, and stops at the first alike: at a
+/// million pages most quote classes join a group, and comparing each with
+/// every candidate made quote grouping half of linking. Blocks of `block`
+/// classes look back at earlier blocks on all cores; within a block
+/// classes are decided in order.
+fn assign_founders(
+    n: usize,
+    block: usize,
+    indexed: impl Fn(usize) -> bool + Sync,
+    candidates: impl Fn(usize, std::ops::Range<usize>, &mut Vec<usize>) + Sync,
+    alike: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<u32> {
+    let mut founder: Vec<u32> = Vec::with_capacity(n);
+    let first_alike_founder = |founder: &[u32], c: usize, range, cands: &mut Vec<usize>| {
+        cands.clear();
+        candidates(c, range, cands);
+        cands.sort_unstable();
+        cands.dedup();
+        cands
+            .iter()
+            .copied()
+            .find(|&d| founder[d] == d as u32 && alike(c, d))
+    };
+    let mut cands = Vec::new();
+    for start in (0..n).step_by(block.max(1)) {
+        let end = (start + block.max(1)).min(n);
+        let decided = &founder[..];
+        let earlier: Vec<Option<usize>> = (start..end)
+            .into_par_iter()
+            .map_init(Vec::new, |cands, c| {
+                if indexed(c) {
+                    first_alike_founder(decided, c, 0..start, cands)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (c, e) in (start..end).zip(earlier) {
+            let f = e.or_else(|| {
+                if indexed(c) {
+                    first_alike_founder(&founder, c, start..c, &mut cands)
+                } else {
+                    None
+                }
+            });
+            founder.push(f.unwrap_or(c) as u32);
+        }
+    }
+    founder
+}
+
 /// The group of each class: `matches[c]` lists the later classes alike
 /// with `c`; a class joins the earliest founder it is alike with, and a
 /// class no earlier founder is alike with founds a group (its own number).
+/// (What [`assign_founders`] computes, from all alike pairs.)
+#[cfg(test)]
 fn founders(matches: &[Vec<usize>]) -> Vec<u32> {
     const NONE: u32 = u32::MAX;
     let mut founder = vec![NONE; matches.len()];
@@ -887,6 +954,46 @@ mod tests {
         // A class alike with two founders joins the earlier.
         let matches = vec![vec![2], vec![2], vec![]];
         assert_eq!(founders(&matches), [0, 1, 0]);
+    }
+
+    #[test]
+    fn founders_by_blocks_equal_founders_of_all_pairs() {
+        // Random small word sets; alike = sharing two words or more.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..20 {
+            let n = 50 + round * 7;
+            let sets: Vec<Vec<u64>> = (0..n)
+                .map(|_| {
+                    let mut s: Vec<u64> = (0..(next() % 5)).map(|_| next() % 12).collect();
+                    s.sort_unstable();
+                    s.dedup();
+                    s
+                })
+                .collect();
+            let indexed = |c: usize| sets[c].len() >= 2;
+            let alike = |c: usize, d: usize| {
+                indexed(c) && indexed(d) && text::intersect_sorted(&sets[c], &sets[d]) >= 2
+            };
+            let matches: Vec<Vec<usize>> = (0..n)
+                .map(|c| (c + 1..n).filter(|&d| alike(c, d)).collect())
+                .collect();
+            let all = |c: usize, r: std::ops::Range<usize>, out: &mut Vec<usize>| {
+                out.extend(r.filter(|&d| d != c && indexed(d)))
+            };
+            for block in [1, 3, 16, 1000] {
+                assert_eq!(
+                    assign_founders(n, block, indexed, all, alike),
+                    founders(&matches),
+                    "round {round}, block {block}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -538,9 +538,16 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         .collect();
     // Summed unit vectors: the dot product of two sums is the sum of the
     // cosines of all article pairs between the events.
-    let sums: Vec<Vector> = events
+    let sums: Vec<std::borrow::Cow<'_, Vector>> = events
         .iter()
-        .map(|members| text::sum_vectors(members.iter().map(|&m| &docs[m].vector)))
+        .map(|members| match members.as_slice() {
+            // Most events are one page: its own vector is the sum (a copy
+            // of each would be ~0.8 GB at a million pages).
+            [m] => std::borrow::Cow::Borrowed(&docs[*m].vector),
+            _ => {
+                std::borrow::Cow::Owned(text::sum_vectors(members.iter().map(|&m| &docs[m].vector)))
+            }
+        })
         .collect();
     let size: Vec<f32> = events.iter().map(|m| m.len() as f32).collect();
     // Events in time order (undated last); each looks back through inverted
@@ -554,7 +561,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&e| (day[e].is_none(), day[e], e));
     let mut postings: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
-    let mut edges: Vec<(usize, usize, f32)> = Vec::new();
+    let mut edges: Vec<(u32, u32, f32)> = Vec::new();
     for &e in &order {
         let keys: Vec<Term> = salient[e]
             .iter()
@@ -574,7 +581,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         for (o, _) in cands.into_iter().take(STORY_CANDIDATES) {
             let sum = text::cosine(&sums[e], &sums[o]);
             if sum / (size[e] * size[o]) >= STORY_EDGE_FLOOR {
-                edges.push((e, o, sum));
+                edges.push((e as u32, o as u32, sum));
             }
         }
         for k in keys {
@@ -584,6 +591,9 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let groups = (0..events.len())
         .map(|e| Group::new(vec![e], size[e], Thread))
         .collect();
+    let edges = edges
+        .into_iter()
+        .map(|(a, b, s)| (a as usize, b as usize, s));
     let mut out = average_link(groups, edges, STORY_THRESHOLD);
     for m in &mut out {
         m.sort_unstable();

@@ -263,7 +263,7 @@ pub fn ingest_with_progress(
             articles: all.len(),
         });
         let load = Step::ended("load", start.elapsed().as_secs_f64());
-        let (analysis, steps) = storyline_link::link_timed(all, Vec::new());
+        let (analysis, steps) = storyline_link::link_derived(all);
         let write = std::time::Instant::now();
         store.replace_derived(&analysis)?;
         link_steps.push(load);

@@ -267,7 +267,7 @@ impl Merge for EventTime {
 /// per edge.
 pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
     let edges = similarity_edges(docs, order);
-    agglomerate(docs, order, &edges)
+    agglomerate(docs, order, edges)
 }
 
 /// Edges `(earlier, later, cosine)` between alike pages (u32 indexes: a
@@ -444,7 +444,13 @@ fn average_link<P: Merge + Default>(
 }
 
 /// Groups of copies (numbered by first arrival), merged by average link.
-fn agglomerate(docs: &[ClusterDoc], order: &[usize], edges: &[(u32, u32, f32)]) -> Vec<Vec<usize>> {
+/// `edges` are consumed as they are added up (tens of millions at a
+/// million pages).
+fn agglomerate(
+    docs: &[ClusterDoc],
+    order: &[usize],
+    edges: Vec<(u32, u32, f32)>,
+) -> Vec<Vec<usize>> {
     let mut copies = UnionFind::new(docs.len());
     for &i in order {
         if let Some(o) = docs[i].copy_of {
@@ -469,8 +475,8 @@ fn agglomerate(docs: &[ClusterDoc], order: &[usize], edges: &[(u32, u32, f32)]) 
         group_of[i] = g;
     }
     let edges = edges
-        .iter()
-        .map(|&(a, b, f)| (group_of[a as usize], group_of[b as usize], f));
+        .into_iter()
+        .map(|(a, b, f)| (group_of[a as usize], group_of[b as usize], f));
     let mut position = vec![0; docs.len()];
     for (k, &i) in order.iter().enumerate() {
         position[i] = k;

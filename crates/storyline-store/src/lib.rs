@@ -963,6 +963,26 @@ fn insert_articles(
 /// Replaces the derived tables with `analysis` and marks the store linked.
 fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysis) -> Result<()> {
     let e = |err| sql(path, err);
+    // The derived tables' secondary indexes are dropped and built again
+    // after the rows are in: one sorted build is cheaper than keeping
+    // several B-trees up to date through millions of inserts. Their
+    // definitions come from the schema itself, so they stay what the
+    // migrations made.
+    let indexes: Vec<(String, String)> = {
+        let mut q = tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('relations', 'events', 'event_articles', 'storylines',
+                     'storyline_events', 'entities', 'entity_names', 'quotes') ORDER BY name",
+            )
+            .map_err(e)?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(e)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(e)?
+    };
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\";"))
+            .map_err(e)?;
+    }
     tx.execute_batch(
             "DELETE FROM relations; DELETE FROM events; DELETE FROM event_articles; DELETE FROM storylines; DELETE FROM storyline_events;
              DELETE FROM entities; DELETE FROM entity_names; DELETE FROM quotes;",
@@ -1042,6 +1062,9 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
     for q in &analysis.quotes {
         s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
             .map_err(e)?;
+    }
+    for (_, create) in &indexes {
+        tx.execute_batch(create).map_err(e)?;
     }
     let mut s = tx
         .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")

@@ -115,12 +115,14 @@ fn link_steps(
     );
 
     // Copies first: they also bind articles into one event.
-    let mut relations: BTreeMap<(usize, usize), dedup::Link> = BTreeMap::new();
-    for (i, j) in dedup::candidates(&feats) {
-        if let Some(r) = dedup::classify(&feats[i], &feats[j], &idf) {
-            relations.insert((i, j), r);
-        }
-    }
+    // Candidates come from one pass in arrival order; scoring them is
+    // independent per pair and runs on all cores.
+    let relations: BTreeMap<(usize, usize), dedup::Link> = dedup::candidates(&feats)
+        .into_par_iter()
+        .filter_map(|(i, j)| dedup::classify(&feats[i], &feats[j], &idf).map(|r| ((i, j), r)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     step("copies");
     let mut copy_of: Vec<Option<usize>> = vec![None; n];
     for (&(i, j), link) in &relations {
@@ -133,7 +135,11 @@ fn link_steps(
     // searched for rewrites need them again, after clustering.
     let mut relations: BTreeMap<(usize, usize), Relation> = relations
         .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
         .map(|((i, j), link)| ((i, j), relation(&docs, &feats[i], &feats[j], (i, j), &link)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     drop(feats);
 

@@ -274,43 +274,23 @@ pub fn events(docs: &[ClusterDoc], order: &[usize]) -> Vec<Vec<usize>> {
 /// million pages make tens of millions of edges).
 fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)> {
     use rayon::prelude::*;
-    // Each page sees exactly the pages that arrived before it; the index
-    // lists arrival positions per key in order, so every page's look-up can
-    // run on its own core over the prefix it would have seen on arrival.
     let terms: Vec<Vec<Term>> = order
         .par_iter()
         .map(|&i| text::top_terms(&docs[i].vector, INDEX_TERMS))
         .collect();
-    let mut index: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
-    for (k, ts) in terms.iter().enumerate() {
-        for &t in ts {
-            index.entry(t).or_default().push(k);
-        }
-    }
+    let index = PrefixIndex::new(&terms);
     (0..order.len())
         .into_par_iter()
         .map(|k| {
             let d = &docs[order[k]];
-            let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
-            for t in &terms[k] {
-                let list = &index[t];
-                let before = &list[..list.partition_point(|&p| p < k)];
-                for &p in before.iter().rev().take(RECENT_POSTINGS) {
-                    let near = match (d.day, docs[order[p]].day) {
-                        (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS,
-                        _ => true,
-                    };
-                    if near {
-                        *shared.entry(p).or_default() += 1;
-                    }
-                }
-            }
-            let mut cands: Vec<(usize, u32)> = shared.into_iter().collect();
-            cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            cands
+            let near = |p: usize| match (d.day, docs[order[p]].day) {
+                (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS,
+                _ => true,
+            };
+            index
+                .candidates(k, CANDIDATES, near, |p| p)
                 .into_iter()
-                .take(CANDIDATES)
-                .filter_map(|(p, _)| {
+                .filter_map(|p| {
                     let j = order[p];
                     let f = text::cosine(&d.vector, &docs[j].vector);
                     (f >= EDGE_FLOOR).then_some((j as u32, order[k] as u32, f))
@@ -319,6 +299,52 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)
         })
         .flatten()
         .collect()
+}
+
+/// Keys by arrival position and, per key, the positions holding it in
+/// ascending order. A position's look-up sees exactly the positions before
+/// it, as it would have on arrival in one sequential pass, so look-ups run
+/// on all cores.
+struct PrefixIndex<'a> {
+    keys: &'a [Vec<Term>],
+    postings: FxHashMap<Term, Vec<u32>>,
+}
+
+impl<'a> PrefixIndex<'a> {
+    fn new(keys: &'a [Vec<Term>]) -> Self {
+        let mut postings: FxHashMap<Term, Vec<u32>> = FxHashMap::default();
+        for (k, ks) in keys.iter().enumerate() {
+            for &t in ks {
+                postings.entry(t).or_default().push(k as u32);
+            }
+        }
+        PrefixIndex { keys, postings }
+    }
+
+    /// Up to `n` earlier positions sharing most keys with position `k`,
+    /// counting each key's [`RECENT_POSTINGS`] most recent positions that
+    /// `keep` accepts; ties go to the smaller `rank` (a one-to-one key).
+    fn candidates(
+        &self,
+        k: usize,
+        n: usize,
+        keep: impl Fn(usize) -> bool,
+        rank: impl Fn(usize) -> usize,
+    ) -> Vec<usize> {
+        let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
+        for t in &self.keys[k] {
+            let list = &self.postings[t];
+            let before = &list[..list.partition_point(|&p| (p as usize) < k)];
+            for &p in before.iter().rev().take(RECENT_POSTINGS) {
+                if keep(p as usize) {
+                    *shared.entry(p as usize).or_default() += 1;
+                }
+            }
+        }
+        let mut cands: Vec<(usize, u32)> = shared.into_iter().collect();
+        cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(rank(a.0).cmp(&rank(b.0))));
+        cands.into_iter().take(n).map(|(p, _)| p).collect()
+    }
 }
 
 /// What a group carries besides its members during average-link merging.
@@ -567,9 +593,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         .collect();
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&e| (day[e].is_none(), day[e], e));
-    // Each event sees exactly the events before it in that order: the
-    // index lists order positions per key, ascending, so every event's
-    // look-up runs on its own core over the prefix it would have seen.
+    // Each event looks back over the events before it in that order.
     let keys: Vec<Vec<Term>> = order
         .par_iter()
         .map(|&e| {
@@ -580,30 +604,16 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
                 .collect()
         })
         .collect();
-    let mut postings: FxHashMap<Term, Vec<u32>> = FxHashMap::default();
-    for (k, ks) in keys.iter().enumerate() {
-        for &t in ks {
-            postings.entry(t).or_default().push(k as u32);
-        }
-    }
+    let index = PrefixIndex::new(&keys);
     let edges: Vec<(u32, u32, f32)> = (0..order.len())
         .into_par_iter()
         .map(|k| {
             let e = order[k];
-            let mut shared: FxHashMap<usize, usize> = FxHashMap::default();
-            for t in &keys[k] {
-                let list = &postings[t];
-                let before = &list[..list.partition_point(|&p| (p as usize) < k)];
-                for &p in before.iter().rev().take(RECENT_POSTINGS) {
-                    *shared.entry(order[p as usize]).or_default() += 1;
-                }
-            }
-            let mut cands: Vec<(usize, usize)> = shared.into_iter().collect();
-            cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            cands
+            index
+                .candidates(k, STORY_CANDIDATES, |_| true, |p| order[p])
                 .into_iter()
-                .take(STORY_CANDIDATES)
-                .filter_map(|(o, _)| {
+                .filter_map(|p| {
+                    let o = order[p];
                     let sum = text::cosine(&sums[e], &sums[o]);
                     (sum / (size[e] * size[o]) >= STORY_EDGE_FLOOR)
                         .then_some((e as u32, o as u32, sum))
@@ -612,7 +622,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         })
         .flatten()
         .collect();
-    drop(postings);
+    drop(index);
     drop(keys);
     let groups = (0..events.len())
         .map(|e| Group::new(vec![e], size[e], Thread))

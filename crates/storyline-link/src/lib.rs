@@ -114,33 +114,25 @@ fn link_steps(
             .flat_map(|f| f.sentences.iter().map(Vec::as_slice)),
     );
 
-    // Copies first: they also bind articles into one event.
-    // Candidates come from one pass in arrival order; scoring them is
-    // independent per pair and runs on all cores.
-    let relations: BTreeMap<(usize, usize), dedup::Link> = dedup::candidates(&feats)
+    // Copies first: they also bind articles into one event. Candidates
+    // come from one pass in arrival order; each is scored, and its
+    // evidence taken while the copy features are here, on all cores (the
+    // features are the largest per-page state, ~3.5 KB a page, and only
+    // the pages searched for rewrites need them again, after clustering).
+    let mut relations: BTreeMap<(usize, usize), Relation> = dedup::candidates(&feats)
         .into_par_iter()
-        .filter_map(|(i, j)| dedup::classify(&feats[i], &feats[j], &idf).map(|r| ((i, j), r)))
-        .collect::<Vec<_>>()
-        .into_iter()
+        .filter_map(|(i, j)| {
+            let link = dedup::classify(&feats[i], &feats[j], &idf)?;
+            Some(((i, j), relation(&docs, &feats[i], &feats[j], (i, j), &link)))
+        })
         .collect();
     step("copies");
     let mut copy_of: Vec<Option<usize>> = vec![None; n];
-    for (&(i, j), link) in &relations {
-        if link.kind != RelationKind::Rewrite && copy_of[j].is_none() {
+    for (&(i, j), r) in &relations {
+        if r.kind != RelationKind::Rewrite && copy_of[j].is_none() {
             copy_of[j] = Some(i);
         }
     }
-    // The relations' evidence now, while the copy features are here: they
-    // are the largest per-page state (~3.5 KB a page), and only the pages
-    // searched for rewrites need them again, after clustering.
-    let mut relations: BTreeMap<(usize, usize), Relation> = relations
-        .into_iter()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|((i, j), link)| ((i, j), relation(&docs, &feats[i], &feats[j], (i, j), &link)))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
     drop(feats);
 
     let terms: Vec<Vec<text::Term>> = docs

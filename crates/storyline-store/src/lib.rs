@@ -128,6 +128,19 @@ const LOAD_BATCH: usize = 4096;
 /// Mentions an entity's list entry carries ([`Store::entities_page`]).
 pub const HEAD_MENTIONS: usize = 20;
 
+/// The tables [`Store::replace_derived`] rewrites (times are written with
+/// their article).
+const DERIVED: [&str; 8] = [
+    "relations",
+    "events",
+    "event_articles",
+    "storylines",
+    "storyline_events",
+    "entities",
+    "entity_names",
+    "quotes",
+];
+
 /// Derived tables whose row count is kept in `meta` (`rows.{table}`),
 /// written with the rows in one transaction.
 const COUNTED: &[&str] = &["events", "storylines", "entities", "quotes"];
@@ -968,13 +981,13 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
     // several B-trees up to date through millions of inserts. Their
     // definitions come from the schema itself, so they stay what the
     // migrations made.
+    let tables = DERIVED.map(|t| format!("'{t}'")).join(", ");
     let indexes: Vec<(String, String)> = {
         let mut q = tx
-            .prepare(
+            .prepare(&format!(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-                 AND tbl_name IN ('relations', 'events', 'event_articles', 'storylines',
-                     'storyline_events', 'entities', 'entity_names', 'quotes') ORDER BY name",
-            )
+                 AND tbl_name IN ({tables}) ORDER BY name"
+            ))
             .map_err(e)?;
         let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(e)?;
         rows.collect::<rusqlite::Result<_>>().map_err(e)?
@@ -983,11 +996,10 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
         tx.execute_batch(&format!("DROP INDEX \"{name}\";"))
             .map_err(e)?;
     }
-    tx.execute_batch(
-            "DELETE FROM relations; DELETE FROM events; DELETE FROM event_articles; DELETE FROM storylines; DELETE FROM storyline_events;
-             DELETE FROM entities; DELETE FROM entity_names; DELETE FROM quotes;",
-        )
-        .map_err(e)?;
+    for table in DERIVED {
+        tx.execute_batch(&format!("DELETE FROM {table};"))
+            .map_err(e)?;
+    }
     let mut s = tx
         .prepare("INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
         .map_err(e)?;

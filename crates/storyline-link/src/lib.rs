@@ -71,41 +71,215 @@ pub fn rss_mib() -> Option<f64> {
     Some(pages * 4096.0 / (1024.0 * 1024.0))
 }
 
+/// Where [`link_source`] reads articles from. Linking goes over the
+/// articles several times, each time for a few things (copy features, then
+/// word vectors, then entities, then quotes), so that a store of a million
+/// articles (~4 GB once parsed) is never in memory all at once.
+///
+/// Articles are numbered `0..len()` in linking order: by publication date
+/// (undated last), then by id, the order pages would arrive in.
+pub trait DocSource {
+    /// What reading an article can fail with.
+    type Error;
+    /// How many articles there are.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `f` with the articles at positions `at` (ascending), in
+    /// order, a batch at a time: `f(k, batch)` gets `at[k..k + batch.len()]`.
+    fn visit(
+        &mut self,
+        at: &[usize],
+        f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
+    ) -> Result<(), Self::Error>;
+}
+
+/// Articles held in memory, as a [`DocSource`].
+pub struct InMemory {
+    docs: Vec<AnnotatedArticle>,
+}
+
+impl InMemory {
+    /// Puts `docs` in linking order.
+    pub fn new(mut docs: Vec<AnnotatedArticle>) -> Self {
+        docs.sort_by(|a, b| linking_order(&a.article, &b.article));
+        InMemory { docs }
+    }
+
+    /// The articles, in linking order.
+    pub fn into_docs(self) -> Vec<AnnotatedArticle> {
+        self.docs
+    }
+}
+
+/// Linking order: publication date (undated last), then id.
+pub fn linking_order(
+    a: &storyline_model::Article,
+    b: &storyline_model::Article,
+) -> std::cmp::Ordering {
+    let da = a.published.as_deref().unwrap_or("9999");
+    let db = b.published.as_deref().unwrap_or("9999");
+    da.cmp(db).then(a.id.cmp(&b.id))
+}
+
+impl DocSource for InMemory {
+    type Error = std::convert::Infallible;
+
+    fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    fn visit(
+        &mut self,
+        at: &[usize],
+        f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
+    ) -> Result<(), Self::Error> {
+        for (k, chunk) in at.chunks(VISIT_BATCH).enumerate() {
+            let batch: Vec<&AnnotatedArticle> = chunk.iter().map(|&i| &self.docs[i]).collect();
+            f(k * VISIT_BATCH, &batch);
+        }
+        Ok(())
+    }
+}
+
+/// Articles per batch of [`InMemory::visit`].
+const VISIT_BATCH: usize = 4096;
+
+/// Calls `f(position, article)` for each article at positions `at`.
+fn each<S: DocSource>(
+    src: &mut S,
+    at: &[usize],
+    mut f: impl FnMut(usize, &AnnotatedArticle),
+) -> Result<(), S::Error> {
+    src.visit(at, &mut |k, batch| {
+        for (x, d) in batch.iter().enumerate() {
+            f(at[k + x], d);
+        }
+    })
+}
+
+/// Like `each`, but maps every article at `at` on all cores, a batch at a
+/// time, and returns the results in order.
+fn map_all<S: DocSource, T: Send>(
+    src: &mut S,
+    at: &[usize],
+    f: impl Fn(&AnnotatedArticle) -> T + Sync,
+) -> Result<Vec<T>, S::Error> {
+    let mut out = Vec::with_capacity(at.len());
+    src.visit(at, &mut |_, batch| {
+        out.par_extend(batch.par_iter().map(|d| f(d)));
+    })?;
+    Ok(out)
+}
+
 /// [`link`], also telling how long each step took.
 pub fn link_timed(docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> (Analysis, StepTimes) {
-    link_steps(docs, errors, true)
+    let mut src = InMemory::new(docs);
+    let (mut analysis, steps) = match link_source(&mut src) {
+        Ok(done) => done,
+        Err(never) => match never {},
+    };
+    let docs = src.into_docs();
+    analysis.times = docs.iter().flat_map(|d| d.times.iter().cloned()).collect();
+    analysis.articles = docs.into_iter().map(|d| d.article).collect();
+    analysis.errors = errors;
+    (analysis, steps)
 }
 
-/// [`link_timed`] for a caller that has the articles already (a store):
-/// the analysis comes without `articles` and `times`, so each article's
-/// text and annotations are let go as soon as linking is done with them
-/// (at a million pages the loaded articles weigh ~4 GB).
-pub fn link_derived(docs: Vec<AnnotatedArticle>) -> (Analysis, StepTimes) {
-    link_steps(docs, Vec::new(), false)
+/// What linking keeps of each article between its passes over them
+/// (~250 bytes, where the parsed article is ~4 KB).
+struct Meta {
+    id: String,
+    published: Option<String>,
+    outlet: Option<String>,
+    original_source: Option<String>,
+    title: Option<String>,
+    /// Body length in bytes: of two copies, the longer is the original.
+    body_len: usize,
+    first_sentence: String,
+    /// The full dates the lede (first two sentences) gives, not after
+    /// publication: its votes for when the event happened.
+    lede_dates: Vec<storyline_model::TimeMention>,
 }
 
-fn link_steps(
-    mut docs: Vec<AnnotatedArticle>,
-    errors: Vec<InputError>,
-    keep_articles: bool,
-) -> (Analysis, StepTimes) {
+impl Meta {
+    fn new(d: &AnnotatedArticle) -> Meta {
+        let a = &d.article;
+        let lede_end = lede_end(d, 2);
+        let lede_dates = d
+            .times
+            .iter()
+            .filter(|t| {
+                let full = t.value.len() == 10
+                    && t.value.as_bytes()[4] == b'-'
+                    && !t.value.starts_with('X');
+                let not_after = a.published.as_deref().is_none_or(|p| t.value.as_str() <= p);
+                full && t.start < lede_end && not_after
+            })
+            .cloned()
+            .collect();
+        Meta {
+            id: a.id.clone(),
+            published: a.published.clone(),
+            outlet: a.outlet.clone(),
+            original_source: a.original_source.clone(),
+            title: a.title.clone(),
+            body_len: a.body.len(),
+            first_sentence: first_sentence(d),
+            lede_dates,
+        }
+    }
+}
+
+/// Links the articles of `src` into the derived analysis: relations,
+/// events, storylines, entities and quotes, not `articles`, `times` or
+/// `errors` (the caller has those). Reads `src` a few times over, holding
+/// only what each step needs; see [`DocSource`].
+pub fn link_source<S: DocSource>(src: &mut S) -> Result<(Analysis, StepTimes), S::Error> {
     let mut steps: StepTimes = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut step = |name: &'static str| {
         steps.push(Step::ended(name, clock.elapsed().as_secs_f64()));
         clock = std::time::Instant::now();
     };
-    // Publication order (undated last), then id: the order pages would arrive in.
-    docs.sort_by(|a, b| {
-        let da = a.article.published.as_deref().unwrap_or("9999");
-        let db = b.article.published.as_deref().unwrap_or("9999");
-        da.cmp(db).then(a.article.id.cmp(&b.article.id))
-    });
-    let n = docs.len();
-    let feats: Vec<dedup::DocFeatures> = docs
-        .par_iter()
-        .map(|d| dedup::DocFeatures::new(&d.article.body, &d.sentences))
-        .collect();
+    let n = src.len();
+    let all: Vec<usize> = (0..n).collect();
+    // First pass: copy features, and what later steps keep of each page.
+    let first: Vec<(Meta, dedup::DocFeatures, cluster::ClusterDoc)> = map_all(src, &all, |d| {
+        let cdoc = cluster::ClusterDoc {
+            vector: Vec::new(),
+            entities: cluster::entity_keys(
+                d.entities
+                    .iter()
+                    .filter(|e| e.kind != EntityKind::Other)
+                    .map(|e| name_key(&e.name)),
+            ),
+            day: d
+                .article
+                .published
+                .as_deref()
+                .and_then(calendar::parse_date)
+                .map(|x| x.days_since_epoch()),
+            copy_of: None,
+            anchors: lede_anchors(d),
+        };
+        (
+            Meta::new(d),
+            dedup::DocFeatures::new(&d.article.body, &d.sentences),
+            cdoc,
+        )
+    })?;
+    let mut metas = Vec::with_capacity(n);
+    let mut feats = Vec::with_capacity(n);
+    let mut cdocs = Vec::with_capacity(n);
+    for (m, f, c) in first {
+        metas.push(m);
+        feats.push(f);
+        cdocs.push(c);
+    }
+    step("read");
 
     // Sentence words weigh by how rare they are in this batch.
     let idf = similarity::Idf::from_docs(
@@ -123,58 +297,40 @@ fn link_steps(
         .into_par_iter()
         .filter_map(|(i, j)| {
             let link = dedup::classify(&feats[i], &feats[j], &idf)?;
-            Some(((i, j), relation(&docs, &feats[i], &feats[j], (i, j), &link)))
+            Some((
+                (i, j),
+                relation(&metas, &feats[i], &feats[j], (i, j), &link),
+            ))
         })
         .collect();
-    step("copies");
-    let mut copy_of: Vec<Option<usize>> = vec![None; n];
+    drop(feats);
     for (&(i, j), r) in &relations {
-        if r.kind != RelationKind::Rewrite && copy_of[j].is_none() {
-            copy_of[j] = Some(i);
+        if r.kind != RelationKind::Rewrite && cdocs[j].copy_of.is_none() {
+            cdocs[j].copy_of = Some(i);
         }
     }
-    drop(feats);
+    step("copies");
 
-    let terms: Vec<Vec<text::Term>> = docs
-        .par_iter()
-        .map(|d| {
-            let title = d.article.title.as_deref().unwrap_or("");
-            // The headline counts twice: it names the happening.
-            let mut t = text::content_words(title);
-            t.extend(text::content_words(title));
-            t.extend(text::content_words(&d.article.body));
-            t.iter().map(|w| text::term(w)).collect()
-        })
-        .collect();
-    let vectors = text::tfidf_terms(&terms);
-    drop(terms);
-    let cdocs: Vec<cluster::ClusterDoc> = docs
-        .iter()
-        .zip(vectors)
-        .enumerate()
-        .map(|(i, (d, vector))| cluster::ClusterDoc {
-            vector,
-            entities: cluster::entity_keys(
-                d.entities
-                    .iter()
-                    .filter(|e| e.kind != EntityKind::Other)
-                    .map(|e| name_key(&e.name)),
-            ),
-            day: d
-                .article
-                .published
-                .as_deref()
-                .and_then(calendar::parse_date)
-                .map(|x| x.days_since_epoch()),
-            copy_of: copy_of[i],
-            anchors: lede_anchors(d),
-        })
-        .collect();
-    let order: Vec<usize> = (0..n).collect();
+    // Word vectors: counted on a second pass, weighed once every page's
+    // words are counted (the counts are the vectors' size, where the
+    // words would be several times it).
+    let mut vectors = map_all(src, &all, |d| {
+        let title = d.article.title.as_deref().unwrap_or("");
+        // The headline counts twice: it names the happening.
+        let mut t = text::content_words(title);
+        t.extend(text::content_words(title));
+        t.extend(text::content_words(&d.article.body));
+        text::term_counts(t.iter().map(|w| text::term(w)))
+    })?;
+    text::weigh_counts(&mut vectors);
+    for (c, v) in cdocs.iter_mut().zip(vectors) {
+        c.vector = v;
+    }
     step("vectors");
+    let order: Vec<usize> = (0..n).collect();
     let event_members = cluster::events(&cdocs, &order);
-
     step("events");
+
     // Rewrites share few shingles; look for them inside each event, among
     // its first members (in publication order) only: pairs grow with the
     // square of an event's size, and a rewrite follows its source closely.
@@ -187,7 +343,7 @@ fn link_steps(
             members
                 .iter()
                 .copied()
-                .filter(|&i| copy_of[i].is_none())
+                .filter(|&i| cdocs[i].copy_of.is_none())
                 .take(REWRITE_SCAN)
                 .collect::<Vec<usize>>()
         })
@@ -195,14 +351,13 @@ fn link_steps(
         .collect();
     let mut scanned: Vec<usize> = scans.iter().flatten().copied().collect();
     scanned.sort_unstable();
+    scanned.dedup();
     let feats: FxHashMap<usize, dedup::DocFeatures> = scanned
-        .par_iter()
-        .map(|&i| {
-            (
-                i,
-                dedup::DocFeatures::new(&docs[i].article.body, &docs[i].sentences),
-            )
-        })
+        .iter()
+        .copied()
+        .zip(map_all(src, &scanned, |d| {
+            dedup::DocFeatures::new(&d.article.body, &d.sentences)
+        })?)
         .collect();
     let found: Vec<((usize, usize), Relation)> = scans
         .par_iter()
@@ -216,7 +371,7 @@ fn link_steps(
                     }
                     let (a, b) = (&feats[&key.0], &feats[&key.1]);
                     if let Some(link) = dedup::classify(a, b, &idf) {
-                        found.push((key, relation(&docs, a, b, key, &link)));
+                        found.push((key, relation(&metas, a, b, key, &link)));
                     }
                 }
             }
@@ -227,69 +382,55 @@ fn link_steps(
     let relations: Vec<Relation> = relations.into_values().collect();
     drop(feats);
     drop(idf);
-
     step("rewrites");
+
     let events: Vec<Event> = event_members
         .par_iter()
-        .map(|m| describe_event(&docs, &cdocs, m))
+        .map(|m| describe_event(&metas, &cdocs, m))
         .collect();
-    // What follows reads the articles' entities, quotes and metadata only.
-    let mut times = Vec::new();
-    for d in &mut docs {
-        d.sentences = Vec::new();
-        if keep_articles {
-            times.append(&mut d.times);
-        } else {
-            d.times = Vec::new();
-            d.article.body = String::new();
-            d.article.removed = Vec::new();
-        }
-    }
+    // Storylines are grouped while the vectors are here; they are named
+    // after the entities, below.
+    let story_groups = cluster::storylines(&event_members, &cdocs);
+    drop(cdocs);
     step("describe_events");
-    let (entities, entity_of) = merge_entities(&docs);
-    for d in &mut docs {
-        d.entities = Vec::new();
-    }
+    // The quotes are read on the entities' second pass: their speakers
+    // are merged entities.
+    let mut raw_quotes = RawQuotes::default();
+    let (entities, entity_of) =
+        merge_entities(src, &all, |di, d, local| raw_quotes.add(di, d, local))?;
     step("entities");
-    let quotes = group_quotes(&mut docs, &entity_of, &entities);
+    let quotes = group_quotes(raw_quotes, &entities);
     step("quotes");
-    let storylines = cluster::storylines(&event_members, &cdocs)
+    let storylines = story_groups
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
         .collect();
     step("storylines");
-    drop(cdocs);
-    let articles = if keep_articles {
-        docs.into_iter().map(|d| d.article).collect()
-    } else {
-        Vec::new()
-    };
-    step("assemble");
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
-        articles,
+        articles: Vec::new(),
         relations,
         events,
         storylines,
         entities,
         quotes,
-        times,
-        errors,
+        times: Vec::new(),
+        errors: Vec::new(),
     };
-    (analysis, steps)
+    Ok((analysis, steps))
 }
 
 /// The relation between pages `i` < `j` (features `fi`, `fj`) found by
 /// `link`, original first, with its evidence.
 fn relation(
-    docs: &[AnnotatedArticle],
+    metas: &[Meta],
     fi: &dedup::DocFeatures,
     fj: &dedup::DocFeatures,
     (i, j): (usize, usize),
     link: &dedup::Link,
 ) -> Relation {
     let mut evidence = link.evidence(fi, fj);
-    let (a, b) = if original_first(&docs[i], &docs[j]) {
+    let (a, b) = if original_first(&metas[i], &metas[j]) {
         (i, j)
     } else {
         for e in &mut evidence {
@@ -298,25 +439,21 @@ fn relation(
         (j, i)
     };
     Relation {
-        a: docs[a].article.id.clone(),
-        b: docs[b].article.id.clone(),
+        a: metas[a].id.clone(),
+        b: metas[b].id.clone(),
         kind: link.kind,
         score: (link.score * 1000.0).round() / 1000.0,
         evidence,
     }
 }
 
-/// Which of two related articles is likely the original: the earlier one;
-/// else the one whose outlet the other credits; else the one that credits a wire (it carries the wire's text); else the
-/// longer one (a copy trims); else by id.
 /// Whether `a` is the likelier original of the pair: the page of the outlet
 /// the other credits ("(Reuters) -") wins whatever the dates; then the
 /// earlier page; then the page that credits a source (an uncredited rewrite
 /// is the derivative one); then the page that carries more (a trimmed copy
 /// holds a subset of the original's details).
-fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
-    let (x, y) = (&a.article, &b.article);
-    let credits = |a: &storyline_model::Article, b: &storyline_model::Article| {
+fn original_first(x: &Meta, y: &Meta) -> bool {
+    let credits = |a: &Meta, b: &Meta| {
         a.outlet.is_some()
             && a.outlet.as_deref().map(str::to_lowercase)
                 == b.original_source.as_deref().map(str::to_lowercase)
@@ -334,19 +471,28 @@ fn original_first(a: &AnnotatedArticle, b: &AnnotatedArticle) -> bool {
         (None, Some(_)) => return false,
         _ => {}
     }
-    if x.body.len() != y.body.len() {
-        return x.body.len() > y.body.len();
+    if x.body_len != y.body_len {
+        return x.body_len > y.body_len;
     }
     x.id < y.id
 }
-
 fn short_id(prefix: &str, key: &str) -> String {
     format!("{prefix}{:012x}", xxh3_64(key.as_bytes()) >> 16)
 }
 
 /// Merges per-article entities by folded name and by multi-word or acronym
 /// aliases. Returns the entities and, per article, local index → entity index.
-fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
+///
+/// Two passes over the articles at `all` (every position, in order): one
+/// for the names and aliases, one for the mentions, which also calls
+/// `also(position, article, entity of each local entity)` for whatever
+/// else needs the merged entities.
+#[allow(clippy::type_complexity)]
+fn merge_entities<S: DocSource>(
+    src: &mut S,
+    all: &[usize],
+    mut also: impl FnMut(usize, &AnnotatedArticle, &[usize]),
+) -> Result<(Vec<Entity>, Vec<Vec<usize>>), S::Error> {
     // Union-find over interned name keys; each group is named by its
     // smallest key, so ids do not depend on the order articles arrive in.
     // Only aliases that can stand for the name anywhere join keys
@@ -362,14 +508,14 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
         })
     };
     let mut links: Vec<(usize, usize)> = Vec::new();
-    for d in docs {
+    each(src, all, |_, d| {
         for e in &d.entities {
             let k = intern(name_key(&e.name));
             for a in e.aliases.iter().filter(|a| alias_fits(&e.name, a)) {
                 links.push((k, intern(name_key(a))));
             }
         }
-    }
+    })?;
     let mut sets = UnionFind::new(keys.len());
     for (a, b) in links {
         sets.union(a, b);
@@ -388,8 +534,8 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
     let mut entities: Vec<Entity> = Vec::new();
     let mut name_votes: Vec<HashMap<String, usize>> = Vec::new();
     let mut kind_votes: Vec<HashMap<EntityKind, usize>> = Vec::new();
-    let mut entity_of = Vec::with_capacity(docs.len());
-    for d in docs {
+    let mut entity_of = Vec::with_capacity(all.len());
+    each(src, all, |di, d| {
         let mut local = Vec::with_capacity(d.entities.len());
         for e in &d.entities {
             let root = keys[group_name[key_index[&name_key(&e.name)]]].clone();
@@ -424,8 +570,9 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
             }));
             local.push(idx);
         }
+        also(di, d, &local);
         entity_of.push(local);
-    }
+    })?;
     for (i, e) in entities.iter_mut().enumerate() {
         // Canonical name: the most mentioned full form (longest on ties).
         let best = name_votes[i]
@@ -450,7 +597,7 @@ fn merge_entities(docs: &[AnnotatedArticle]) -> (Vec<Entity>, Vec<Vec<usize>>) {
         e.aliases.retain(|a| *a != name);
         e.aliases.sort();
     }
-    (entities, entity_of)
+    Ok((entities, entity_of))
 }
 
 /// Words of a quote for matching across articles.
@@ -470,29 +617,30 @@ const MIN_SHARED: usize = 4;
 /// 0.8% fewer quotes grouped).
 const QUOTE_POSTINGS: usize = 2000;
 
-/// Resolves quote speakers to merged entities and groups the same quote
-/// across articles; marks each member verbatim or altered against the
-/// group's first member.
-///
-/// The articles' quotes are moved out (nothing after needs them there).
-fn group_quotes(
-    docs: &mut [AnnotatedArticle],
-    entity_of: &[Vec<usize>],
-    entities: &[Entity],
-) -> Vec<Quote> {
-    let mut quotes: Vec<Quote> = Vec::new();
-    let mut article_of: Vec<usize> = Vec::new();
-    for (di, d) in docs.iter_mut().enumerate() {
-        for (qi, q) in std::mem::take(&mut d.quotes).into_iter().enumerate() {
-            let speaker = q.speaker.map(|s| entity_of[di][s]);
-            quotes.push(Quote {
+/// The articles' quotes as read, before their speakers' entities are
+/// final and before grouping.
+#[derive(Default)]
+struct RawQuotes {
+    quotes: Vec<Quote>,
+    /// The merged entity speaking each quote, if known.
+    speakers: Vec<Option<usize>>,
+    /// The position of each quote's article.
+    article_of: Vec<usize>,
+}
+
+impl RawQuotes {
+    /// Adds the quotes of article `d` at position `di`, whose local
+    /// entities are the merged entities `entity_of`.
+    fn add(&mut self, di: usize, d: &AnnotatedArticle, entity_of: &[usize]) {
+        for (qi, q) in d.quotes.iter().enumerate() {
+            self.quotes.push(Quote {
                 id: format!("q{}-{}", d.article.id, qi),
                 article: d.article.id.clone(),
-                text: q.text,
-                speaker: speaker.map(|s| entities[s].id.clone()),
-                speaker_name: speaker.map(|s| entities[s].name.clone()).or(q.speaker_name),
-                cue: q.cue,
-                channel: q.channel,
+                text: q.text.clone(),
+                speaker: None,
+                speaker_name: q.speaker_name.clone(),
+                cue: q.cue.clone(),
+                channel: q.channel.clone(),
                 kind: q.kind,
                 start: q.span.start,
                 end: q.span.end,
@@ -500,7 +648,25 @@ fn group_quotes(
                 variant: None,
                 diff: Vec::new(),
             });
-            article_of.push(di);
+            self.speakers.push(q.speaker.map(|s| entity_of[s]));
+            self.article_of.push(di);
+        }
+    }
+}
+
+/// Resolves quote speakers to merged entities and groups the same quote
+/// across articles; marks each member verbatim or altered against the
+/// group's first member.
+fn group_quotes(raw: RawQuotes, entities: &[Entity]) -> Vec<Quote> {
+    let RawQuotes {
+        mut quotes,
+        speakers,
+        article_of,
+    } = raw;
+    for (q, s) in quotes.iter_mut().zip(speakers) {
+        if let Some(s) = s {
+            q.speaker = Some(entities[s].id.clone());
+            q.speaker_name = Some(entities[s].name.clone());
         }
     }
     // Each quote's distinct words as sorted terms: candidate pairs are
@@ -817,12 +983,8 @@ fn first_sentence(d: &AnnotatedArticle) -> String {
         .unwrap_or_default()
 }
 
-fn describe_event(
-    docs: &[AnnotatedArticle],
-    cdocs: &[cluster::ClusterDoc],
-    members: &[usize],
-) -> Event {
-    let first = &docs[members[0]];
+fn describe_event(metas: &[Meta], cdocs: &[cluster::ClusterDoc], members: &[usize]) -> Event {
+    let first = &metas[members[0]];
     // The most central article (highest summed similarity) gives the summary.
     let central = *members
         .iter()
@@ -840,38 +1002,27 @@ fn describe_event(
         .unwrap_or(&members[0]);
     let title = members
         .iter()
-        .find_map(|&m| docs[m].article.title.clone())
+        .find_map(|&m| metas[m].title.clone())
         .unwrap_or_else(|| {
-            let s = first_sentence(first);
+            let s = &first.first_sentence;
             if s.chars().count() > 120 {
                 format!("{}…", s.chars().take(119).collect::<String>())
             } else {
-                s
+                s.clone()
             }
         });
     let reported = members
         .iter()
-        .filter_map(|&m| docs[m].article.published.clone())
+        .filter_map(|&m| metas[m].published.clone())
         .min();
     // When it happened: the full dates the ledes give (first two sentences),
     // never after the report; the most cited one wins, earliest on ties.
     let mut votes: BTreeMap<String, usize> = BTreeMap::new();
     let mut cited: Vec<&storyline_model::TimeMention> = Vec::new();
     for &m in members {
-        let d = &docs[m];
-        let lede_end = lede_end(d, 2);
-        for t in &d.times {
-            let full =
-                t.value.len() == 10 && t.value.as_bytes()[4] == b'-' && !t.value.starts_with('X');
-            let not_after = d
-                .article
-                .published
-                .as_deref()
-                .is_none_or(|p| t.value.as_str() <= p);
-            if full && t.start < lede_end && not_after {
-                *votes.entry(t.value.clone()).or_default() += 1;
-                cited.push(t);
-            }
+        for t in &metas[m].lede_dates {
+            *votes.entry(t.value.clone()).or_default() += 1;
+            cited.push(t);
         }
     }
     let date = votes
@@ -886,22 +1037,19 @@ fn describe_event(
         .collect();
     let mut outlets: Vec<String> = members
         .iter()
-        .filter_map(|&m| docs[m].article.outlet.clone())
+        .filter_map(|&m| metas[m].outlet.clone())
         .collect();
     outlets.sort();
     outlets.dedup();
     Event {
-        id: format!("e{}", first.article.id),
+        id: format!("e{}", first.id),
         title,
         date,
         date_evidence,
         reported,
-        articles: members
-            .iter()
-            .map(|&m| docs[m].article.id.clone())
-            .collect(),
+        articles: members.iter().map(|&m| metas[m].id.clone()).collect(),
         outlets,
-        summary: first_sentence(&docs[central]),
+        summary: metas[central].first_sentence.clone(),
     }
 }
 

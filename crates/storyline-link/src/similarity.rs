@@ -54,6 +54,14 @@ impl Idf {
         idf
     }
 
+    /// Counts one more document, holding each of `words` once (no repeats).
+    pub fn count_distinct(&mut self, words: impl IntoIterator<Item = Term>) {
+        self.n += 1;
+        for t in words {
+            *self.df.entry(t).or_default() += 1;
+        }
+    }
+
     /// [`Idf::weight`] of each word.
     pub fn weights(&self, words: &[Term]) -> Vec<f32> {
         words.iter().map(|&w| self.weight(w)).collect()

@@ -243,25 +243,43 @@ pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
 /// [`tfidf`] of documents given as [`Term`]s.
 pub fn tfidf_terms(docs: &[Vec<Term>]) -> Vec<Vector> {
     use rayon::prelude::*;
-    let idf = crate::similarity::Idf::from_docs(docs.iter().map(Vec::as_slice));
-    docs.par_iter()
-        .map(|d| {
-            let mut sorted = d.clone();
-            sorted.sort_unstable();
-            let mut v: Vector = Vec::new();
-            for t in sorted {
-                match v.last_mut() {
-                    Some((last, f)) if *last == t => *f += 1.0,
-                    _ => v.push((t, 1.0)),
-                }
-            }
-            for (t, f) in &mut v {
-                *f = (1.0 + f.ln()) * idf.weight(*t);
-            }
-            normalise(&mut v);
-            v
-        })
-        .collect()
+    let mut v: Vec<Vector> = docs
+        .par_iter()
+        .map(|d| term_counts(d.iter().copied()))
+        .collect();
+    weigh_counts(&mut v);
+    v
+}
+
+/// How often each term occurs, sorted by term: a [`Vector`] of counts for
+/// [`weigh_counts`].
+pub fn term_counts(terms: impl IntoIterator<Item = Term>) -> Vector {
+    let mut sorted: Vec<Term> = terms.into_iter().collect();
+    sorted.sort_unstable();
+    let mut v: Vector = Vec::new();
+    for t in sorted {
+        match v.last_mut() {
+            Some((last, f)) if *last == t => *f += 1.0,
+            _ => v.push((t, 1.0)),
+        }
+    }
+    v
+}
+
+/// Turns [`term_counts`] of a batch of documents into unit TF-IDF vectors
+/// (sublinear term frequency, smoothed IDF over the batch), in place.
+pub fn weigh_counts(docs: &mut [Vector]) {
+    use rayon::prelude::*;
+    let mut idf = crate::similarity::Idf::default();
+    for d in docs.iter() {
+        idf.count_distinct(d.iter().map(|&(t, _)| t));
+    }
+    docs.par_iter_mut().for_each(|v| {
+        for (t, f) in v.iter_mut() {
+            *f = (1.0 + f.ln()) * idf.weight(*t);
+        }
+        normalise(v);
+    });
 }
 
 /// Scales a vector to unit length.

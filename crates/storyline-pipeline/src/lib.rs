@@ -258,12 +258,15 @@ pub fn ingest_with_progress(
     let start = std::time::Instant::now();
     let mut link_steps = Vec::new();
     if store.needs_link()? {
-        let all = store.load_annotated()?;
+        let mut docs = StoreDocs {
+            order: store.link_order()?,
+            store,
+        };
         progress(Stage::Linking {
-            articles: all.len(),
+            articles: docs.order.len(),
         });
         let load = Step::ended("load", start.elapsed().as_secs_f64());
-        let (analysis, steps) = storyline_link::link_derived(all);
+        let (analysis, steps) = storyline_link::link_source(&mut docs)?;
         let write = std::time::Instant::now();
         store.replace_derived(&analysis)?;
         link_steps.push(load);
@@ -284,4 +287,37 @@ pub fn ingest_with_progress(
         storylines,
         errors,
     })
+}
+
+/// A store's articles as a [`storyline_link::DocSource`]: read again, a
+/// batch at a time, at each pass of linking, so a large store is never in
+/// memory all at once.
+struct StoreDocs<'a> {
+    store: &'a Store,
+    /// Row numbers in linking order.
+    order: Vec<i64>,
+}
+
+impl storyline_link::DocSource for StoreDocs<'_> {
+    type Error = StoreError;
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn visit(
+        &mut self,
+        at: &[usize],
+        f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
+    ) -> Result<(), StoreError> {
+        // Batches of a few thousand keep each pass's parsed articles small.
+        const BATCH: usize = 4096;
+        for (k, chunk) in at.chunks(BATCH).enumerate() {
+            let rows: Vec<i64> = chunk.iter().map(|&i| self.order[i]).collect();
+            let docs = self.store.annotated_rows(&rows)?;
+            let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
+            f(k * BATCH, &refs);
+        }
+        Ok(())
+    }
 }

@@ -177,8 +177,19 @@ fn map_all<S: DocSource, T: Send>(
 /// [`link`], also telling how long each step took.
 pub fn link_timed(docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> (Analysis, StepTimes) {
     let mut src = InMemory::new(docs);
-    let (mut analysis, steps) = match link_source(&mut src) {
-        Ok(done) => done,
+    let mut analysis = Analysis {
+        schema_version: SCHEMA_VERSION,
+        articles: Vec::new(),
+        relations: Vec::new(),
+        events: Vec::new(),
+        storylines: Vec::new(),
+        entities: Vec::new(),
+        quotes: Vec::new(),
+        times: Vec::new(),
+        errors: Vec::new(),
+    };
+    let steps = match link_source(&mut src, &mut analysis) {
+        Ok(steps) => steps,
         Err(never) => match never {},
     };
     let docs = src.into_docs();
@@ -233,11 +244,15 @@ impl Meta {
     }
 }
 
-/// Links the articles of `src` into the derived analysis: relations,
-/// events, storylines, entities and quotes, not `articles`, `times` or
-/// `errors` (the caller has those). Reads `src` a few times over, holding
-/// only what each step needs; see [`DocSource`].
-pub fn link_source<S: DocSource>(src: &mut S) -> Result<(Analysis, StepTimes), S::Error> {
+/// Links the articles of `src` into the derived analysis — relations,
+/// events, entities, quotes and storylines — and gives each part to
+/// `sink` as soon as it is final (articles and times are the caller's).
+/// Reads `src` a few times over, holding only what each step needs; see
+/// [`DocSource`]. The steps' times include giving their rows to `sink`.
+pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
+    src: &mut S,
+    sink: &mut K,
+) -> Result<StepTimes, S::Error> {
     let mut steps: StepTimes = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut step = |name: &'static str| {
@@ -382,9 +397,10 @@ pub fn link_source<S: DocSource>(src: &mut S) -> Result<(Analysis, StepTimes), S
     let relations: Vec<Relation> = relations.into_values().collect();
     drop(feats);
     drop(idf);
+    sink.relations(relations)?;
     step("rewrites");
 
-    let events: Vec<Event> = event_members
+    let mut events: Vec<Event> = event_members
         .par_iter()
         .map(|m| describe_event(&metas, &cdocs, m))
         .collect();
@@ -392,32 +408,86 @@ pub fn link_source<S: DocSource>(src: &mut S) -> Result<(Analysis, StepTimes), S
     // after the entities, below.
     let story_groups = cluster::storylines(&event_members, &cdocs);
     drop(cdocs);
+    sink.events(&events)?;
+    // Storylines need only the events' ids, titles and dates from here on.
+    for e in &mut events {
+        e.date_evidence = Vec::new();
+        e.articles = Vec::new();
+        e.outlets = Vec::new();
+        e.summary = String::new();
+    }
     step("describe_events");
     // The quotes are read on the entities' second pass: their speakers
     // are merged entities.
     let mut raw_quotes = RawQuotes::default();
-    let (entities, entity_of) =
+    let (mut entities, entity_of) =
         merge_entities(src, &all, |di, d, local| raw_quotes.add(di, d, local))?;
+    sink.entities(&entities)?;
+    // Quotes and storylines need only the entities' ids, names and kinds.
+    for e in &mut entities {
+        e.mentions = Vec::new();
+        e.aliases = Vec::new();
+    }
     step("entities");
     let quotes = group_quotes(raw_quotes, &entities);
+    sink.quotes(&quotes)?;
+    drop(quotes);
     step("quotes");
-    let storylines = story_groups
+    let storylines: Vec<Storyline> = story_groups
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
         .collect();
+    sink.storylines(&storylines)?;
     step("storylines");
-    let analysis = Analysis {
-        schema_version: SCHEMA_VERSION,
-        articles: Vec::new(),
-        relations,
-        events,
-        storylines,
-        entities,
-        quotes,
-        times: Vec::new(),
-        errors: Vec::new(),
-    };
-    Ok((analysis, steps))
+    Ok(steps)
+}
+
+/// Where [`link_source`] puts what it derives, each part as soon as it is
+/// final (relations, events, entities, quotes, storylines, in that order),
+/// so that a store can write it and linking can let it go.
+pub trait Sink {
+    /// What taking rows can fail with.
+    type Error;
+    /// The copy and rewrite relations.
+    fn relations(&mut self, rows: Vec<Relation>) -> Result<(), Self::Error>;
+    /// The events.
+    fn events(&mut self, rows: &[Event]) -> Result<(), Self::Error>;
+    /// The merged entities.
+    fn entities(&mut self, rows: &[Entity]) -> Result<(), Self::Error>;
+    /// The quotes, grouped.
+    fn quotes(&mut self, rows: &[Quote]) -> Result<(), Self::Error>;
+    /// The storylines.
+    fn storylines(&mut self, rows: &[Storyline]) -> Result<(), Self::Error>;
+}
+
+/// An analysis collects what it is given.
+impl Sink for Analysis {
+    type Error = std::convert::Infallible;
+
+    fn relations(&mut self, rows: Vec<Relation>) -> Result<(), Self::Error> {
+        self.relations.extend(rows);
+        Ok(())
+    }
+
+    fn events(&mut self, rows: &[Event]) -> Result<(), Self::Error> {
+        self.events.extend_from_slice(rows);
+        Ok(())
+    }
+
+    fn entities(&mut self, rows: &[Entity]) -> Result<(), Self::Error> {
+        self.entities.extend_from_slice(rows);
+        Ok(())
+    }
+
+    fn quotes(&mut self, rows: &[Quote]) -> Result<(), Self::Error> {
+        self.quotes.extend_from_slice(rows);
+        Ok(())
+    }
+
+    fn storylines(&mut self, rows: &[Storyline]) -> Result<(), Self::Error> {
+        self.storylines.extend_from_slice(rows);
+        Ok(())
+    }
 }
 
 /// The relation between pages `i` < `j` (features `fi`, `fj`) found by

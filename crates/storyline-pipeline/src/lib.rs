@@ -266,9 +266,12 @@ pub fn ingest_with_progress(
             articles: docs.order.len(),
         });
         let load = Step::ended("load", start.elapsed().as_secs_f64());
-        let (analysis, steps) = storyline_link::link_source(&mut docs)?;
+        // Each part is written as linking finishes it, in one transaction
+        // committed at the end.
+        let mut sink = StoreSink(store.derived_writer()?);
+        let steps = storyline_link::link_source(&mut docs, &mut sink)?;
         let write = std::time::Instant::now();
-        store.replace_derived(&analysis)?;
+        sink.0.finish()?;
         link_steps.push(load);
         link_steps.extend(steps);
         link_steps.push(Step::ended("write", write.elapsed().as_secs_f64()));
@@ -319,5 +322,32 @@ impl storyline_link::DocSource for StoreDocs<'_> {
             f(k * BATCH, &refs);
         }
         Ok(())
+    }
+}
+
+/// A store's [`storyline_store::DerivedWriter`] as a [`storyline_link::Sink`].
+struct StoreSink<'a>(storyline_store::DerivedWriter<'a>);
+
+impl storyline_link::Sink for StoreSink<'_> {
+    type Error = StoreError;
+
+    fn relations(&mut self, rows: Vec<storyline_model::Relation>) -> Result<(), StoreError> {
+        self.0.relations(&rows)
+    }
+
+    fn events(&mut self, rows: &[storyline_model::Event]) -> Result<(), StoreError> {
+        self.0.events(rows)
+    }
+
+    fn entities(&mut self, rows: &[storyline_model::Entity]) -> Result<(), StoreError> {
+        self.0.entities(rows)
+    }
+
+    fn quotes(&mut self, rows: &[storyline_model::Quote]) -> Result<(), StoreError> {
+        self.0.quotes(rows)
+    }
+
+    fn storylines(&mut self, rows: &[storyline_model::Storyline]) -> Result<(), StoreError> {
+        self.0.storylines(rows)
     }
 }

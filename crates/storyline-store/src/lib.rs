@@ -433,6 +433,19 @@ impl Store {
         tx.commit().map_err(|e| sql(&path, e))
     }
 
+    /// Starts replacing every derived table, a part at a time, in one
+    /// transaction that [`DerivedWriter::finish`] commits; reading articles
+    /// meanwhile is fine (it is the same connection).
+    pub fn derived_writer(&self) -> Result<DerivedWriter<'_>> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let rows = DerivedRows::begin(&tx, &self.path)?;
+        Ok(DerivedWriter {
+            tx,
+            path: self.path.clone(),
+            rows,
+        })
+    }
+
     /// Whether articles were added since the derived tables were last
     /// written (an ingest that stopped before linking).
     pub fn needs_link(&self) -> Result<bool> {
@@ -1004,129 +1017,255 @@ fn insert_articles(
 
 /// Replaces the derived tables with `analysis` and marks the store linked.
 fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysis) -> Result<()> {
-    let e = |err| sql(path, err);
-    // The derived tables' secondary indexes are dropped and built again
-    // after the rows are in: one sorted build is cheaper than keeping
-    // several B-trees up to date through millions of inserts. Their
-    // definitions come from the schema itself, so they stay what the
-    // migrations made.
-    let tables = DERIVED.map(|t| format!("'{t}'")).join(", ");
-    let indexes: Vec<(String, String)> = {
-        let mut q = tx
-            .prepare(&format!(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-                 AND tbl_name IN ({tables}) ORDER BY name"
-            ))
-            .map_err(e)?;
-        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(e)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(e)?
-    };
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\";"))
-            .map_err(e)?;
+    let mut w = DerivedRows::begin(tx, path)?;
+    w.relations(tx, path, &analysis.relations)?;
+    w.events(tx, path, &analysis.events)?;
+    w.storylines(tx, path, &analysis.storylines)?;
+    w.entities(tx, path, &analysis.entities)?;
+    w.quotes(tx, path, &analysis.quotes)?;
+    w.finish(tx, path)
+}
+
+/// Replaces the derived tables a part at a time, in one transaction
+/// ([`Store::derived_writer`]): linking hands each part over as soon as it
+/// is final and lets it go, and readers see the old analysis or the new,
+/// never a mix. Dropped without [`DerivedWriter::finish`], nothing changes.
+pub struct DerivedWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+    rows: DerivedRows,
+}
+
+impl DerivedWriter<'_> {
+    /// Writes relations.
+    pub fn relations(&mut self, rows: &[Relation]) -> Result<()> {
+        self.rows.relations(&self.tx, &self.path, rows)
     }
-    for table in DERIVED {
-        tx.execute_batch(&format!("DELETE FROM {table};"))
-            .map_err(e)?;
+
+    /// Writes events and their articles.
+    pub fn events(&mut self, rows: &[Event]) -> Result<()> {
+        self.rows.events(&self.tx, &self.path, rows)
     }
-    let mut s = tx
-        .prepare("INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .map_err(e)?;
-    for r in &analysis.relations {
-        s.execute(params![
-            r.a,
-            r.b,
-            r.kind.as_str(),
-            r.score,
-            to_json(&r.evidence)
-        ])
-        .map_err(e)?;
+
+    /// Writes storylines and their events.
+    pub fn storylines(&mut self, rows: &[Storyline]) -> Result<()> {
+        self.rows.storylines(&self.tx, &self.path, rows)
     }
-    let mut s = tx
-        .prepare("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
-        .map_err(e)?;
-    let mut ea = tx
-        .prepare("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
-        .map_err(e)?;
-    for ev in &analysis.events {
-        s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
-            .map_err(e)?;
-        for a in &ev.articles {
-            ea.execute(params![ev.id, a]).map_err(e)?;
+
+    /// Writes entities and their names.
+    pub fn entities(&mut self, rows: &[Entity]) -> Result<()> {
+        self.rows.entities(&self.tx, &self.path, rows)
+    }
+
+    /// Writes quotes.
+    pub fn quotes(&mut self, rows: &[Quote]) -> Result<()> {
+        self.rows.quotes(&self.tx, &self.path, rows)
+    }
+
+    /// Builds the indexes, records the row counts, marks the store linked
+    /// and commits.
+    pub fn finish(self) -> Result<()> {
+        self.rows.finish(&self.tx, &self.path)?;
+        self.tx.commit().map_err(|e| sql(&self.path, e))
+    }
+}
+
+/// The state of a replacement of the derived tables: the secondary indexes
+/// to build again at the end, and the rows written to each counted table.
+struct DerivedRows {
+    indexes: Vec<(String, String)>,
+    events: usize,
+    storylines: usize,
+    entities: usize,
+    quotes: usize,
+}
+
+impl DerivedRows {
+    /// Empties the derived tables and drops their secondary indexes.
+    fn begin(conn: &rusqlite::Connection, path: &Path) -> Result<DerivedRows> {
+        let e = |err| sql(path, err);
+        // The derived tables' secondary indexes are dropped and built again
+        // after the rows are in: one sorted build is cheaper than keeping
+        // several B-trees up to date through millions of inserts. Their
+        // definitions come from the schema itself, so they stay what the
+        // migrations made.
+        let tables = DERIVED.map(|t| format!("'{t}'")).join(", ");
+        let indexes: Vec<(String, String)> = {
+            let mut q = conn
+                .prepare(&format!(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                     AND tbl_name IN ({tables}) ORDER BY name"
+                ))
+                .map_err(e)?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(e)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(e)?
+        };
+        for (name, _) in &indexes {
+            conn.execute_batch(&format!("DROP INDEX \"{name}\";"))
+                .map_err(e)?;
         }
-    }
-    let mut s = tx
-        .prepare("INSERT INTO storylines (id, json) VALUES (?1, ?2)")
-        .map_err(e)?;
-    let mut se = tx
-        .prepare("INSERT INTO storyline_events (storyline, event) VALUES (?1, ?2)")
-        .map_err(e)?;
-    for st in &analysis.storylines {
-        s.execute(params![st.id, to_json(st)]).map_err(e)?;
-        for ev in &st.events {
-            se.execute(params![st.id, ev]).map_err(e)?;
+        for table in DERIVED {
+            conn.execute_batch(&format!("DELETE FROM {table};"))
+                .map_err(e)?;
         }
+        Ok(DerivedRows {
+            indexes,
+            events: 0,
+            storylines: 0,
+            entities: 0,
+            quotes: 0,
+        })
     }
-    let mut s = tx
-        .prepare(
-            "INSERT INTO entities (id, name, kind, mentions, json, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+
+    fn relations(
+        &mut self,
+        conn: &rusqlite::Connection,
+        path: &Path,
+        rows: &[Relation],
+    ) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached(
+                "INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(e)?;
+        for r in rows {
+            s.execute(params![
+                r.a,
+                r.b,
+                r.kind.as_str(),
+                r.score,
+                to_json(&r.evidence)
+            ])
+            .map_err(e)?;
+        }
+        Ok(())
+    }
+
+    fn events(&mut self, conn: &rusqlite::Connection, path: &Path, rows: &[Event]) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached("INSERT INTO events (id, date, reported, json) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(e)?;
+        let mut ea = conn
+            .prepare_cached("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
+            .map_err(e)?;
+        for ev in rows {
+            s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
+                .map_err(e)?;
+            for a in &ev.articles {
+                ea.execute(params![ev.id, a]).map_err(e)?;
+            }
+        }
+        self.events += rows.len();
+        Ok(())
+    }
+
+    fn storylines(
+        &mut self,
+        conn: &rusqlite::Connection,
+        path: &Path,
+        rows: &[Storyline],
+    ) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached("INSERT INTO storylines (id, json) VALUES (?1, ?2)")
+            .map_err(e)?;
+        let mut se = conn
+            .prepare_cached("INSERT INTO storyline_events (storyline, event) VALUES (?1, ?2)")
+            .map_err(e)?;
+        for st in rows {
+            s.execute(params![st.id, to_json(st)]).map_err(e)?;
+            for ev in &st.events {
+                se.execute(params![st.id, ev]).map_err(e)?;
+            }
+        }
+        self.storylines += rows.len();
+        Ok(())
+    }
+
+    fn entities(
+        &mut self,
+        conn: &rusqlite::Connection,
+        path: &Path,
+        rows: &[Entity],
+    ) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached(
+                "INSERT INTO entities (id, name, kind, mentions, json, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(e)?;
+        let mut names = conn
+            .prepare_cached("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
+            .map_err(e)?;
+        for en in rows {
+            let kind = serde_json::to_value(en.kind).expect("kind serialises");
+            s.execute(params![
+                en.id,
+                en.name,
+                kind.as_str(),
+                en.mentions.len() as i64,
+                to_json(en),
+                to_json(&Entity {
+                    id: en.id.clone(),
+                    name: en.name.clone(),
+                    kind: en.kind,
+                    aliases: en.aliases.clone(),
+                    role: en.role.clone(),
+                    mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
+                })
+            ])
+            .map_err(e)?;
+            for n in std::iter::once(&en.name).chain(&en.aliases) {
+                names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
+            }
+        }
+        self.entities += rows.len();
+        Ok(())
+    }
+
+    fn quotes(&mut self, conn: &rusqlite::Connection, path: &Path, rows: &[Quote]) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached(
+                "INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(e)?;
+        for q in rows {
+            s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
+                .map_err(e)?;
+        }
+        self.quotes += rows.len();
+        Ok(())
+    }
+
+    fn finish(self, conn: &rusqlite::Connection, path: &Path) -> Result<()> {
+        let e = |err| sql(path, err);
+        for (_, create) in &self.indexes {
+            conn.execute_batch(create).map_err(e)?;
+        }
+        let mut s = conn
+            .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+            .map_err(e)?;
+        // Each count named beside its rows (`storyline check` compares them).
+        for (table, n) in [
+            ("events", self.events),
+            ("storylines", self.storylines),
+            ("entities", self.entities),
+            ("quotes", self.quotes),
+        ] {
+            debug_assert!(COUNTED.contains(&table));
+            s.execute(params![format!("rows.{table}"), n.to_string()])
+                .map_err(e)?;
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '1')",
+            [],
         )
         .map_err(e)?;
-    let mut names = tx
-        .prepare("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
-        .map_err(e)?;
-    for en in &analysis.entities {
-        let kind = serde_json::to_value(en.kind).expect("kind serialises");
-        s.execute(params![
-            en.id,
-            en.name,
-            kind.as_str(),
-            en.mentions.len() as i64,
-            to_json(en),
-            to_json(&Entity {
-                id: en.id.clone(),
-                name: en.name.clone(),
-                kind: en.kind,
-                aliases: en.aliases.clone(),
-                role: en.role.clone(),
-                mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
-            })
-        ])
-        .map_err(e)?;
-        for n in std::iter::once(&en.name).chain(&en.aliases) {
-            names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
-        }
+        Ok(())
     }
-    let mut s = tx
-        .prepare("INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .map_err(e)?;
-    for q in &analysis.quotes {
-        s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
-            .map_err(e)?;
-    }
-    for (_, create) in &indexes {
-        tx.execute_batch(create).map_err(e)?;
-    }
-    let mut s = tx
-        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
-        .map_err(e)?;
-    // Each count named beside its rows (`storyline check` compares them).
-    for (table, n) in [
-        ("events", analysis.events.len()),
-        ("storylines", analysis.storylines.len()),
-        ("entities", analysis.entities.len()),
-        ("quotes", analysis.quotes.len()),
-    ] {
-        debug_assert!(COUNTED.contains(&table));
-        s.execute(params![format!("rows.{table}"), n.to_string()])
-            .map_err(e)?;
-    }
-    tx.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '1')",
-        [],
-    )
-    .map_err(e)?;
-    Ok(())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {

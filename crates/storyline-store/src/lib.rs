@@ -331,22 +331,29 @@ impl Store {
     /// `published` and `id`, stored in their own columns), for
     /// [`Store::annotated_rows`].
     pub fn link_order(&self) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT rowid, coalesce(published, '9999'), id FROM articles")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut all = Vec::new();
-        for row in rows {
-            all.push(row.map_err(|e| self.err(e))?);
+        // Two scans of covering indexes (dates, ids) instead of one of the
+        // table, whose rows hold the records.
+        let pairs = |query: &str| -> Result<Vec<(i64, String)>> {
+            let mut stmt = self.conn.prepare(query).map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))
+        };
+        let mut dates = pairs("SELECT rowid, coalesce(published, '9999') FROM articles")?;
+        let mut ids = pairs("SELECT rowid, id FROM articles")?;
+        dates.sort_unstable_by_key(|r| r.0);
+        ids.sort_unstable_by_key(|r| r.0);
+        // Joined by row number: a page stored between the two scans (by
+        // another connection) is left for the next linking.
+        let mut all: Vec<(i64, String, String)> = Vec::with_capacity(ids.len());
+        let mut ids = ids.into_iter().peekable();
+        for (rowid, date) in dates {
+            while ids.next_if(|(r, _)| *r < rowid).is_some() {}
+            if let Some((_, id)) = ids.next_if(|(r, _)| *r == rowid) {
+                all.push((rowid, date, id));
+            }
         }
         // Sorted here, not by SQL: the same comparison of strings as the
         // linker's, whatever the collation.

@@ -429,9 +429,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         e.aliases = Vec::new();
     }
     step("entities");
-    let quotes = group_quotes(raw_quotes, &entities);
-    sink.quotes(&quotes)?;
-    drop(quotes);
+    group_quotes(raw_quotes, &metas, &entities, sink)?;
     step("quotes");
     let storylines: Vec<Storyline> = story_groups
         .into_iter()
@@ -454,7 +452,8 @@ pub trait Sink {
     fn events(&mut self, rows: &[Event]) -> Result<(), Self::Error>;
     /// The merged entities.
     fn entities(&mut self, rows: &[Entity]) -> Result<(), Self::Error>;
-    /// The quotes, grouped.
+    /// The quotes, grouped: called a chunk at a time, in the order the
+    /// articles and their quotes come in.
     fn quotes(&mut self, rows: &[Quote]) -> Result<(), Self::Error>;
     /// The storylines.
     fn storylines(&mut self, rows: &[Storyline]) -> Result<(), Self::Error>;
@@ -687,58 +686,69 @@ const MIN_SHARED: usize = 4;
 /// 0.8% fewer quotes grouped).
 const QUOTE_POSTINGS: usize = 2000;
 
+/// A quote as read: its article by position, its speaker by merged
+/// entity, and no record strings yet (ids, group, variant): those are
+/// made a chunk at a time on the way out (a million pages have two
+/// million quotes, and the full records weighed ~0.6 KB each).
+struct RawQuote {
+    article: u32,
+    /// Its number in the article.
+    index: u32,
+    text: String,
+    speaker: Option<u32>,
+    /// The name the article gives, kept when there is no entity.
+    speaker_name: Option<String>,
+    cue: Option<String>,
+    channel: Option<String>,
+    kind: storyline_model::QuoteKind,
+    span: storyline_model::Span,
+}
+
 /// The articles' quotes as read, before their speakers' entities are
 /// final and before grouping.
 #[derive(Default)]
-struct RawQuotes {
-    quotes: Vec<Quote>,
-    /// The merged entity speaking each quote, if known.
-    speakers: Vec<Option<usize>>,
-    /// The position of each quote's article.
-    article_of: Vec<usize>,
-}
+struct RawQuotes(Vec<RawQuote>);
 
 impl RawQuotes {
     /// Adds the quotes of article `d` at position `di`, whose local
     /// entities are the merged entities `entity_of`.
     fn add(&mut self, di: usize, d: &AnnotatedArticle, entity_of: &[usize]) {
         for (qi, q) in d.quotes.iter().enumerate() {
-            self.quotes.push(Quote {
-                id: format!("q{}-{}", d.article.id, qi),
-                article: d.article.id.clone(),
+            let speaker = q.speaker.map(|s| entity_of[s] as u32);
+            self.0.push(RawQuote {
+                article: di as u32,
+                index: qi as u32,
                 text: q.text.clone(),
-                speaker: None,
-                speaker_name: q.speaker_name.clone(),
+                speaker,
+                speaker_name: if speaker.is_none() {
+                    q.speaker_name.clone()
+                } else {
+                    None
+                },
                 cue: q.cue.clone(),
                 channel: q.channel.clone(),
                 kind: q.kind,
-                start: q.span.start,
-                end: q.span.end,
-                group: None,
-                variant: None,
-                diff: Vec::new(),
+                span: q.span,
             });
-            self.speakers.push(q.speaker.map(|s| entity_of[s]));
-            self.article_of.push(di);
         }
     }
 }
 
+/// Quote records handed to the sink at a time.
+const QUOTE_CHUNK: usize = 16_384;
+
 /// Resolves quote speakers to merged entities and groups the same quote
 /// across articles; marks each member verbatim or altered against the
-/// group's first member.
-fn group_quotes(raw: RawQuotes, entities: &[Entity]) -> Vec<Quote> {
-    let RawQuotes {
-        mut quotes,
-        speakers,
-        article_of,
-    } = raw;
-    for (q, s) in quotes.iter_mut().zip(speakers) {
-        if let Some(s) = s {
-            q.speaker = Some(entities[s].id.clone());
-            q.speaker_name = Some(entities[s].name.clone());
-        }
-    }
+/// group's first member. The records go to `sink` a chunk at a time, in
+/// the order read.
+fn group_quotes<K: Sink>(
+    raw: RawQuotes,
+    metas: &[Meta],
+    entities: &[Entity],
+    sink: &mut K,
+) -> Result<(), K::Error> {
+    let quotes = raw.0;
+    let article_of: Vec<usize> = quotes.iter().map(|q| q.article as usize).collect();
     // Each quote's distinct words as sorted terms: candidate pairs are
     // compared by one merge pass.
     let words: Vec<Vec<text::Term>> = quotes
@@ -843,9 +853,13 @@ fn group_quotes(raw: RawQuotes, entities: &[Entity]) -> Vec<Quote> {
         _ => true,
     });
     // Each member marked against the group's first quote, groups on all
-    // cores (a chunk at a time: the marks are held until written).
+    // cores: the reference quote (article, number) and the diff when
+    // altered.
+    type Mark = (u32, u32, Option<Vec<WordEdit>>);
+    let mut marks: Vec<Option<Mark>> = Vec::new();
+    marks.resize_with(quotes.len(), || None);
     for chunk in groups.chunks(8192) {
-        let marks: Vec<(usize, String, Option<Vec<WordEdit>>)> = chunk
+        let found: Vec<(usize, Mark)> = chunk
             .par_iter()
             .flat_map_iter(|classes| {
                 let mut m: Vec<usize> = classes
@@ -854,33 +868,65 @@ fn group_quotes(raw: RawQuotes, entities: &[Entity]) -> Vec<Quote> {
                     .collect();
                 m.sort_unstable();
                 let reference = &quotes[m[0]];
-                let gid = format!("g{}", reference.id.trim_start_matches('q'));
                 let first = quote_words(&reference.text);
                 m.into_iter()
                     .map(|i| {
                         let text = &quotes[i].text;
                         let diff =
                             (quote_words(text) != first).then(|| word_diff(&reference.text, text));
-                        (i, gid.clone(), diff)
+                        (i, (reference.article, reference.index, diff))
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
-        for (i, gid, diff) in marks {
-            let q = &mut quotes[i];
-            q.group = Some(gid);
-            q.variant = Some(
-                if diff.is_some() {
-                    "altered"
-                } else {
-                    "verbatim"
-                }
-                .to_string(),
-            );
-            q.diff = diff.unwrap_or_default();
+        for (i, mark) in found {
+            marks[i] = Some(mark);
         }
     }
-    quotes
+    drop(words);
+    drop(groups);
+    drop(class_members);
+    // The records, a chunk at a time.
+    let mut out: Vec<Quote> = Vec::with_capacity(QUOTE_CHUNK.min(quotes.len()));
+    for (q, mark) in quotes.into_iter().zip(marks) {
+        let article = &metas[q.article as usize].id;
+        let speaker = q.speaker.map(|s| &entities[s as usize]);
+        let (group, variant, diff) = match mark {
+            Some((a, n, diff)) => (
+                Some(format!("g{}-{n}", metas[a as usize].id)),
+                Some(
+                    if diff.is_some() {
+                        "altered"
+                    } else {
+                        "verbatim"
+                    }
+                    .to_string(),
+                ),
+                diff.unwrap_or_default(),
+            ),
+            None => (None, None, Vec::new()),
+        };
+        out.push(Quote {
+            id: format!("q{article}-{}", q.index),
+            article: article.clone(),
+            text: q.text,
+            speaker: speaker.map(|e| e.id.clone()),
+            speaker_name: speaker.map(|e| e.name.clone()).or(q.speaker_name),
+            cue: q.cue,
+            channel: q.channel,
+            kind: q.kind,
+            start: q.span.start,
+            end: q.span.end,
+            group,
+            variant,
+            diff,
+        });
+        if out.len() == QUOTE_CHUNK {
+            sink.quotes(&out)?;
+            out.clear();
+        }
+    }
+    sink.quotes(&out)
 }
 
 /// Classes decided at a time by [`assign_founders`]: each block's look-ups

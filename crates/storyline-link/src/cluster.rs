@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 
 use storyline_model::calendar;
 
-use crate::text::{self, Term, Vector};
+use crate::text::{self, IdVector, Term};
 use crate::unionfind::UnionFind;
 
 /// Mean pairwise cosine two groups need to become one event. Calibrated
@@ -60,7 +60,7 @@ pub const LEDE_SENTENCES: usize = 3;
 /// What clustering needs of an article.
 pub struct ClusterDoc {
     /// TF-IDF vector of title and body.
-    pub vector: Vector,
+    pub vector: IdVector,
     /// The named people, organisations and places, as [`entity_keys`]
     /// (terms, not strings: a set of strings per page weighed ~0.5 GB at
     /// a million pages).
@@ -276,7 +276,12 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)
     use rayon::prelude::*;
     let terms: Vec<Vec<Term>> = order
         .par_iter()
-        .map(|&i| text::top_terms(&docs[i].vector, INDEX_TERMS))
+        .map(|&i| {
+            text::top_terms(&docs[i].vector, INDEX_TERMS)
+                .into_iter()
+                .map(Term::from)
+                .collect()
+        })
         .collect();
     let index = PrefixIndex::new(&terms);
     (0..order.len())
@@ -648,7 +653,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
         .collect();
     // Summed unit vectors: the dot product of two sums is the sum of the
     // cosines of all article pairs between the events.
-    let sums: Vec<std::borrow::Cow<'_, Vector>> = events
+    let sums: Vec<std::borrow::Cow<'_, IdVector>> = events
         .par_iter()
         .map(|members| match members.as_slice() {
             // Most events are one page: its own vector is the sum (a copy
@@ -677,7 +682,13 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
             salient[e]
                 .iter()
                 .copied()
-                .chain(text::top_terms(&sums[e], STORY_TERMS))
+                // Term ranks as keys: numbers below 2³², where a name's
+                // key is a 64-bit hash.
+                .chain(
+                    text::top_terms(&sums[e], STORY_TERMS)
+                        .into_iter()
+                        .map(Term::from),
+                )
                 .collect()
         })
         .collect();
@@ -794,9 +805,9 @@ mod tests {
     }
 
     /// A unit vector over `words`, each weighing the same.
-    fn vector(words: &[&str]) -> Vector {
+    fn vector(words: &[&str]) -> IdVector {
         let w = 1.0 / (words.len() as f32).sqrt();
-        let mut v: Vector = words.iter().map(|t| (text::term(t), w)).collect();
+        let mut v: IdVector = words.iter().map(|t| (text::term(t) as u32, w)).collect();
         v.sort_unstable_by_key(|&(t, _)| t);
         v
     }

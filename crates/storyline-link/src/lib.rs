@@ -338,7 +338,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         text::term_counts(t.iter().map(|w| text::term(w)))
     })?;
     text::weigh_counts(&mut vectors);
-    for (c, v) in cdocs.iter_mut().zip(vectors) {
+    for (c, v) in cdocs.iter_mut().zip(text::to_ids(vectors)) {
         c.vector = v;
     }
     step("vectors");

@@ -292,8 +292,8 @@ pub fn normalise(v: &mut Vector) {
     }
 }
 
-/// Dot product (cosine for unit vectors).
-pub fn cosine(a: &Vector, b: &Vector) -> f32 {
+/// Dot product (cosine for unit vectors), of [`Vector`]s or [`IdVector`]s.
+pub fn cosine<K: Ord>(a: &[(K, f32)], b: &[(K, f32)]) -> f32 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
@@ -310,23 +310,51 @@ pub fn cosine(a: &Vector, b: &Vector) -> f32 {
 }
 
 /// The sum of some vectors (not normalised), sorted by term.
-pub fn sum_vectors<'a>(vs: impl IntoIterator<Item = &'a Vector>) -> Vector {
-    let mut acc: rustc_hash::FxHashMap<Term, f32> = Default::default();
+pub fn sum_vectors<'a, K: Copy + Ord + std::hash::Hash + 'a>(
+    vs: impl IntoIterator<Item = &'a Vec<(K, f32)>>,
+) -> Vec<(K, f32)> {
+    let mut acc: rustc_hash::FxHashMap<K, f32> = Default::default();
     for v in vs {
         for &(t, x) in v {
             *acc.entry(t).or_default() += x;
         }
     }
-    let mut out: Vector = acc.into_iter().collect();
+    let mut out: Vec<(K, f32)> = acc.into_iter().collect();
     out.sort_unstable_by_key(|&(t, _)| t);
     out
 }
 
 /// The `k` heaviest terms of a vector, heaviest first (ties by term).
-pub fn top_terms(v: &Vector, k: usize) -> Vec<Term> {
-    let mut terms: Vec<(Term, f32)> = v.clone();
+pub fn top_terms<K: Copy + Ord>(v: &[(K, f32)], k: usize) -> Vec<K> {
+    let mut terms: Vec<(K, f32)> = v.to_vec();
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     terms.into_iter().take(k).map(|(t, _)| t).collect()
+}
+
+/// A [`Vector`] whose terms are numbered by their rank among all the
+/// batch's terms ([`to_ids`]): 8 bytes an entry instead of 16, and the
+/// same order, so dot products add up in the same order to the same
+/// value.
+pub type IdVector = Vec<(u32, f32)>;
+
+/// Numbers the terms of `vectors` by rank (at most 2³² distinct terms).
+/// Each vector is let go as soon as it is numbered.
+pub fn to_ids(vectors: Vec<Vector>) -> Vec<IdVector> {
+    use rayon::prelude::*;
+    let distinct: rustc_hash::FxHashSet<Term> = vectors.iter().flatten().map(|&(t, _)| t).collect();
+    let mut vocab: Vec<Term> = distinct.into_iter().collect();
+    vocab.par_sort_unstable();
+    assert!(vocab.len() <= u32::MAX as usize, "too many distinct terms");
+    let id: rustc_hash::FxHashMap<Term, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, i as u32))
+        .collect();
+    drop(vocab);
+    vectors
+        .into_par_iter()
+        .map(|v| v.into_iter().map(|(t, x)| (id[&t], x)).collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ const MIN_SENTENCE_WORDS: usize = 5;
 /// Evidence kept per relation.
 const MAX_EVIDENCE: usize = 20;
 
-/// What the relation finder needs of an article.
+/// What the relation finder scores a pair of articles by.
 pub struct DocFeatures {
     /// Sorted, deduplicated shingle hashes.
     pub shingles: Vec<u64>,
@@ -37,6 +37,12 @@ pub struct DocFeatures {
     pub sentences: Vec<Vec<Term>>,
     /// Where each of those sentences is in the body (character offsets).
     pub spans: Vec<Span>,
+}
+
+/// What finds an article's copy candidates ([`candidates`]): ~0.5 KB, where
+/// its [`DocFeatures`] are several KB, so only these are kept for every
+/// page and the features only for the pages of candidate pairs.
+pub struct CopyKeys {
     /// Near-duplicate signature (`None` below five words).
     pub signature: Option<Signature>,
     /// Rewrite anchor keys ([`crate::rewrite::anchor_keys`]).
@@ -46,6 +52,23 @@ pub struct DocFeatures {
 impl DocFeatures {
     /// Builds features from a body and its sentence spans (character offsets).
     pub fn new(body: &str, sentences: &[Span]) -> Self {
+        let mut hashes = Vec::new();
+        shingle_hashes(body, |h| hashes.push(h));
+        DocFeatures::from_hashes(body, sentences, hashes)
+    }
+
+    /// Features and keys both, from one pass over the body's shingles.
+    pub fn with_keys(body: &str, sentences: &[Span]) -> (Self, CopyKeys) {
+        let mut hashes = Vec::new();
+        shingle_hashes(body, |h| hashes.push(h));
+        let keys = CopyKeys {
+            signature: Signature::from_hashes(&hashes),
+            anchors: anchor_keys(body),
+        };
+        (DocFeatures::from_hashes(body, sentences, hashes), keys)
+    }
+
+    fn from_hashes(body: &str, sentences: &[Span], hashes: Vec<u64>) -> Self {
         let chars: Vec<char> = body.chars().collect();
         let (sentences, spans) = sentences
             .iter()
@@ -57,16 +80,10 @@ impl DocFeatures {
                 (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
             })
             .unzip();
-        // One pass over the body's shingles serves the exact set and the
-        // index signature.
-        let mut hashes = Vec::new();
-        shingle_hashes(body, |h| hashes.push(h));
         DocFeatures {
-            signature: Signature::from_hashes(&hashes),
             shingles: text::shingle_set(body, hashes),
             sentences,
             spans,
-            anchors: anchor_keys(body),
         }
     }
 }
@@ -74,7 +91,7 @@ impl DocFeatures {
 /// Pairs `(i, j)`, `i < j`, that the near-duplicate index or the rewrite
 /// anchor index proposes: each page is looked up among the pages before it,
 /// then indexed.
-pub fn candidates(docs: &[DocFeatures]) -> Vec<(usize, usize)> {
+pub fn candidates(docs: &[CopyKeys]) -> Vec<(usize, usize)> {
     let mut index = NearDupIndex::new();
     let mut anchors = AnchorIndex::new();
     let mut page_of: Vec<usize> = Vec::new();
@@ -347,10 +364,17 @@ Construction will start next spring and the first trams should run in three year
 
     #[test]
     fn index_proposes_near_copies_only() {
+        let keys = |text: &str| {
+            let spans = [Span {
+                start: 0,
+                end: text.chars().count() as u32,
+            }];
+            DocFeatures::with_keys(text, &spans).1
+        };
         let docs = vec![
-            feats(ORIGINAL),
-            feats(&ORIGINAL.replace("Monday", "Tuesday")),
-            feats("The regional council approved the budget for a new tram line on Thursday after a long debate."),
+            keys(ORIGINAL),
+            keys(&ORIGINAL.replace("Monday", "Tuesday")),
+            keys("The regional council approved the budget for a new tram line on Thursday after a long debate."),
         ];
         assert_eq!(candidates(&docs), vec![(0, 1)]);
     }

@@ -261,61 +261,57 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     };
     let n = src.len();
     let all: Vec<usize> = (0..n).collect();
-    // First pass: copy features, and what later steps keep of each page.
-    let first: Vec<(Meta, dedup::DocFeatures, cluster::ClusterDoc)> = map_all(src, &all, |d| {
-        let cdoc = cluster::ClusterDoc {
-            vector: Vec::new(),
-            entities: cluster::entity_keys(
-                d.entities
-                    .iter()
-                    .filter(|e| e.kind != EntityKind::Other)
-                    .map(|e| name_key(&e.name)),
-            ),
-            day: d
-                .article
-                .published
-                .as_deref()
-                .and_then(calendar::parse_date)
-                .map(|x| x.days_since_epoch()),
-            copy_of: None,
-            anchors: lede_anchors(d),
-        };
-        (
-            Meta::new(d),
-            dedup::DocFeatures::new(&d.article.body, &d.sentences),
-            cdoc,
-        )
-    })?;
+    // First pass: what later steps keep of each page, its copy keys, and
+    // its sentences' words counted for their weights (the features
+    // themselves are let go a batch at a time).
     let mut metas = Vec::with_capacity(n);
-    let mut feats = Vec::with_capacity(n);
+    let mut keys = Vec::with_capacity(n);
     let mut cdocs = Vec::with_capacity(n);
-    for (m, f, c) in first {
-        metas.push(m);
-        feats.push(f);
-        cdocs.push(c);
-    }
+    // Sentence words weigh by how rare they are in this batch.
+    let mut idf = similarity::Idf::default();
+    src.visit(&all, &mut |_, batch| {
+        let read: Vec<_> = batch
+            .par_iter()
+            .map(|d| {
+                let (feats, copy_keys) =
+                    dedup::DocFeatures::with_keys(&d.article.body, &d.sentences);
+                (Meta::new(d), feats.sentences, copy_keys, cluster_doc(d))
+            })
+            .collect();
+        for (meta, sentences, copy_keys, cdoc) in read {
+            for words in &sentences {
+                idf.count_distinct(words.iter().copied());
+            }
+            metas.push(meta);
+            keys.push(copy_keys);
+            cdocs.push(cdoc);
+        }
+    })?;
     step("read");
 
-    // Sentence words weigh by how rare they are in this batch.
-    let idf = similarity::Idf::from_docs(
-        feats
-            .iter()
-            .flat_map(|f| f.sentences.iter().map(Vec::as_slice)),
-    );
-
     // Copies first: they also bind articles into one event. Candidates
-    // come from one pass in arrival order; each is scored, and its
-    // evidence taken while the copy features are here, on all cores (the
-    // features are the largest per-page state, ~3.5 KB a page, and only
-    // the pages searched for rewrites need them again, after clustering).
-    let mut relations: BTreeMap<(usize, usize), Relation> = dedup::candidates(&feats)
+    // come from one pass over the keys in arrival order. Only the pages of
+    // candidate pairs are read again for their features (~3.5 KB a page);
+    // each pair is scored, and its evidence taken, on all cores.
+    let pairs = dedup::candidates(&keys);
+    drop(keys);
+    let mut paired: Vec<usize> = pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
+    paired.sort_unstable();
+    paired.dedup();
+    let feats: FxHashMap<usize, dedup::DocFeatures> = paired
+        .iter()
+        .copied()
+        .zip(map_all(src, &paired, |d| {
+            dedup::DocFeatures::new(&d.article.body, &d.sentences)
+        })?)
+        .collect();
+    drop(paired);
+    let mut relations: BTreeMap<(usize, usize), Relation> = pairs
         .into_par_iter()
         .filter_map(|(i, j)| {
-            let link = dedup::classify(&feats[i], &feats[j], &idf)?;
-            Some((
-                (i, j),
-                relation(&metas, &feats[i], &feats[j], (i, j), &link),
-            ))
+            let (fi, fj) = (&feats[&i], &feats[&j]);
+            let link = dedup::classify(fi, fj, &idf)?;
+            Some(((i, j), relation(&metas, fi, fj, (i, j), &link)))
         })
         .collect();
     drop(feats);
@@ -486,6 +482,27 @@ impl Sink for Analysis {
     fn storylines(&mut self, rows: &[Storyline]) -> Result<(), Self::Error> {
         self.storylines.extend_from_slice(rows);
         Ok(())
+    }
+}
+
+/// What clustering needs of a page besides its vector (made later).
+fn cluster_doc(d: &AnnotatedArticle) -> cluster::ClusterDoc {
+    cluster::ClusterDoc {
+        vector: Vec::new(),
+        entities: cluster::entity_keys(
+            d.entities
+                .iter()
+                .filter(|e| e.kind != EntityKind::Other)
+                .map(|e| name_key(&e.name)),
+        ),
+        day: d
+            .article
+            .published
+            .as_deref()
+            .and_then(calendar::parse_date)
+            .map(|x| x.days_since_epoch()),
+        copy_of: None,
+        anchors: lede_anchors(d),
     }
 }
 

@@ -99,7 +99,7 @@ fn main() {
                 .collect()
         })
         .collect();
-    let vectors = text::tfidf(&terms);
+    let vectors = text::to_ids(text::tfidf(&terms));
     eprintln!("features in {:.1} s", t.elapsed().as_secs_f64());
     let docs: Vec<ClusterDoc> = vectors
         .into_iter()

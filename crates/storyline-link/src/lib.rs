@@ -869,81 +869,75 @@ fn group_quotes<K: Sink>(
         [c] => class_article[*c].is_none() && rep_words(*c).len() >= MIN_SHARED,
         _ => true,
     });
-    // Each member marked against the group's first quote, groups on all
-    // cores: the reference quote (article, number) and the diff when
-    // altered.
-    type Mark = (u32, u32, Option<Vec<WordEdit>>);
-    let mut marks: Vec<Option<Mark>> = Vec::new();
-    marks.resize_with(quotes.len(), || None);
-    for chunk in groups.chunks(8192) {
-        let found: Vec<(usize, Mark)> = chunk
-            .par_iter()
-            .flat_map_iter(|classes| {
-                let mut m: Vec<usize> = classes
-                    .iter()
-                    .flat_map(|&c| class_members[c].iter().copied())
-                    .collect();
-                m.sort_unstable();
-                let reference = &quotes[m[0]];
-                let first = quote_words(&reference.text);
-                m.into_iter()
-                    .map(|i| {
-                        let text = &quotes[i].text;
-                        let diff =
-                            (quote_words(text) != first).then(|| word_diff(&reference.text, text));
-                        (i, (reference.article, reference.index, diff))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        for (i, mark) in found {
-            marks[i] = Some(mark);
+    // Each member's reference: the group's first quote. Whether it is
+    // verbatim or altered, and the diff, are worked out on the way out, a
+    // chunk at a time: at a million pages half the quotes are altered and
+    // their diffs weigh more than their texts.
+    const NO_GROUP: u32 = u32::MAX;
+    let mut reference: Vec<u32> = vec![NO_GROUP; quotes.len()];
+    for classes in &groups {
+        let first = classes
+            .iter()
+            .filter_map(|&c| class_members[c].iter().min())
+            .min()
+            .copied()
+            .expect("groups are not empty");
+        for &c in classes {
+            for &i in &class_members[c] {
+                reference[i] = first as u32;
+            }
         }
     }
     drop(words);
     drop(groups);
     drop(class_members);
-    // The records, a chunk at a time.
-    let mut out: Vec<Quote> = Vec::with_capacity(QUOTE_CHUNK.min(quotes.len()));
-    for (q, mark) in quotes.into_iter().zip(marks) {
-        let article = &metas[q.article as usize].id;
-        let speaker = q.speaker.map(|s| &entities[s as usize]);
-        let (group, variant, diff) = match mark {
-            Some((a, n, diff)) => (
-                Some(format!("g{}-{n}", metas[a as usize].id)),
-                Some(
-                    if diff.is_some() {
-                        "altered"
-                    } else {
-                        "verbatim"
+    // The records, a chunk at a time, on all cores.
+    for start in (0..quotes.len()).step_by(QUOTE_CHUNK) {
+        let end = (start + QUOTE_CHUNK).min(quotes.len());
+        let out: Vec<Quote> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let q = &quotes[i];
+                let article = &metas[q.article as usize].id;
+                let speaker = q.speaker.map(|s| &entities[s as usize]);
+                let (group, variant, diff) = match reference[i] {
+                    NO_GROUP => (None, None, Vec::new()),
+                    r => {
+                        let r = &quotes[r as usize];
+                        let altered = quote_words(&q.text) != quote_words(&r.text);
+                        (
+                            Some(format!("g{}-{}", metas[r.article as usize].id, r.index)),
+                            Some(if altered { "altered" } else { "verbatim" }.to_string()),
+                            if altered {
+                                word_diff(&r.text, &q.text)
+                            } else {
+                                Vec::new()
+                            },
+                        )
                     }
-                    .to_string(),
-                ),
-                diff.unwrap_or_default(),
-            ),
-            None => (None, None, Vec::new()),
-        };
-        out.push(Quote {
-            id: format!("q{article}-{}", q.index),
-            article: article.clone(),
-            text: q.text,
-            speaker: speaker.map(|e| e.id.clone()),
-            speaker_name: speaker.map(|e| e.name.clone()).or(q.speaker_name),
-            cue: q.cue,
-            channel: q.channel,
-            kind: q.kind,
-            start: q.span.start,
-            end: q.span.end,
-            group,
-            variant,
-            diff,
-        });
-        if out.len() == QUOTE_CHUNK {
-            sink.quotes(&out)?;
-            out.clear();
-        }
+                };
+                Quote {
+                    id: format!("q{article}-{}", q.index),
+                    article: article.clone(),
+                    text: q.text.clone(),
+                    speaker: speaker.map(|e| e.id.clone()),
+                    speaker_name: speaker
+                        .map(|e| e.name.clone())
+                        .or_else(|| q.speaker_name.clone()),
+                    cue: q.cue.clone(),
+                    channel: q.channel.clone(),
+                    kind: q.kind,
+                    start: q.span.start,
+                    end: q.span.end,
+                    group,
+                    variant,
+                    diff,
+                }
+            })
+            .collect();
+        sink.quotes(&out)?;
     }
-    sink.quotes(&out)
+    Ok(())
 }
 
 /// Classes decided at a time by [`assign_founders`]: each block's look-ups

@@ -351,3 +351,60 @@ impl storyline_link::Sink for StoreSink<'_> {
         self.0.storylines(rows)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows as JSON, sorted: the store and an analysis order them differently.
+    fn sorted<T: Serialize>(rows: &[T]) -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn linking_a_store_equals_linking_in_memory() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pages");
+        let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let expected = analyze(storyline_ingest::read_paths(&paths));
+        // The store is filled in two ingests, so the second relinks what the
+        // first stored: read again from the store, a pass at a time.
+        let mut store = Store::open_in_memory().unwrap();
+        let (first, rest) = paths.split_at(paths.len() / 2);
+        ingest(&mut store, storyline_ingest::read_paths(first)).unwrap();
+        ingest(&mut store, storyline_ingest::read_paths(rest)).unwrap();
+        assert!(!store.needs_link().unwrap());
+        // The example pages make every kind of row, so none is compared empty.
+        assert!(!expected.relations.is_empty());
+        assert!(expected.events.len() > 1);
+        assert!(!expected.storylines.is_empty());
+        assert!(!expected.entities.is_empty());
+        assert!(!expected.quotes.is_empty());
+        assert_eq!(
+            sorted(&store.relations().unwrap()),
+            sorted(&expected.relations)
+        );
+        assert_eq!(sorted(&store.events().unwrap()), sorted(&expected.events));
+        assert_eq!(
+            sorted(&store.storylines().unwrap()),
+            sorted(&expected.storylines)
+        );
+        assert_eq!(
+            sorted(&store.entities().unwrap()),
+            sorted(&expected.entities)
+        );
+        assert_eq!(
+            sorted(&store.quotes(None).unwrap()),
+            sorted(&expected.quotes)
+        );
+        assert!(store.integrity_check().unwrap().is_empty());
+    }
+}

@@ -347,7 +347,15 @@ impl<'a> PrefixIndex<'a> {
             }
         }
         let mut cands: Vec<(usize, u32)> = shared.into_iter().collect();
-        cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(rank(a.0).cmp(&rank(b.0))));
+        // A total order (ranks are distinct): the first n are selected,
+        // then only they are sorted.
+        let order =
+            |a: &(usize, u32), b: &(usize, u32)| b.1.cmp(&a.1).then(rank(a.0).cmp(&rank(b.0)));
+        if cands.len() > n && n > 0 {
+            cands.select_nth_unstable_by(n - 1, order);
+            cands.truncate(n);
+        }
+        cands.sort_unstable_by(order);
         cands.into_iter().take(n).map(|(p, _)| p).collect()
     }
 }

@@ -286,14 +286,14 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)
     let index = PrefixIndex::new(&terms);
     (0..order.len())
         .into_par_iter()
-        .map(|k| {
+        .map_init(Tally::default, |tally, k| {
             let d = &docs[order[k]];
             let near = |p: usize| match (d.day, docs[order[p]].day) {
                 (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS,
                 _ => true,
             };
             index
-                .candidates(k, CANDIDATES, near, |p| p)
+                .candidates(tally, k, CANDIDATES, near, |p| p)
                 .into_iter()
                 .filter_map(|p| {
                     let j = order[p];
@@ -331,22 +331,34 @@ impl<'a> PrefixIndex<'a> {
     /// `keep` accepts; ties go to the smaller `rank` (a one-to-one key).
     fn candidates(
         &self,
+        tally: &mut Tally,
         k: usize,
         n: usize,
         keep: impl Fn(usize) -> bool,
         rank: impl Fn(usize) -> usize,
     ) -> Vec<usize> {
-        let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
+        if tally.counts.len() < self.keys.len() {
+            tally.counts.resize(self.keys.len(), 0);
+        }
         for t in &self.keys[k] {
             let list = &self.postings[t];
             let before = &list[..list.partition_point(|&p| (p as usize) < k)];
             for &p in before.iter().rev().take(RECENT_POSTINGS) {
                 if keep(p as usize) {
-                    *shared.entry(p as usize).or_default() += 1;
+                    let count = &mut tally.counts[p as usize];
+                    if *count == 0 {
+                        tally.touched.push(p);
+                    }
+                    *count += 1;
                 }
             }
         }
-        let mut cands: Vec<(usize, u32)> = shared.into_iter().collect();
+        let counts = &mut tally.counts;
+        let mut cands: Vec<(usize, u32)> = tally
+            .touched
+            .drain(..)
+            .map(|p| (p as usize, std::mem::take(&mut counts[p as usize])))
+            .collect();
         // A total order (ranks are distinct): the first n are selected,
         // then only they are sorted.
         let order =
@@ -358,6 +370,15 @@ impl<'a> PrefixIndex<'a> {
         cands.sort_unstable_by(order);
         cands.into_iter().take(n).map(|(p, _)| p).collect()
     }
+}
+
+/// Shared-key counts by position for [`PrefixIndex::candidates`], one per
+/// thread: a counter per position and the positions touched, where a hash
+/// map per look-up spent most of its time hashing and growing.
+#[derive(Default)]
+struct Tally {
+    counts: Vec<u32>,
+    touched: Vec<u32>,
 }
 
 /// What a group carries besides its members during average-link merging.
@@ -703,10 +724,10 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
     let index = PrefixIndex::new(&keys);
     let edges: Vec<(u32, u32, f32)> = (0..order.len())
         .into_par_iter()
-        .map(|k| {
+        .map_init(Tally::default, |tally, k| {
             let e = order[k];
             index
-                .candidates(k, STORY_CANDIDATES, |_| true, |p| order[p])
+                .candidates(tally, k, STORY_CANDIDATES, |_| true, |p| order[p])
                 .into_iter()
                 .filter_map(|p| {
                     let o = order[p];

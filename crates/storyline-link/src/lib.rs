@@ -967,12 +967,12 @@ fn assign_founders(
     let first_alike_founder = |founder: &[u32], c: usize, range, cands: &mut Vec<usize>| {
         cands.clear();
         candidates(c, range, cands);
+        // Only founders can be joined: the others are dropped before the
+        // sort (most candidates, in a corpus of reprints).
+        cands.retain(|&d| founder[d] == d as u32);
         cands.sort_unstable();
         cands.dedup();
-        cands
-            .iter()
-            .copied()
-            .find(|&d| founder[d] == d as u32 && alike(c, d))
+        cands.iter().copied().find(|&d| alike(c, d))
     };
     let mut cands = Vec::new();
     for start in (0..n).step_by(block.max(1)) {

@@ -1391,7 +1391,7 @@ mod tests {
     #[test]
     fn articles_come_back_in_linking_order() {
         let mut store = Store::open_in_memory().unwrap();
-        let mut docs = vec![
+        let mut docs = [
             annotated("a3", "Third body text."),
             annotated("a1", "First body text."),
             annotated("a2", "Second body text."),

@@ -682,7 +682,9 @@ async fn api_search(
 /// `published`, `outlet`, `title`), ingested as `storyline ingest` does —
 /// pages already stored are skipped, everything re-linked in one
 /// transaction. 200 with the report (its `errors` name each failed line);
-/// 400 when no page in the body could be read; 413 over the size limit.
+/// 400 when no page in the body could be read; 413 over the size limit;
+/// 503 when another process holds the store's write lock (an ingest
+/// linking a large store holds it for minutes).
 async fn api_post_pages(
     State(s): State<Arc<AppState>>,
     body: Bytes,
@@ -697,7 +699,18 @@ async fn api_post_pages(
     let report = tokio::task::spawn_blocking(move || {
         let mut store = s.write()?;
         let docs = storyline_ingest::read_jsonl_bytes("request", body.to_vec());
-        storyline_pipeline::ingest(&mut store, docs).map_err(|e| ApiError::internal(&e.to_string()))
+        storyline_pipeline::ingest(&mut store, docs).map_err(|e| {
+            if e.is_busy() {
+                // Another process (a `storyline ingest`) holds the write
+                // lock, for minutes while it links a large store.
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the store is busy: another ingest is writing it; retry later",
+                )
+            } else {
+                ApiError::internal(&e.to_string())
+            }
+        })
     })
     .await
     .map_err(|e| ApiError::internal(&e.to_string()))??;

@@ -331,6 +331,30 @@ async fn reads_go_on_during_an_ingest_and_see_only_committed_state() {
     drop(tx);
 }
 
+/// A page posted while another process writes the store (a CLI ingest
+/// linking) gets a 503 saying so, and changes nothing.
+#[tokio::test]
+async fn pages_posted_while_another_ingest_writes_get_a_503() {
+    let (state, dir) = state(None);
+    let app = router(state.clone());
+    let before = get(&app, "/api/events").await.1;
+    let mut raw = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    let tx = raw.transaction().unwrap();
+    tx.execute_batch("DELETE FROM storylines;").unwrap();
+    let page = serde_json::json!({
+        "url": "https://example.test/locked",
+        "title": "Ferry timetable changes at Nordvik",
+        "published": "2025-03-20",
+        "text": "The ferry company said on Thursday that the Nordvik crossing would run hourly from April.\n\nThe harbour master welcomed the change."
+    });
+    let (status, body) = post(&app, "/api/pages", format!("{page}\n").into_bytes()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("busy"), "{body}");
+    drop(tx);
+    assert_eq!(get(&app, "/api/events").await.1, before);
+    assert!(get(&app, "/api/search?q=ferry").await.1.contains("[]"));
+}
+
 /// The event API says which articles name whom, merged across outlets; the
 /// page marks each name present or missing per outlet and links it.
 #[tokio::test]

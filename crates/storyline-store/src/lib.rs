@@ -112,6 +112,20 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+impl StoreError {
+    /// Whether another connection held the store's write lock past the busy
+    /// timeout (another ingest is writing or linking): worth a retry.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// A stored JSON record of `path`, or a [`StoreError::Corrupt`] naming it.
 fn parse_at<T: serde::de::DeserializeOwned>(path: &Path, json: &str, what: &str) -> Result<T> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt {

@@ -54,38 +54,41 @@ impl DocFeatures {
     pub fn new(body: &str, sentences: &[Span]) -> Self {
         let mut hashes = Vec::new();
         shingle_hashes(body, |h| hashes.push(h));
-        DocFeatures::from_hashes(body, sentences, hashes)
-    }
-
-    /// Features and keys both, from one pass over the body's shingles.
-    pub fn with_keys(body: &str, sentences: &[Span]) -> (Self, CopyKeys) {
-        let mut hashes = Vec::new();
-        shingle_hashes(body, |h| hashes.push(h));
-        let keys = CopyKeys {
-            signature: Signature::from_hashes(&hashes),
-            anchors: anchor_keys(body),
-        };
-        (DocFeatures::from_hashes(body, sentences, hashes), keys)
-    }
-
-    fn from_hashes(body: &str, sentences: &[Span], hashes: Vec<u64>) -> Self {
-        let chars: Vec<char> = body.chars().collect();
-        let (sentences, spans) = sentences
-            .iter()
-            .filter_map(|s| {
-                let end = (s.end as usize).min(chars.len());
-                let start = (s.start as usize).min(end);
-                let t: String = chars[start..end].iter().collect();
-                let w = sentence_tokens(&t);
-                (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
-            })
-            .unzip();
+        let (sentences, spans) = sentence_words(body, sentences);
         DocFeatures {
             shingles: text::shingle_set(body, hashes),
             sentences,
             spans,
         }
     }
+}
+
+impl CopyKeys {
+    /// The keys of a body.
+    pub fn new(body: &str) -> Self {
+        let mut hashes = Vec::new();
+        shingle_hashes(body, |h| hashes.push(h));
+        CopyKeys {
+            signature: Signature::from_hashes(&hashes),
+            anchors: anchor_keys(body),
+        }
+    }
+}
+
+/// The words ([`sentence_tokens`]) of each sentence of `body` long enough
+/// to align, with its span (character offsets).
+pub fn sentence_words(body: &str, sentences: &[Span]) -> (Vec<Vec<Term>>, Vec<Span>) {
+    let chars: Vec<char> = body.chars().collect();
+    sentences
+        .iter()
+        .filter_map(|s| {
+            let end = (s.end as usize).min(chars.len());
+            let start = (s.start as usize).min(end);
+            let t: String = chars[start..end].iter().collect();
+            let w = sentence_tokens(&t);
+            (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
+        })
+        .unzip()
 }
 
 /// Pairs `(i, j)`, `i < j`, that the near-duplicate index or the rewrite
@@ -364,17 +367,10 @@ Construction will start next spring and the first trams should run in three year
 
     #[test]
     fn index_proposes_near_copies_only() {
-        let keys = |text: &str| {
-            let spans = [Span {
-                start: 0,
-                end: text.chars().count() as u32,
-            }];
-            DocFeatures::with_keys(text, &spans).1
-        };
         let docs = vec![
-            keys(ORIGINAL),
-            keys(&ORIGINAL.replace("Monday", "Tuesday")),
-            keys("The regional council approved the budget for a new tram line on Thursday after a long debate."),
+            CopyKeys::new(ORIGINAL),
+            CopyKeys::new(&ORIGINAL.replace("Monday", "Tuesday")),
+            CopyKeys::new("The regional council approved the budget for a new tram line on Thursday after a long debate."),
         ];
         assert_eq!(candidates(&docs), vec![(0, 1)]);
     }

@@ -115,10 +115,7 @@ impl InMemory {
 }
 
 /// Linking order: publication date (undated last), then id.
-pub fn linking_order(
-    a: &storyline_model::Article,
-    b: &storyline_model::Article,
-) -> std::cmp::Ordering {
+fn linking_order(a: &storyline_model::Article, b: &storyline_model::Article) -> std::cmp::Ordering {
     let da = a.published.as_deref().unwrap_or("9999");
     let db = b.published.as_deref().unwrap_or("9999");
     da.cmp(db).then(a.id.cmp(&b.id))
@@ -273,9 +270,9 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         let read: Vec<_> = batch
             .par_iter()
             .map(|d| {
-                let (feats, copy_keys) =
-                    dedup::DocFeatures::with_keys(&d.article.body, &d.sentences);
-                (Meta::new(d), feats.sentences, copy_keys, cluster_doc(d))
+                let (sentences, _) = dedup::sentence_words(&d.article.body, &d.sentences);
+                let copy_keys = dedup::CopyKeys::new(&d.article.body);
+                (Meta::new(d), sentences, copy_keys, cluster_doc(d))
             })
             .collect();
         for (meta, sentences, copy_keys, cdoc) in read {
@@ -338,8 +335,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         c.vector = v;
     }
     step("vectors");
-    let order: Vec<usize> = (0..n).collect();
-    let event_members = cluster::events(&cdocs, &order);
+    let event_members = cluster::events(&cdocs, &all);
     step("events");
 
     // Rewrites share few shingles; look for them inside each event, among
@@ -765,7 +761,6 @@ fn group_quotes<K: Sink>(
     sink: &mut K,
 ) -> Result<(), K::Error> {
     let quotes = raw.0;
-    let article_of: Vec<usize> = quotes.iter().map(|q| q.article as usize).collect();
     // Each quote's distinct words as sorted terms: candidate pairs are
     // compared by one merge pass.
     let words: Vec<Vec<text::Term>> = quotes
@@ -796,8 +791,10 @@ fn group_quotes<K: Sink>(
     let class_article: Vec<Option<usize>> = class_members
         .iter()
         .map(|m| {
-            let a = article_of[m[0]];
-            m.iter().all(|&i| article_of[i] == a).then_some(a)
+            let a = quotes[m[0]].article;
+            m.iter()
+                .all(|&i| quotes[i].article == a)
+                .then_some(a as usize)
         })
         .collect();
     let rep: Vec<usize> = class_members.iter().map(|m| m[0]).collect();

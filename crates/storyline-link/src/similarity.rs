@@ -42,14 +42,11 @@ impl Idf {
         let mut idf = Idf::default();
         let mut seen = Vec::new();
         for d in docs {
-            idf.n += 1;
             seen.clear();
             seen.extend_from_slice(d);
             seen.sort_unstable();
             seen.dedup();
-            for &t in &seen {
-                *idf.df.entry(t).or_default() += 1;
-            }
+            idf.count_distinct(seen.iter().copied());
         }
         idf
     }

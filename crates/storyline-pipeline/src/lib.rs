@@ -314,7 +314,7 @@ impl storyline_link::DocSource for StoreDocs<'_> {
         f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
     ) -> Result<(), StoreError> {
         // Batches of a few thousand keep each pass's parsed articles small.
-        const BATCH: usize = 4096;
+        const BATCH: usize = storyline_store::LOAD_BATCH;
         for (k, chunk) in at.chunks(BATCH).enumerate() {
             let rows: Vec<i64> = chunk.iter().map(|&i| self.order[i]).collect();
             let docs = self.store.annotated_rows(&rows)?;

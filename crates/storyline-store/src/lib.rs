@@ -136,14 +136,15 @@ fn parse_at<T: serde::de::DeserializeOwned>(path: &Path, json: &str, what: &str)
 }
 
 /// Articles read per batch by [`Store::annotated_rows`] before parsing
-/// them in parallel.
-const LOAD_BATCH: usize = 4096;
+/// them in parallel: a caller reading a few thousand at a time asks for
+/// this many.
+pub const LOAD_BATCH: usize = 4096;
 
 /// Mentions an entity's list entry carries ([`Store::entities_page`]).
 pub const HEAD_MENTIONS: usize = 20;
 
-/// The tables [`Store::replace_derived`] rewrites (times are written with
-/// their article).
+/// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
+/// (times are written with their article).
 const DERIVED: [&str; 8] = [
     "relations",
     "events",
@@ -442,16 +443,6 @@ impl Store {
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(added)
-    }
-
-    /// Replaces every derived table (links, events, storylines, entities,
-    /// quotes; not times, which are written with their article) with `analysis` in one transaction, so readers see the
-    /// old analysis or the new, never a mix.
-    pub fn replace_derived(&mut self, analysis: &Analysis) -> Result<()> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        write_derived(&tx, &path, analysis)?;
-        tx.commit().map_err(|e| sql(&path, e))
     }
 
     /// Starts replacing every derived table, a part at a time, in one
@@ -1589,7 +1580,14 @@ mod tests {
         store
             .add_articles(&[("h2".to_string(), new.clone())])
             .unwrap();
-        store.replace_derived(&analysis(&[old, new])).unwrap();
+        let relinked = analysis(&[old, new]);
+        let mut w = store.derived_writer().unwrap();
+        w.relations(&relinked.relations).unwrap();
+        w.events(&relinked.events).unwrap();
+        w.entities(&relinked.entities).unwrap();
+        w.quotes(&relinked.quotes).unwrap();
+        w.storylines(&relinked.storylines).unwrap();
+        w.finish().unwrap();
         assert_eq!(store.times(None).unwrap().len(), 3);
         assert_eq!(store.times(Some("a2")).unwrap()[1], time("a2", 27));
         // (The raw insert above wrote no search-index row for a1; only the

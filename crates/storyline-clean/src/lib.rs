@@ -32,6 +32,7 @@ use storyline_ingest::{PageKind, RawDoc};
 use storyline_model::{calendar, Article, Removed, SourceFormat};
 
 pub use blocks::{classify_blocks, Classified, Label};
+pub use lang::detect as detect_language;
 
 /// Why a page could not be cleaned.
 #[derive(Debug, thiserror::Error)]

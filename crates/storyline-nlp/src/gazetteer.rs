@@ -3,7 +3,7 @@
 //! common given names. Written by the team from general knowledge; they
 //! only hint, the tagger's weights decide.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
 const PLACE_NAMES: &str = "
@@ -132,7 +132,7 @@ University of Cambridge|Sorbonne|Brookings Institution|Heritage Foundation|RAND|
 Taliban|al-Qaeda|Al Qaeda|Islamic State|ISIS|ISIL|Wagner|Wagner Group|Mossad|KGB|FSB|GRU|MI5|MI6|
 ";
 
-fn set(list: &'static str) -> HashSet<&'static str> {
+fn set(list: &'static str) -> FxHashSet<&'static str> {
     list.split(['|', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -140,8 +140,8 @@ fn set(list: &'static str) -> HashSet<&'static str> {
 }
 
 /// Whole place names ("New Zealand"), with the rules' own list.
-pub fn places() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+pub fn places() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
         let mut s = set(PLACE_NAMES);
         s.extend(crate::entities::PLACES.iter().copied());
@@ -150,20 +150,20 @@ pub fn places() -> &'static HashSet<&'static str> {
 }
 
 /// Words of place names ("New", "Zealand").
-pub fn place_words() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+pub fn place_words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| places().iter().flat_map(|p| p.split(' ')).collect())
 }
 
 /// Well-known organisations ("NATO", "Reuters", "Supreme Court").
-pub fn organizations() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+pub fn organizations() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| set(ORGANIZATION_NAMES))
 }
 
 /// Common given names.
-pub fn given_names() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+pub fn given_names() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| set(GIVEN_NAMES))
 }
 

@@ -14,9 +14,7 @@
 //! `storyline train entities` on the CC BY / CC BY-SA genres of GUM and on
 //! WNUT-17, and embedded in the binary ([`Model::shipped`]).
 
-use std::collections::{HashMap, HashSet};
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 use storyline_model::EntityKind;
@@ -160,7 +158,15 @@ impl Model {
 
 /// Summed weights of some features, per tag.
 fn sum(feats: &[u64], weight: &impl Fn(u64) -> Option<[f32; NT]>) -> [f32; NT] {
-    let mut s = [0.0; NT];
+    sum_onto([0.0; NT], feats, weight)
+}
+
+/// `s` plus the summed weights of some features, added in their order.
+fn sum_onto(
+    mut s: [f32; NT],
+    feats: &[u64],
+    weight: &impl Fn(u64) -> Option<[f32; NT]>,
+) -> [f32; NT] {
     for &f in feats {
         if let Some(w) = weight(f) {
             for (x, y) in s.iter_mut().zip(w) {
@@ -175,6 +181,13 @@ fn sum(feats: &[u64], weight: &impl Fn(u64) -> Option<[f32; NT]>) -> [f32; NT] {
 /// by paragraph.
 fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<usize> {
     let mut tags = vec![0; feats.len()];
+    // The first history feature depends on the previous tag alone: look it
+    // up once per document, not once per word and tag. Summing onto it
+    // keeps the order of additions, so the scores are the same to the bit.
+    let mut prior = [[0.0; NT]; NT + 1];
+    for (p, s) in prior.iter_mut().enumerate() {
+        *s = sum(&[Features::transition(p)], &weight);
+    }
     for (a, b) in feats.segments() {
         let n = b - a;
         let mut score = vec![[f32::NEG_INFINITY; NT]; n];
@@ -191,7 +204,7 @@ fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<u
                 if base == f32::NEG_INFINITY {
                     continue;
                 }
-                let d = sum(&feats.dynamic(a + i, p), &weight);
+                let d = sum_onto(prior[p], &feats.dynamic(a + i, p)[1..], &weight);
                 let from = if p == START { 0 } else { p };
                 for c in 0..NT {
                     if !allowed(from, c) {
@@ -242,7 +255,7 @@ fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
     }
     // Longest names first, so they win over their parts.
     names.sort_by_key(|&(a, b)| std::cmp::Reverse(b - a));
-    let mut seen: HashSet<Vec<&str>> = HashSet::new();
+    let mut seen: FxHashSet<Vec<&str>> = FxHashSet::default();
     // Words already given to a longer name.
     let mut fixed = vec![false; tags.len()];
     for (a, b) in names {
@@ -341,9 +354,11 @@ fn h2(template: u64, a: u64, b: u64) -> u64 {
     xxh3_64_with_seed(&buf, template)
 }
 
+/// A word's shape into `out` (cleared first, no allocation per word):
 /// "Kim" → "Xx", "KCNA" → "X", "2025" → "d", "Jong-un" → "Xx-x".
-fn shape(w: &str) -> String {
-    let mut out = String::new();
+fn shape_into(w: &str, out: &mut String) {
+    out.clear();
+    let mut last = None;
     for c in w.chars() {
         let k = if c.is_uppercase() {
             'X'
@@ -354,14 +369,14 @@ fn shape(w: &str) -> String {
         } else {
             c
         };
-        if !out.ends_with(k) {
+        if last != Some(k) {
             out.push(k);
+            last = Some(k);
         }
         if out.len() >= 6 {
             break;
         }
     }
-    out
 }
 
 /// What separates two words: a sentence end, a line break, a quote…
@@ -393,13 +408,14 @@ fn gap_kind(gap: &str, at_start: bool) -> &'static str {
 
 /// Gazetteer flags of a word, as a short string: P place word, F given
 /// name, T title, O organisation word, G group, N not a name, C person cue.
-fn gazetteer(w: &str) -> String {
+/// Written into `out` (cleared first): this runs for every word of every page.
+fn gazetteer(w: &str, out: &mut String) {
     // Every listed word once, with its flags: one look-up per word instead
-    // of a scan of each list (this runs for every word of every page).
-    static FLAGS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    static CUES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    // of a scan of each list.
+    static FLAGS: OnceLock<FxHashMap<&'static str, String>> = OnceLock::new();
+    static CUES: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let flags = FLAGS.get_or_init(|| {
-        let mut m: HashMap<&'static str, String> = HashMap::new();
+        let mut m: FxHashMap<&'static str, String> = FxHashMap::default();
         let mut add = |words: &mut dyn Iterator<Item = &'static str>, flag: char| {
             for w in words {
                 let f = m.entry(w).or_default();
@@ -418,20 +434,46 @@ fn gazetteer(w: &str) -> String {
     });
     let cues = CUES.get_or_init(|| entities::PERSON_CUES_BEFORE.iter().copied().collect());
     let b = entities::base(w);
-    let mut g = flags.get(b).cloned().unwrap_or_default();
-    if cues.contains(b.to_lowercase().as_str()) {
-        g.push('C');
+    out.clear();
+    if let Some(f) = flags.get(b) {
+        out.push_str(f);
     }
-    g
+    let is_cue = if b.chars().any(char::is_uppercase) {
+        cues.contains(b.to_lowercase().as_str())
+    } else {
+        cues.contains(b)
+    };
+    if is_cue {
+        out.push('C');
+    }
 }
 
 impl Features {
     fn new(text: &str, toks: &[Tok<'_>]) -> Features {
         let n = toks.len();
-        let lower_s: Vec<String> = toks.iter().map(|t| t.text.to_lowercase()).collect();
-        let shapes_s: Vec<String> = toks.iter().map(|t| shape(t.text)).collect();
-        let lower: Vec<u64> = lower_s.iter().map(|w| h(1, w)).collect();
-        let shape_h: Vec<u64> = shapes_s.iter().map(|w| h(2, w)).collect();
+        // Every word lower-cased into one buffer (`lower_at` gives its
+        // range): one allocation per document, not one per word.
+        let mut lower_buf = String::with_capacity(text.len());
+        let mut lower_at = Vec::with_capacity(n + 1);
+        for t in toks {
+            lower_at.push(lower_buf.len());
+            if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                lower_buf.push_str(&t.text.to_lowercase());
+            } else {
+                lower_buf.push_str(t.text);
+            }
+        }
+        lower_at.push(lower_buf.len());
+        let lower_s = |i: usize| &lower_buf[lower_at[i]..lower_at[i + 1]];
+        let lower: Vec<u64> = (0..n).map(|i| h(1, lower_s(i))).collect();
+        let mut scratch = String::new();
+        let shape_h: Vec<u64> = toks
+            .iter()
+            .map(|t| {
+                shape_into(t.text, &mut scratch);
+                h(2, &scratch)
+            })
+            .collect();
         let gaps: Vec<&str> = (0..=n)
             .map(|i| {
                 let a = if i == 0 { 0 } else { toks[i - 1].end };
@@ -469,14 +511,14 @@ impl Features {
             .iter()
             .zip(&in_place)
             .map(|(t, &p)| {
-                let mut g = gazetteer(t.text);
-                g.extend(p);
-                h(3, &g)
+                gazetteer(t.text, &mut scratch);
+                scratch.extend(p);
+                h(3, &scratch)
             })
             .collect();
         // Words the document also writes in lower case are less likely names
         // when capitalised at a sentence start.
-        let seen_lower: HashSet<&str> = toks
+        let seen_lower: FxHashSet<&str> = toks
             .iter()
             .filter(|t| t.text.chars().next().is_some_and(char::is_lowercase))
             .map(|t| t.text)
@@ -529,11 +571,11 @@ impl Features {
             offsets.push(hashes.len());
             let ii = i as isize;
             let w = toks[i].text;
-            let lw = &lower_s[i];
-            let chars: Vec<char> = lw.chars().collect();
-            let pre: String = chars.iter().take(3).collect();
-            let suf3: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-            let suf2: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+            let lw = lower_s(i);
+            // First three and last three and two characters (not bytes).
+            let pre = &lw[..lw.char_indices().nth(3).map_or(lw.len(), |(k, _)| k)];
+            let suf3 = &lw[lw.char_indices().rev().nth(2).map_or(0, |(k, _)| k)..];
+            let suf2 = &lw[lw.char_indices().rev().nth(1).map_or(0, |(k, _)| k)..];
             let gb = h(4, gaps[i]);
             let ga = h(5, gaps[i + 1]);
             hashes.extend([
@@ -547,9 +589,9 @@ impl Features {
                 shape_h[i],
                 h2(11, at(&shape_h, ii - 1), shape_h[i]),
                 h2(12, shape_h[i], at(&shape_h, ii + 1)),
-                h(13, &suf3),
-                h(14, &pre),
-                h(15, &suf2),
+                h(13, suf3),
+                h(14, pre),
+                h(15, suf2),
                 gb,
                 ga,
                 h2(16, gb, shape_h[i]),
@@ -558,7 +600,7 @@ impl Features {
                 h2(18, at(&gaz, ii + 1), 0),
                 h2(19, at(&lower, ii - 1), lower[i]),
                 h2(20, lower[i], at(&lower, ii + 1)),
-                h2(21, u64::from(seen_lower.contains(lw.as_str())), shape_h[i]),
+                h2(21, u64::from(seen_lower.contains(lw)), shape_h[i]),
                 h2(22, gb, lower[i]),
                 h2(23, at(&gaz, ii - 1), shape_h[i]),
             ]);
@@ -603,10 +645,16 @@ impl Features {
     fn dynamic(&self, i: usize, prev: usize) -> [u64; DYNAMIC] {
         let p1 = if prev == START { 99 } else { prev as u64 };
         [
-            h2(30, p1, 0),
+            Features::transition(prev),
             h2(32, p1, self.lower[i]),
             h2(33, p1, self.shape[i]),
         ]
+    }
+
+    /// The first of [`Features::dynamic`]: the previous tag alone.
+    fn transition(prev: usize) -> u64 {
+        let p1 = if prev == START { 99 } else { prev as u64 };
+        h2(30, p1, 0)
     }
 
     /// Paragraph ranges of words.

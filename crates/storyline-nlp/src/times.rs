@@ -130,14 +130,20 @@ struct Ctx<'a> {
     /// How far (bytes) that year carries: a few sentences in news, until
     /// the next year named in a history (see [`story_reach`]).
     reach: usize,
+    /// Every word lower-cased once, into one buffer (`lower_at[i]..lower_at[i + 1]`).
+    lower_buf: String,
+    lower_at: Vec<usize>,
 }
 
 impl Ctx<'_> {
     fn word(&self, i: usize) -> &str {
         self.toks.get(i).map_or("", |t| t.text)
     }
-    fn lower(&self, i: usize) -> String {
-        self.word(i).to_lowercase()
+    fn lower(&self, i: usize) -> &str {
+        match (self.lower_at.get(i), self.lower_at.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.lower_buf[a..b],
+            _ => "",
+        }
     }
     /// Whether tokens i and i+1 are separated only by spaces (and maybe a comma).
     fn adjacent(&self, i: usize) -> bool {
@@ -166,8 +172,21 @@ impl Ctx<'_> {
 /// creation (publication) date if known.
 pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<Timex> {
     let toks = crate::entities::tokens(text);
+    let mut lower_buf = String::with_capacity(text.len());
+    let mut lower_at = Vec::with_capacity(toks.len() + 1);
+    for t in &toks {
+        lower_at.push(lower_buf.len());
+        if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            lower_buf.push_str(&t.text.to_lowercase());
+        } else {
+            lower_buf.push_str(t.text);
+        }
+    }
+    lower_at.push(lower_buf.len());
     let ctx = Ctx {
         text,
+        lower_buf,
+        lower_at,
         reach: story_reach(&toks, dct),
         toks,
         dct,
@@ -283,10 +302,10 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             }
         }
         // A bare month: "May" is too often the verb; require a preposition.
-        let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+        let prev = if i > 0 { c.lower(i - 1) } else { "" };
         if l != "may"
             && matches!(
-                prev.as_str(),
+                prev,
                 "in" | "since"
                     | "until"
                     | "by"
@@ -323,16 +342,16 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     }
     // "last Wednesday", "the previous Friday", "this coming Sunday": the
     // qualifier belongs to the expression.
-    let (lead, qual) = match l.as_str() {
-        "last" | "next" => (1, l.clone()),
-        "the" if matches!(c.lower(i + 1).as_str(), "previous" | "following") => (2, c.lower(i + 1)),
-        "this" if c.lower(i + 1) == "coming" => (2, "next".to_string()),
-        _ => (0, String::new()),
+    let (lead, qual) = match l {
+        "last" | "next" => (1, l),
+        "the" if matches!(c.lower(i + 1), "previous" | "following") => (2, c.lower(i + 1)),
+        "this" if c.lower(i + 1) == "coming" => (2, "next"),
+        _ => (0, ""),
     };
     if lead > 0 {
         let wd_word = c.word(i + lead);
         if let Some(wd) = weekday_from_name(wd_word).filter(|_| wd_word.len() > 3) {
-            let value = match (c.dct, qual.as_str()) {
+            let value = match (c.dct, qual) {
                 (None, _) => format!("XXXX-WXX-{}", wd + 1),
                 (Some(d), "next" | "following") => resolve_weekday(d, wd, true).to_string(),
                 (Some(d), _) => {
@@ -367,7 +386,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
                 }
             }
         }
-        let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+        let prev = if i > 0 { c.lower(i - 1) } else { "" };
         let future = prev == "next" || (prev != "last" && weekday_future(c, i));
         let value = c.dct.map_or_else(
             || format!("XXXX-WXX-{}", wd + 1),
@@ -375,13 +394,13 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         );
         // "Friday night": the expression takes the part of the day, the
         // value stays the day (as TimeBank annotates it).
-        if day_part(&c.lower(i + 1)).is_some() && c.adjacent(i) {
+        if day_part(c.lower(i + 1)).is_some() && c.adjacent(i) {
             return Some((2, value, "date"));
         }
         return Some((1, value, "date"));
     }
     // Relative days.
-    if let Some(off) = match l.as_str() {
+    if let Some(off) = match l {
         "today" | "tonight" => Some(0),
         "yesterday" => Some(-1),
         "tomorrow" => Some(1),
@@ -393,15 +412,15 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         return Some((1, value, "date"));
     }
     // "the previous day", "the day before", "a day earlier", "the next day".
-    if matches!(l.as_str(), "the" | "a") && c.lower(i + 1) == "previous" && c.lower(i + 2) == "day"
+    if matches!(l, "the" | "a") && c.lower(i + 1) == "previous" && c.lower(i + 2) == "day"
         || l == "the" && c.lower(i + 1) == "day" && c.lower(i + 2) == "before"
     {
         let base = anchor.or(c.dct)?;
         return Some((3, add_days(base, -1).to_string(), "date"));
     }
-    if matches!(l.as_str(), "the" | "a")
+    if matches!(l, "the" | "a")
         && c.lower(i + 1) == "day"
-        && matches!(c.lower(i + 2).as_str(), "earlier" | "later")
+        && matches!(c.lower(i + 2), "earlier" | "later")
     {
         let base = anchor.or(c.dct)?;
         let off = if c.lower(i + 2) == "later" { 1 } else { -1 };
@@ -413,27 +432,24 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     }
     // "early/late next year", "last month", "this week", "next year".
     // ("early January", "late 2024" fall to the month and year rules.)
-    let skip = usize::from(matches!(
-        l.as_str(),
-        "early" | "late" | "mid" | "later" | "earlier"
-    ));
+    let skip = usize::from(matches!(l, "early" | "late" | "mid" | "later" | "earlier"));
     let rel = c.lower(i + skip);
     let per = c.lower(i + skip + 1);
-    if matches!(rel.as_str(), "last" | "next" | "this" | "past" | "coming")
-        && matches!(per.as_str(), "week" | "month" | "year")
+    if matches!(rel, "last" | "next" | "this" | "past" | "coming")
+        && matches!(per, "week" | "month" | "year")
     {
-        let off = match rel.as_str() {
+        let off = match rel {
             "last" | "past" => -1,
             "next" | "coming" => 1,
             _ => 0,
         };
         let value = c.dct.map_or_else(
-            || match per.as_str() {
+            || match per {
                 "week" => "XXXX-WXX".to_string(),
                 "month" => "XXXX-XX".to_string(),
                 _ => "XXXX".to_string(),
             },
-            |d| relative_period(d, &per, off),
+            |d| relative_period(d, per, off),
         );
         return Some((skip + 2, value, "date"));
     }
@@ -471,7 +487,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         let mut k = i + 1;
         let mut year_ago = false;
         while matches!(
-            c.lower(k).as_str(),
+            c.lower(k),
             "latest" | "recent" | "most" | "just" | "ended" | "year-ago" | "year-earlier"
         ) {
             year_ago |= c.lower(k).starts_with("year-");
@@ -501,7 +517,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     if let Some(n) = number(w).or((l == "a" || l == "an").then_some(1)) {
         if let Some(u) = unit(c.word(i + 1)) {
             let back = c.lower(i + 2);
-            if matches!(back.as_str(), "ago" | "earlier" | "before") {
+            if matches!(back, "ago" | "earlier" | "before") {
                 let quarterly = quarterly(c, c.toks[i].start);
                 let value = c
                     .dct
@@ -510,7 +526,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             }
         }
     }
-    if matches!(l.as_str(), "year-earlier" | "year-ago") {
+    if matches!(l, "year-earlier" | "year-ago") {
         let value = c.dct.map_or_else(
             || "XXXX".to_string(),
             |d| ago(d, 1, "Y", quarterly(c, c.toks[i].start)),
@@ -518,7 +534,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         return Some((1, value, "date"));
     }
     // Sets: "daily", "every day", "each Thursday", "annually".
-    if let Some(v) = match l.as_str() {
+    if let Some(v) = match l {
         "daily" | "nightly" => Some("P1D"),
         "weekly" => Some("P1W"),
         "monthly" => Some("P1M"),
@@ -527,7 +543,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     } {
         return Some((1, v.to_string(), "set"));
     }
-    if matches!(l.as_str(), "every" | "each") {
+    if matches!(l, "every" | "each") {
         if let Some(u) = unit(c.word(i + 1)) {
             return Some((2, duration(1, u), "set"));
         }
@@ -536,9 +552,9 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         }
     }
     // Seasons: "last fall", "this summer", "next spring".
-    if matches!(l.as_str(), "last" | "this" | "next" | "early" | "late") {
-        if let Some(code) = season(&c.lower(i + 1)) {
-            let off = match l.as_str() {
+    if matches!(l, "last" | "this" | "next" | "early" | "late") {
+        if let Some(code) = season(c.lower(i + 1)) {
+            let off = match l {
                 "last" => -1,
                 "next" => 1,
                 _ => 0,
@@ -552,7 +568,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     }
     // Parts of today: "this morning", "tonight" is above.
     if l == "this" {
-        if let Some(part) = day_part(&c.lower(i + 1)) {
+        if let Some(part) = day_part(c.lower(i + 1)) {
             let value = c
                 .dct
                 .map_or_else(|| format!("XXXX-XX-XXT{part}"), |d| format!("{d}T{part}"));
@@ -603,8 +619,8 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     } else {
         (w.to_string(), i + 1)
     };
-    if let Some((hh, mm)) = clock(&word, &c.lower(after)) {
-        let marked = matches!(c.lower(after).as_str(), "a.m" | "p.m" | "am" | "pm");
+    if let Some((hh, mm)) = clock(&word, c.lower(after)) {
+        let marked = matches!(c.lower(after), "a.m" | "p.m" | "am" | "pm");
         let mut n = after - i + usize::from(marked);
         // "9 a.m. EST Tuesday": a time zone, then the day it falls on.
         if matches!(
@@ -629,7 +645,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         );
         return Some((n, value, "time"));
     }
-    if matches!(l.as_str(), "noon" | "midday" | "midnight") {
+    if matches!(l, "noon" | "midday" | "midnight") {
         let hh = if l == "midnight" { 24 } else { 12 };
         let value = c
             .dct
@@ -639,7 +655,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     // Holidays (US-centred, as the news they come from): fixed dates and
     // Thanksgiving (fourth Thursday of November).
     if let Some(n_words) = holiday_words(c, i) {
-        let value = holiday_value(&l, &c.lower(i + 1), c.dct);
+        let value = holiday_value(l, c.lower(i + 1), c.dct);
         return Some((n_words, value, "date"));
     }
     // "the weekend": the one around publication.
@@ -661,9 +677,9 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             || after.starts_with([',', '%'])
                 && after[1..].starts_with(|ch: char| ch.is_ascii_digit());
         // Older years need a cue: "in 1793", "1861," — not "1500 soldiers".
-        let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+        let prev = if i > 0 { c.lower(i - 1) } else { "" };
         let cue = matches!(
-            prev.as_str(),
+            prev,
             "in" | "of"
                 | "since"
                 | "until"
@@ -694,19 +710,19 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     if l == "recently" {
         return Some((1, "PAST_REF".into(), "date"));
     }
-    if matches!(l.as_str(), "currently" | "now") && i > 0 {
+    if matches!(l, "currently" | "now") && i > 0 {
         return Some((1, "PRESENT_REF".into(), "date"));
     }
     // "the past five days", "the next two quarters", "the past few weeks",
     // "the past decade": durations.
-    if l == "the" && matches!(c.lower(i + 1).as_str(), "past" | "last" | "next" | "coming") {
+    if l == "the" && matches!(c.lower(i + 1), "past" | "last" | "next" | "coming") {
         let k = i + 2;
         if let Some(n) = number(c.word(k)) {
             if let Some(u) = unit(c.word(k + 1)) {
                 return Some((4, duration(n, u), "duration"));
             }
         }
-        if matches!(c.lower(k).as_str(), "few" | "several" | "many") {
+        if matches!(c.lower(k), "few" | "several" | "many") {
             if let Some(u) = unit(c.word(k + 1)) {
                 return Some((4, duration_x(u), "duration"));
             }
@@ -727,7 +743,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
     }
     // "recent years", "coming months", "these days".
     if let Some(u) = unit(c.word(i + 1)).filter(|_| c.lower(i + 1).ends_with('s')) {
-        match l.as_str() {
+        match l {
             "recent" => return Some((2, duration_x(u), "duration")),
             "coming" | "future" => return Some((2, "FUTURE_REF".into(), "date")),
             "past" => return Some((2, "PAST_REF".into(), "date")),
@@ -735,7 +751,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
             _ => {}
         }
     }
-    if l == "the" && matches!(c.lower(i + 1).as_str(), "future" | "past") {
+    if l == "the" && matches!(c.lower(i + 1), "future" | "past") {
         let v = if c.lower(i + 1) == "future" {
             "FUTURE_REF"
         } else {
@@ -744,7 +760,7 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         return Some((2, v.into(), "date"));
     }
     // Bare and vague durations: "years", "a week", "several months".
-    let vague = matches!(l.as_str(), "several" | "few" | "many" | "some");
+    let vague = matches!(l, "several" | "few" | "many" | "some");
     let (k, n) = if (l == "a" || l == "an") && c.lower(i + 1) == "few" {
         (i + 2, None)
     } else if vague {
@@ -805,7 +821,7 @@ fn clock(w: &str, next: &str) -> Option<(u32, u32)> {
 fn holiday_words(c: &Ctx<'_>, i: usize) -> Option<usize> {
     let a = c.lower(i);
     let b = c.lower(i + 1);
-    match (a.as_str(), b.as_str()) {
+    match (a, b) {
         (
             "thanksgiving" | "election" | "christmas" | "independence" | "labor" | "memorial",
             "day",
@@ -954,7 +970,7 @@ fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
         }
         let w = c.lower(j);
         if matches!(
-            w.as_str(),
+            w,
             "will"
                 | "would"
                 | "next"
@@ -984,7 +1000,7 @@ fn weekday_future(c: &Ctx<'_>, i: usize) -> bool {
         }
         if w.ends_with("ed")
             || matches!(
-                w.as_str(),
+                w,
                 "said"
                     | "told"
                     | "met"
@@ -1060,9 +1076,9 @@ fn infer_year(c: &Ctx<'_>, i: usize, month: u32, day: Option<u32>) -> Option<i32
         Some(d) => (d, on(y + 1)?),
         None => return Some(y),
     };
-    let prev = if i > 0 { c.lower(i - 1) } else { String::new() };
+    let prev = if i > 0 { c.lower(i - 1) } else { "" };
     let (back, ahead) = (-gap(past), gap(future));
-    let pick_future = match prev.as_str() {
+    let pick_future = match prev {
         "last" | "since" => false,
         "next" | "until" | "by" => true,
         _ if future_context(c.sentence(c.toks[i].start)) => ahead * 2 < back * 3,

@@ -61,6 +61,23 @@ impl DocFeatures {
             spans,
         }
     }
+
+    /// A 128-bit digest of what [`classify`] reads (shingles and sentence
+    /// words): pages with equal fingerprints score alike against any page.
+    pub fn fingerprint(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&(self.shingles.len() as u64).to_le_bytes());
+        for x in &self.shingles {
+            h.update(&x.to_le_bytes());
+        }
+        for s in &self.sentences {
+            h.update(&(s.len() as u64).to_le_bytes());
+            for w in s {
+                h.update(&w.to_le_bytes());
+            }
+        }
+        h.digest128()
+    }
 }
 
 impl CopyKeys {
@@ -163,8 +180,16 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, idf: &Idf) -> Option<Link> {
     } else {
         None
     };
-    let aligned = align(&a.sentences, &b.sentences, idf);
     let shorter = a.sentences.len().min(b.sentences.len());
+    // Not a copy: only a rewrite's coverage can link the pair, so the
+    // alignment may stop once that coverage is out of reach (most candidate
+    // pairs share a few boilerplate lines and nothing else).
+    let need = if copy.is_some() {
+        0.0
+    } else {
+        REWRITE_COVERAGE
+    };
+    let aligned = align_bounded(&a.sentences, &b.sentences, idf, need)?;
     let coverage = if shorter == 0 {
         0.0
     } else {
@@ -187,6 +212,18 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, idf: &Idf) -> Option<Link> {
 /// (at least [`PARAPHRASE_THRESHOLD`]), and of those matches the longest run
 /// that keeps both orders is kept. Pairs are `(in a, in b, similarity)`.
 pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, f32)> {
+    align_bounded(a, b, idf, 0.0).unwrap_or_default()
+}
+
+/// [`align`], or `None` as soon as the pairs found cannot cover `need` of
+/// the shorter page's sentences (the alignment keeps at most one pair per
+/// sentence, so matched plus not yet tried bounds it).
+fn align_bounded(
+    a: &[Vec<Term>],
+    b: &[Vec<Term>],
+    idf: &Idf,
+    need: f32,
+) -> Option<Vec<(usize, usize, f32)>> {
     let swap = b.len() < a.len();
     let (short, long) = if swap { (b, a) } else { (a, b) };
     let long_w: Vec<Vec<f32>> = long.iter().map(|l| idf.weights(l)).collect();
@@ -213,58 +250,69 @@ pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, 
     }
     let mut marked = vec![false; long.len()];
     let mut cands: Vec<u32> = Vec::new();
-    let matches: Vec<(usize, usize, f32)> = short
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let sw = idf.weights(s);
-            if let Some(&j) = first_exact.get(s.as_slice()) {
-                let sim = sentence_similarity_weighted(s, &sw, s, &sw);
-                return (sim >= PARAPHRASE_THRESHOLD).then_some((i, j, sim));
+    let shorter = short.len() as f32;
+    let mut matches: Vec<(usize, usize, f32)> = Vec::new();
+    for (i, s) in short.iter().enumerate() {
+        if need > 0.0 && ((matches.len() + short.len() - i) as f32 / shorter) < need {
+            return None;
+        }
+        let sw = idf.weights(s);
+        if let Some(&j) = first_exact.get(s.as_slice()) {
+            let sim = sentence_similarity_weighted(s, &sw, s, &sw);
+            if sim >= PARAPHRASE_THRESHOLD {
+                matches.push((i, j, sim));
             }
-            let mut by_weight: Vec<usize> = (0..s.len()).collect();
-            by_weight.sort_by(|&x, &y| sw[y].total_cmp(&sw[x]).then(x.cmp(&y)));
-            let total: f32 = sw.iter().sum();
-            let mut rest = total;
-            cands.clear();
-            for &k in &by_weight {
-                if rest < PARAPHRASE_THRESHOLD * total {
-                    break;
-                }
-                rest -= sw[k];
-                for &j in holding.get(&s[k]).map(Vec::as_slice).unwrap_or(&[]) {
-                    if !std::mem::replace(&mut marked[j as usize], true) {
-                        cands.push(j);
-                    }
+            continue;
+        }
+        let mut by_weight: Vec<usize> = (0..s.len()).collect();
+        by_weight.sort_by(|&x, &y| sw[y].total_cmp(&sw[x]).then(x.cmp(&y)));
+        let total: f32 = sw.iter().sum();
+        let mut rest = total;
+        cands.clear();
+        for &k in &by_weight {
+            if rest < PARAPHRASE_THRESHOLD * total {
+                break;
+            }
+            rest -= sw[k];
+            for &j in holding.get(&s[k]).map(Vec::as_slice).unwrap_or(&[]) {
+                if !std::mem::replace(&mut marked[j as usize], true) {
+                    cands.push(j);
                 }
             }
-            cands.sort_unstable();
-            let best = cands
-                .iter()
-                .map(|&j| {
-                    let j = j as usize;
-                    marked[j] = false;
-                    (
-                        j,
-                        sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]),
-                    )
-                })
-                .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
-                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
-            best.map(|(j, sim)| (i, j, sim))
-        })
-        .collect();
+        }
+        cands.sort_unstable();
+        let best = cands
+            .iter()
+            .map(|&j| {
+                let j = j as usize;
+                marked[j] = false;
+                (
+                    j,
+                    sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]),
+                )
+            })
+            .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        if let Some((j, sim)) = best {
+            matches.push((i, j, sim));
+        }
+    }
+    if need > 0.0 && (matches.len() as f32 / shorter) < need {
+        return None;
+    }
     let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
-    keep.into_iter()
-        .map(|k| {
-            let (i, j, sim) = matches[k];
-            if swap {
-                (j, i, sim)
-            } else {
-                (i, j, sim)
-            }
-        })
-        .collect()
+    Some(
+        keep.into_iter()
+            .map(|k| {
+                let (i, j, sim) = matches[k];
+                if swap {
+                    (j, i, sim)
+                } else {
+                    (i, j, sim)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Positions of a longest strictly increasing subsequence of `xs`
@@ -363,6 +411,39 @@ Boats could not leave the inner basin, and fishermen said a week of catch was lo
         let other = feats("The regional council approved the budget for a new tram line on Thursday after a long debate. \
 Construction will start next spring and the first trams should run in three years.");
         assert!(classify(&a, &other, &idf(&[&a, &other])).is_none());
+    }
+
+    #[test]
+    fn bounded_alignment_gives_up_only_below_the_coverage_it_needs() {
+        let a = feats(ORIGINAL);
+        // Two of four sentences rewritten, then two unrelated ones.
+        let half = feats("A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
+Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
+The regional council approved the budget for a new tram line on Thursday after a long debate. \
+Construction will start next spring and the first trams should run in three years.");
+        let idf = idf(&[&a, &half]);
+        let full = align(&a.sentences, &half.sentences, &idf);
+        assert_eq!(full.len(), 2);
+        // Half the sentences align: enough for a need of a half, not more.
+        assert_eq!(
+            align_bounded(&a.sentences, &half.sentences, &idf, 0.5).as_ref(),
+            Some(&full)
+        );
+        assert!(align_bounded(&a.sentences, &half.sentences, &idf, 0.6).is_none());
+        assert_eq!(
+            align_bounded(&a.sentences, &half.sentences, &idf, 0.0).as_ref(),
+            Some(&full)
+        );
+    }
+
+    #[test]
+    fn fingerprints_follow_the_words_not_the_spacing() {
+        let a = feats(ORIGINAL);
+        assert_eq!(a.fingerprint(), feats(ORIGINAL).fingerprint());
+        assert_ne!(
+            a.fingerprint(),
+            feats(&ORIGINAL.replace("Monday", "Tuesday")).fingerprint()
+        );
     }
 
     #[test]

@@ -303,14 +303,32 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         })?)
         .collect();
     drop(paired);
+    // Pages with the same words score alike: each distinct pair of texts is
+    // scored once. Exact copies are common (mirrors, print and AMP pages,
+    // reposts), and n copies of each of two pages make n² pairs.
+    let prints: FxHashMap<usize, u128> = feats
+        .par_iter()
+        .map(|(&k, f)| (k, f.fingerprint()))
+        .collect();
+    let mut distinct: FxHashMap<(u128, u128), (usize, usize)> = FxHashMap::default();
+    for &(i, j) in &pairs {
+        distinct.entry((prints[&i], prints[&j])).or_insert((i, j));
+    }
+    let links: FxHashMap<(u128, u128), dedup::Link> = distinct
+        .into_par_iter()
+        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j], &idf)?)))
+        .collect();
     let mut relations: BTreeMap<(usize, usize), Relation> = pairs
         .into_par_iter()
         .filter_map(|(i, j)| {
-            let (fi, fj) = (&feats[&i], &feats[&j]);
-            let link = dedup::classify(fi, fj, &idf)?;
-            Some(((i, j), relation(&metas, fi, fj, (i, j), &link)))
+            let link = links.get(&(prints[&i], prints[&j]))?;
+            Some((
+                (i, j),
+                relation(&metas, &feats[&i], &feats[&j], (i, j), link),
+            ))
         })
         .collect();
+    drop(links);
     drop(feats);
     for (&(i, j), r) in &relations {
         if r.kind != RelationKind::Rewrite && cdocs[j].copy_of.is_none() {

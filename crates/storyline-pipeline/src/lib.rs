@@ -173,6 +173,48 @@ pub struct IngestReport {
     /// Seconds of each step of linking, in order: loading the articles,
     /// the steps of [`storyline_link::link_timed`], writing the result.
     pub link_steps: storyline_link::StepTimes,
+    /// Whether the store is left with articles not yet linked (an ingest
+    /// told not to link): events, entities, quotes and storylines are
+    /// those of the last link until [`link`] or a linking ingest runs.
+    pub needs_link: bool,
+}
+
+/// How [`ingest_with_progress`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Pages stored per transaction: what a killed run can lose.
+    pub chunk: usize,
+    /// Link the store once the pages are stored. Off, the pages are stored
+    /// and searchable, and the store is marked for a later [`link`]: many
+    /// small ingests into a large store then pay for one linking, not one
+    /// each.
+    pub link: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            chunk: CHUNK,
+            link: true,
+        }
+    }
+}
+
+/// What [`link`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkReport {
+    /// Whether anything was linked (false: the store was up to date).
+    pub linked: bool,
+    /// Articles in the store.
+    pub articles: usize,
+    /// Events in the store afterwards.
+    pub events: usize,
+    /// Storylines in the store afterwards.
+    pub storylines: usize,
+    /// Seconds spent linking.
+    pub link_seconds: f64,
+    /// Seconds of each step, as in [`IngestReport::link_steps`].
+    pub link_steps: storyline_link::StepTimes,
 }
 
 /// Where an ingest is, for progress displays.
@@ -206,17 +248,18 @@ pub fn ingest(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
 ) -> Result<IngestReport, StoreError> {
-    ingest_with_progress(store, docs, CHUNK, |_| {})
+    ingest_with_progress(store, docs, IngestOptions::default(), |_| {})
 }
 
-/// [`ingest`] storing `chunk` pages per transaction, telling `progress`
-/// after each chunk and before linking.
+/// [`ingest`] as `options` say, telling `progress` after each chunk and
+/// before linking.
 pub fn ingest_with_progress(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>>,
-    chunk: usize,
+    options: IngestOptions,
     mut progress: impl FnMut(Stage),
 ) -> Result<IngestReport, StoreError> {
+    let chunk = options.chunk;
     let start = std::time::Instant::now();
     let mut seen = HashSet::new();
     let mut docs = docs.peekable();
@@ -255,6 +298,57 @@ pub fn ingest_with_progress(
         annotated = next;
     }
     let pages_seconds = start.elapsed().as_secs_f64();
+    let (link_seconds, link_steps) = if options.link {
+        link_store(store, &mut progress)?
+    } else {
+        (0.0, Vec::new())
+    };
+    let (articles, events, storylines) = store.counts()?;
+    Ok(IngestReport {
+        pages_seconds,
+        link_seconds,
+        link_steps,
+        added,
+        already_stored: skipped,
+        failed: errors.len(),
+        articles,
+        events,
+        storylines,
+        errors,
+        needs_link: store.needs_link()?,
+    })
+}
+
+/// Links a store whose articles changed since it was last linked (an
+/// ingest told not to link, or one killed while linking); `force` links it
+/// even when up to date (after an upgrade that changed linking). The
+/// derived tables are rewritten in one transaction.
+pub fn link(
+    store: &mut Store,
+    force: bool,
+    mut progress: impl FnMut(Stage),
+) -> Result<LinkReport, StoreError> {
+    if force {
+        store.mark_unlinked()?;
+    }
+    let linked = store.needs_link()?;
+    let (link_seconds, link_steps) = link_store(store, &mut progress)?;
+    let (articles, events, storylines) = store.counts()?;
+    Ok(LinkReport {
+        linked,
+        articles,
+        events,
+        storylines,
+        link_seconds,
+        link_steps,
+    })
+}
+
+/// Links the store if it needs it: seconds, and seconds per step.
+fn link_store(
+    store: &mut Store,
+    progress: &mut impl FnMut(Stage),
+) -> Result<(f64, storyline_link::StepTimes), StoreError> {
     let start = std::time::Instant::now();
     let mut link_steps = Vec::new();
     if store.needs_link()? {
@@ -276,20 +370,7 @@ pub fn ingest_with_progress(
         link_steps.extend(steps);
         link_steps.push(Step::ended("write", write.elapsed().as_secs_f64()));
     }
-    let link_seconds = start.elapsed().as_secs_f64();
-    let (articles, events, storylines) = store.counts()?;
-    Ok(IngestReport {
-        pages_seconds,
-        link_seconds,
-        link_steps,
-        added,
-        already_stored: skipped,
-        failed: errors.len(),
-        articles,
-        events,
-        storylines,
-        errors,
-    })
+    Ok((start.elapsed().as_secs_f64(), link_steps))
 }
 
 /// A store's articles as a [`storyline_link::DocSource`]: read again, a
@@ -366,28 +447,19 @@ mod tests {
         v
     }
 
-    #[test]
-    fn linking_a_store_equals_linking_in_memory() {
+    fn example_paths() -> Vec<std::path::PathBuf> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pages");
         let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
         paths.sort();
-        let expected = analyze(storyline_ingest::read_paths(&paths));
-        // The store is filled in two ingests, so the second relinks what the
-        // first stored: read again from the store, a pass at a time.
-        let mut store = Store::open_in_memory().unwrap();
-        let (first, rest) = paths.split_at(paths.len() / 2);
-        ingest(&mut store, storyline_ingest::read_paths(first)).unwrap();
-        ingest(&mut store, storyline_ingest::read_paths(rest)).unwrap();
+        paths
+    }
+
+    /// The store's derived rows are `expected`'s.
+    fn assert_linked_as(store: &Store, expected: &Analysis) {
         assert!(!store.needs_link().unwrap());
-        // The example pages make every kind of row, so none is compared empty.
-        assert!(!expected.relations.is_empty());
-        assert!(expected.events.len() > 1);
-        assert!(!expected.storylines.is_empty());
-        assert!(!expected.entities.is_empty());
-        assert!(!expected.quotes.is_empty());
         assert_eq!(
             sorted(&store.relations().unwrap()),
             sorted(&expected.relations)
@@ -406,5 +478,55 @@ mod tests {
             sorted(&expected.quotes)
         );
         assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn linking_a_store_equals_linking_in_memory() {
+        let paths = example_paths();
+        let expected = analyze(storyline_ingest::read_paths(&paths));
+        // The store is filled in two ingests, so the second relinks what the
+        // first stored: read again from the store, a pass at a time.
+        let mut store = Store::open_in_memory().unwrap();
+        let (first, rest) = paths.split_at(paths.len() / 2);
+        ingest(&mut store, storyline_ingest::read_paths(first)).unwrap();
+        ingest(&mut store, storyline_ingest::read_paths(rest)).unwrap();
+        // The example pages make every kind of row, so none is compared empty.
+        assert!(!expected.relations.is_empty());
+        assert!(expected.events.len() > 1);
+        assert!(!expected.storylines.is_empty());
+        assert!(!expected.entities.is_empty());
+        assert!(!expected.quotes.is_empty());
+        assert_linked_as(&store, &expected);
+    }
+
+    #[test]
+    fn ingests_without_linking_then_one_link_equal_linking_each_time() {
+        let paths = example_paths();
+        let expected = analyze(storyline_ingest::read_paths(&paths));
+        let mut store = Store::open_in_memory().unwrap();
+        let later = IngestOptions {
+            link: false,
+            ..Default::default()
+        };
+        let (first, rest) = paths.split_at(paths.len() / 2);
+        for part in [first, rest] {
+            let r = ingest_with_progress(
+                &mut store,
+                storyline_ingest::read_paths(part),
+                later,
+                |_| {},
+            )
+            .unwrap();
+            assert!(r.needs_link && r.added > 0 && r.link_steps.is_empty());
+            // Stored, not linked: no event yet.
+            assert_eq!(r.events, 0);
+        }
+        let r = link(&mut store, false, |_| {}).unwrap();
+        assert!(r.linked && r.events == expected.events.len());
+        assert_linked_as(&store, &expected);
+        // Up to date: nothing to do, unless forced.
+        assert!(!link(&mut store, false, |_| {}).unwrap().linked);
+        assert!(link(&mut store, true, |_| {}).unwrap().linked);
+        assert_linked_as(&store, &expected);
     }
 }

@@ -678,17 +678,30 @@ async fn api_search(
     Ok(Json(search_filtered(&store, &q, &text, limit)?))
 }
 
+/// Parameters of `POST /api/pages`.
+#[derive(Debug, Deserialize, Default)]
+pub struct PagesQuery {
+    /// `false`: store the pages without linking (as `ingest --no-link`).
+    link: Option<bool>,
+}
+
 /// `POST /api/pages`: JSONL, one page per line (`url`, `html` or `text`,
 /// `published`, `outlet`, `title`), ingested as `storyline ingest` does —
 /// pages already stored are skipped, everything re-linked in one
-/// transaction. 200 with the report (its `errors` name each failed line);
+/// transaction; with `?link=false` the pages are stored and searchable
+/// but linked only by a later post without it (or `storyline link`). 200 with the report (its `errors` name each failed line);
 /// 400 when no page in the body could be read; 413 over the size limit;
 /// 503 when another process holds the store's write lock (an ingest
 /// linking a large store holds it for minutes).
 async fn api_post_pages(
     State(s): State<Arc<AppState>>,
+    Query(q): Query<PagesQuery>,
     body: Bytes,
 ) -> Result<Json<storyline_pipeline::IngestReport>, ApiError> {
+    let options = storyline_pipeline::IngestOptions {
+        link: q.link.unwrap_or(true),
+        ..Default::default()
+    };
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -699,7 +712,7 @@ async fn api_post_pages(
     let report = tokio::task::spawn_blocking(move || {
         let mut store = s.write()?;
         let docs = storyline_ingest::read_jsonl_bytes("request", body.to_vec());
-        storyline_pipeline::ingest(&mut store, docs).map_err(|e| {
+        storyline_pipeline::ingest_with_progress(&mut store, docs, options, |_| {}).map_err(|e| {
             if e.is_busy() {
                 // Another process (a `storyline ingest`) holds the write
                 // lock, for minutes while it links a large store.

@@ -355,6 +355,42 @@ async fn pages_posted_while_another_ingest_writes_get_a_503() {
     assert!(get(&app, "/api/search?q=ferry").await.1.contains("[]"));
 }
 
+/// `?link=false` stores a page (searchable at once) and leaves the events
+/// as they were; the next post that links takes it in.
+#[tokio::test]
+async fn pages_posted_without_linking_wait_for_the_next_link() {
+    let (app, _dir) = app(None);
+    let before = get(&app, "/api/events").await.1;
+    let page = serde_json::json!({
+        "url": "https://example.test/later",
+        "title": "Ferry timetable changes at Nordvik",
+        "published": "2025-03-20",
+        "text": "The ferry company said on Thursday that the Nordvik crossing would run hourly from April.\n\nThe harbour master welcomed the change."
+    });
+    let body = format!("{page}\n").into_bytes();
+    let (status, report) = post(&app, "/api/pages?link=false", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        (r["added"].as_u64(), r["needs_link"].as_bool()),
+        (Some(1), Some(true)),
+        "{r:#}"
+    );
+    assert_eq!(get(&app, "/api/events").await.1, before);
+    assert!(get(&app, "/api/search?q=ferry").await.1.contains("Nordvik"));
+    // Posted again, linking: nothing new stored, but the page joins an event.
+    let (_, report) = post(&app, "/api/pages", body).await;
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        (r["added"].as_u64(), r["needs_link"].as_bool()),
+        (Some(0), Some(false)),
+        "{r:#}"
+    );
+    let after = get(&app, "/api/events").await.1;
+    assert_ne!(after, before);
+    assert!(after.contains("Ferry timetable"), "{after}");
+}
+
 /// The event API says which articles name whom, merged across outlets; the
 /// page marks each name present or missing per outlet and links it.
 #[tokio::test]

@@ -458,8 +458,21 @@ impl Store {
         })
     }
 
+    /// Marks the store for re-linking, as adding articles does: the next
+    /// link rewrites the derived tables even though no article changed.
+    pub fn mark_unlinked(&self) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')",
+                [],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether articles were added since the derived tables were last
-    /// written (an ingest that stopped before linking).
+    /// written (an ingest that stopped before linking, or one told not to
+    /// link), or the store was marked ([`Store::mark_unlinked`]).
     pub fn needs_link(&self) -> Result<bool> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = 'linked'", [], |r| {

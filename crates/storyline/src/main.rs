@@ -60,6 +60,20 @@ enum Command {
         /// resumes when run again).
         #[arg(long, default_value_t = storyline_pipeline::CHUNK, value_parser = clap::value_parser!(usize))]
         chunk: usize,
+        /// Store the pages (searchable at once) but leave linking — copies,
+        /// events, entities, quotes, storylines — to `storyline link` or the
+        /// next ingest: several small ingests into a large store then pay
+        /// for one linking.
+        #[arg(long)]
+        no_link: bool,
+    },
+    /// Link the store: copies, events, entities, quotes and storylines over
+    /// all its articles, if pages were added since it was last linked.
+    Link {
+        /// Link even if nothing was added (after an upgrade that changed
+        /// how pages are linked).
+        #[arg(long)]
+        force: bool,
     },
     /// Check the store: SQLite's integrity check, then that every event,
     /// quote and search entry points at a stored article. Exit code 1 if not.

@@ -460,6 +460,60 @@ fn ingest_is_idempotent_incremental_and_queryable() {
 }
 
 #[test]
+fn ingest_without_linking_then_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let ex = examples();
+    let out = run(&[
+        "ingest",
+        ex.to_str().unwrap(),
+        "--no-link",
+        "--db",
+        db,
+        "--json",
+    ]);
+    let r = json_of(&out);
+    assert!(r["added"].as_u64().unwrap() > 1, "{r:#}");
+    assert_eq!(
+        (r["events"].as_u64(), r["needs_link"].as_bool()),
+        (Some(0), Some(true))
+    );
+    // Searchable before linking; `check` says linking is pending.
+    let found = json_of(&run(&["search", "harbour", "--db", db, "--json"]));
+    assert!(!found.as_array().unwrap().is_empty(), "{found:#}");
+    assert_eq!(
+        json_of(&run(&["check", "--db", db, "--json"]))["needs_link"],
+        true
+    );
+
+    let r = json_of(&run(&["link", "--db", db, "--json"]));
+    assert_eq!(r["linked"], true);
+    let events = r["events"].as_u64().unwrap();
+    assert!(events > 0);
+    assert_eq!(
+        json_of(&run(&["check", "--db", db, "--json"]))["needs_link"],
+        false
+    );
+    // Nothing new: nothing to do, unless forced; the same events either way.
+    let r = json_of(&run(&["link", "--db", db, "--json"]));
+    assert_eq!(
+        (r["linked"].as_bool(), r["events"].as_u64()),
+        (Some(false), Some(events))
+    );
+    let r = json_of(&run(&["link", "--force", "--db", db, "--json"]));
+    assert_eq!(
+        (r["linked"].as_bool(), r["events"].as_u64()),
+        (Some(true), Some(events))
+    );
+    // No store: a clear error naming it.
+    let missing = dir.path().join("none.db");
+    let out = run(&["link", "--db", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("none.db"));
+}
+
+#[test]
 fn store_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.db");

@@ -14,7 +14,12 @@ use storyline_store::Store;
 
 use crate::output;
 
-pub fn run(db: &Path, paths: &[PathBuf], chunk: usize, json: bool) -> Result<ExitCode> {
+pub fn run(
+    db: &Path,
+    paths: &[PathBuf],
+    options: storyline_pipeline::IngestOptions,
+    json: bool,
+) -> Result<ExitCode> {
     let mut store =
         Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
     let bytes = Arc::new(AtomicU64::new(0));
@@ -22,7 +27,7 @@ pub fn run(db: &Path, paths: &[PathBuf], chunk: usize, json: bool) -> Result<Exi
     let bar = progress_bar(storyline_ingest::input_size(paths));
     let start = Instant::now();
     let report =
-        storyline_pipeline::ingest_with_progress(&mut store, docs, chunk, |stage| match stage {
+        storyline_pipeline::ingest_with_progress(&mut store, docs, options, |stage| match stage {
             Stage::Pages { read, added } => {
                 bar.set_position(bytes.load(Ordering::Relaxed));
                 let rate = read as f64 / start.elapsed().as_secs_f64().max(1e-3);
@@ -48,8 +53,53 @@ pub fn run(db: &Path, paths: &[PathBuf], chunk: usize, json: bool) -> Result<Exi
             report.events,
             report.storylines
         ))?;
+        if report.needs_link {
+            output::line(&format!(
+                "{}: not linked yet: events, entities, quotes and storylines leave out new pages until `storyline link`",
+                db.display()
+            ))?;
+        }
     }
     Ok(super::report_errors(&report.errors))
+}
+
+/// `storyline link`: link the store if pages were added since it was last
+/// linked (or always, with `force`).
+pub fn link(db: &Path, force: bool, json: bool) -> Result<ExitCode> {
+    if !db.exists() {
+        anyhow::bail!("{}: no such store", db.display());
+    }
+    let mut store =
+        Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
+    let bar = progress_bar(0);
+    let report = storyline_pipeline::link(&mut store, force, |stage| {
+        if let Stage::Linking { articles } = stage {
+            bar.set_message(format!("linking {articles} articles"));
+        }
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    if json {
+        output::json(&report)?;
+    } else if report.linked {
+        output::line(&format!(
+            "{}: linked {} articles in {:.1} s: {} events, {} storylines",
+            db.display(),
+            report.articles,
+            report.link_seconds,
+            report.events,
+            report.storylines
+        ))?;
+    } else {
+        output::line(&format!(
+            "{}: already linked ({} articles, {} events, {} storylines); --force links again",
+            db.display(),
+            report.articles,
+            report.events,
+            report.storylines
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `storyline check`: the store's integrity, as a list of problems.
@@ -83,7 +133,7 @@ pub fn check(db: &Path, json: bool) -> Result<ExitCode> {
                 "PROBLEMS FOUND"
             },
             if pending {
-                " (an ingest stopped before linking: run it again to finish)"
+                " (pages not linked yet: run `storyline link`)"
             } else {
                 ""
             }

@@ -22,7 +22,18 @@ use crate::{Cli, Command};
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze { paths } => analyze::run(&paths, cli.json),
-        Command::Ingest { paths, chunk } => ingest::run(&cli.db, &paths, chunk.max(1), cli.json),
+        Command::Ingest {
+            paths,
+            chunk,
+            no_link,
+        } => {
+            let options = storyline_pipeline::IngestOptions {
+                chunk: chunk.max(1),
+                link: !no_link,
+            };
+            ingest::run(&cli.db, &paths, options, cli.json)
+        }
+        Command::Link { force } => ingest::link(&cli.db, force, cli.json),
         Command::Check => ingest::check(&cli.db, cli.json),
         Command::Demo => demo::run(cli.json),
         Command::Events { storyline } => query::events(&cli.db, storyline.as_deref(), cli.json),

@@ -817,11 +817,9 @@ fn group_quotes<K: Sink>(
         .collect();
     let rep: Vec<usize> = class_members.iter().map(|m| m[0]).collect();
     let rep_words = |c: usize| &words[rep[c]];
-    // Candidates through each class's rarest words only (a quote that is
-    // the same as another shares them), from keys on at most
-    // QUOTE_POSTINGS classes: common words ("the", "said") would make this
-    // quadratic in the number of quotes. Reported speech groups too: how
-    // outlets paraphrase one statement is part of how it changed.
+    // Each class's rarest words (a quote that is the same as another shares
+    // them). Reported speech groups too: how outlets paraphrase one
+    // statement is part of how it changed.
     let mut df: FxHashMap<text::Term, usize> = FxHashMap::default();
     for c in 0..rep.len() {
         for &x in rep_words(c) {
@@ -836,43 +834,45 @@ fn group_quotes<K: Sink>(
             k
         })
         .collect();
-    // A quote of fewer than MIN_SHARED distinct words can share no more
-    // than that with another: it never groups, so it is never indexed.
-    let mut by_key: FxHashMap<text::Term, Vec<usize>> = FxHashMap::default();
-    for (c, k) in keys.iter().enumerate() {
-        if rep_words(c).len() < MIN_SHARED {
-            continue;
-        }
-        for &x in k {
-            by_key.entry(x).or_default().push(c);
-        }
-    }
     // Each group is founded by its earliest class and holds the classes
     // alike with the founder itself, not with any member: joining through
     // members chains partial quotes into one group of half the corpus
     // (100k synthetic pages: 109,216 of 236,286 quotes), and every member
     // is shown as a variant of the founder. A class joins the earliest
     // founder it matches; one no founder matches founds its own group.
-    let indexed = |c: usize| rep_words(c).len() >= MIN_SHARED;
-    let candidates = |c: usize, range: std::ops::Range<usize>, out: &mut Vec<usize>| {
-        for x in &keys[c] {
-            let list = &by_key[x];
-            if list.len() <= QUOTE_POSTINGS {
-                // Lists hold classes in ascending order.
-                let from = list.partition_point(|&d| d < range.start);
-                let to = list.partition_point(|&d| d < range.end);
-                out.extend(list[from..to].iter().copied().filter(|&d| {
-                    !(class_article[c].is_some() && class_article[c] == class_article[d])
-                }));
+    // Candidates come through each class's rarest words (QUOTE_KEYS), and
+    // only words on at most QUOTE_POSTINGS classes serve: common words
+    // ("the", "said") would make this quadratic in the number of quotes.
+    // A quote of fewer than MIN_SHARED distinct words can share no more
+    // than that with another: it never groups, so it has no keys.
+    let mut postings: FxHashMap<text::Term, usize> = FxHashMap::default();
+    for (c, k) in keys.iter().enumerate() {
+        if rep_words(c).len() >= MIN_SHARED {
+            for &x in k {
+                *postings.entry(x).or_default() += 1;
             }
         }
-    };
+    }
+    let keys: Vec<Vec<text::Term>> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(c, mut k)| {
+            if rep_words(c).len() < MIN_SHARED {
+                k.clear();
+            }
+            k.retain(|x| postings[x] <= QUOTE_POSTINGS);
+            k
+        })
+        .collect();
+    drop(postings);
+    let allowed =
+        |c: usize, d: usize| !(class_article[c].is_some() && class_article[c] == class_article[d]);
     let alike = |c: usize, d: usize| {
         let s = text::intersect_sorted(rep_words(c), rep_words(d));
         let min = rep_words(c).len().min(rep_words(d).len()).max(1);
         s >= MIN_SHARED && s as f32 / min as f32 >= 0.6
     };
-    let founder = assign_founders(rep.len(), FOUNDER_BLOCK, indexed, candidates, alike);
+    let founder = assign_founders(&keys, FOUNDER_BLOCK, allowed, alike);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); rep.len()];
     for (c, &f) in founder.iter().enumerate() {
         groups[f as usize].push(c);
@@ -959,59 +959,66 @@ fn group_quotes<K: Sink>(
 /// against earlier blocks run on all cores.
 const FOUNDER_BLOCK: usize = 4096;
 
-/// The group of each of `n` classes: a class joins the earliest founder it
-/// is `alike` with, and a class no earlier founder is alike with founds a
-/// group (its own number). `candidates(c, range, out)` adds the classes in
-/// `range` that may be alike with `c` (all of them, in any order); classes
-/// not `indexed` are never alike with any.
+/// The group of each class: a class joins the earliest founder it is
+/// `alike` with (among those it is `allowed` to join), and a class no
+/// earlier founder is alike with founds a group (its own number). A class
+/// is compared only with founders sharing one of its `keys`; one without
+/// keys is never alike with any.
 ///
 /// Equal to [`founders`] over all alike pairs, but compares a class with
 /// founders only, earliest first, and stops at the first alike: at a
 /// million pages most quote classes join a group, and comparing each with
-/// every candidate made quote grouping half of linking. Blocks of `block`
-/// classes look back at earlier blocks on all cores; within a block
-/// classes are decided in order.
-fn assign_founders(
-    n: usize,
+/// every candidate made quote grouping half of linking. Only founders are
+/// indexed, so the classes that joined a group are never looked at again.
+/// Blocks of `block` classes look back at earlier blocks on all cores;
+/// within a block classes are decided in order.
+fn assign_founders<K: Copy + Eq + std::hash::Hash + Sync>(
+    keys: &[Vec<K>],
     block: usize,
-    indexed: impl Fn(usize) -> bool + Sync,
-    candidates: impl Fn(usize, std::ops::Range<usize>, &mut Vec<usize>) + Sync,
+    allowed: impl Fn(usize, usize) -> bool + Sync,
     alike: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<u32> {
+    let n = keys.len();
     let mut founder: Vec<u32> = Vec::with_capacity(n);
-    let first_alike_founder = |founder: &[u32], c: usize, range, cands: &mut Vec<usize>| {
-        cands.clear();
-        candidates(c, range, cands);
-        // Only founders can be joined: the others are dropped before the
-        // sort (most candidates, in a corpus of reprints).
-        cands.retain(|&d| founder[d] == d as u32);
-        cands.sort_unstable();
-        cands.dedup();
-        cands.iter().copied().find(|&d| alike(c, d))
-    };
+    // Founders by key, ascending.
+    let mut index: FxHashMap<K, Vec<u32>> = FxHashMap::default();
+    // The earliest founder from `from` on that `c` may join.
+    let first_alike =
+        |index: &FxHashMap<K, Vec<u32>>, c: usize, from: u32, cands: &mut Vec<u32>| {
+            cands.clear();
+            for k in &keys[c] {
+                if let Some(list) = index.get(k) {
+                    let at = list.partition_point(|&d| d < from);
+                    cands.extend(
+                        list[at..]
+                            .iter()
+                            .copied()
+                            .filter(|&d| allowed(c, d as usize)),
+                    );
+                }
+            }
+            cands.sort_unstable();
+            cands.dedup();
+            cands.iter().copied().find(|&d| alike(c, d as usize))
+        };
     let mut cands = Vec::new();
     for start in (0..n).step_by(block.max(1)) {
         let end = (start + block.max(1)).min(n);
-        let decided = &founder[..];
-        let earlier: Vec<Option<usize>> = (start..end)
+        // The index holds the founders of earlier blocks only here.
+        let earlier: Vec<Option<u32>> = (start..end)
             .into_par_iter()
-            .map_init(Vec::new, |cands, c| {
-                if indexed(c) {
-                    first_alike_founder(decided, c, 0..start, cands)
-                } else {
-                    None
-                }
-            })
+            .map_init(Vec::new, |cands, c| first_alike(&index, c, 0, cands))
             .collect();
         for (c, e) in (start..end).zip(earlier) {
-            let f = e.or_else(|| {
-                if indexed(c) {
-                    first_alike_founder(&founder, c, start..c, &mut cands)
-                } else {
-                    None
+            let f = e
+                .or_else(|| first_alike(&index, c, start as u32, &mut cands))
+                .unwrap_or(c as u32);
+            founder.push(f);
+            if f == c as u32 {
+                for &k in &keys[c] {
+                    index.entry(k).or_default().push(f);
                 }
-            });
-            founder.push(f.unwrap_or(c) as u32);
+            }
         }
     }
     founder
@@ -1127,21 +1134,31 @@ fn first_sentence(d: &AnnotatedArticle) -> String {
 
 fn describe_event(metas: &[Meta], cdocs: &[cluster::ClusterDoc], members: &[usize]) -> Event {
     let first = &metas[members[0]];
-    // The most central article (highest summed similarity) gives the summary.
-    let central = *members
+    // The most central article (highest summed similarity to the members)
+    // gives the summary. The vectors are unit length, so that sum is the
+    // dot product with the members' sum: linear in the event's size, where
+    // summing the pairs was quadratic (minutes for the largest events of a
+    // million pages). Sums within 1e-4 are a tie, which goes to the
+    // earliest article: rounding noise decided between the two pages of
+    // most two-page events (each page's sum is 1 + their similarity).
+    let mut total: FxHashMap<u32, f32> = FxHashMap::default();
+    for &m in members {
+        for &(t, x) in &cdocs[m].vector {
+            *total.entry(t).or_default() += x;
+        }
+    }
+    let centrality = |m: usize| -> f32 {
+        cdocs[m]
+            .vector
+            .iter()
+            .map(|&(t, x)| x * total.get(&t).copied().unwrap_or(0.0))
+            .sum()
+    };
+    let central = members
         .iter()
-        .max_by(|&&a, &&b| {
-            let sa: f32 = members
-                .iter()
-                .map(|&m| text::cosine(&cdocs[a].vector, &cdocs[m].vector))
-                .sum();
-            let sb: f32 = members
-                .iter()
-                .map(|&m| text::cosine(&cdocs[b].vector, &cdocs[m].vector))
-                .sum();
-            sa.total_cmp(&sb).then(b.cmp(&a))
-        })
-        .unwrap_or(&members[0]);
+        .map(|&m| (m, (f64::from(centrality(m)) * 1e4).round() as i64))
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map_or(members[0], |(m, _)| m);
     let title = members
         .iter()
         .find_map(|&m| metas[m].title.clone())
@@ -1254,6 +1271,48 @@ fn describe_storyline(
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_most_central_article_sums_up_an_event_and_ties_go_to_the_earliest() {
+        let meta = |i: usize| Meta {
+            id: format!("a{i}"),
+            published: None,
+            outlet: None,
+            original_source: None,
+            title: None,
+            body_len: 0,
+            first_sentence: format!("sentence {i}"),
+            lede_dates: Vec::new(),
+        };
+        let doc = |v: &[(u32, f32)]| cluster::ClusterDoc {
+            vector: v.to_vec(),
+            entities: Vec::new(),
+            day: None,
+            copy_of: None,
+            anchors: Default::default(),
+        };
+        let metas: Vec<Meta> = (0..3).map(meta).collect();
+        // Unit vectors: 1 is alike with both others, which differ.
+        let cdocs = [
+            doc(&[(0, 1.0)]),
+            doc(&[(0, 0.6), (1, 0.8)]),
+            doc(&[(1, 1.0)]),
+        ];
+        assert_eq!(
+            describe_event(&metas, &cdocs, &[0, 1, 2]).summary,
+            "sentence 1"
+        );
+        // Two pages: each sums 1 + their similarity; the earlier wins,
+        // whichever way rounding falls.
+        assert_eq!(
+            describe_event(&metas, &cdocs, &[1, 2]).summary,
+            "sentence 1"
+        );
+        assert_eq!(
+            describe_event(&metas, &cdocs, &[0, 2]).summary,
+            "sentence 0"
+        );
+    }
+
     fn runs(d: &[WordEdit]) -> Vec<(&str, &str)> {
         d.iter()
             .map(|e| (e.op.as_str(), e.words.as_str()))
@@ -1298,12 +1357,19 @@ mod tests {
             let matches: Vec<Vec<usize>> = (0..n)
                 .map(|c| (c + 1..n).filter(|&d| alike(c, d)).collect())
                 .collect();
-            let all = |c: usize, r: std::ops::Range<usize>, out: &mut Vec<usize>| {
-                out.extend(r.filter(|&d| d != c && indexed(d)))
-            };
+            // Every element a key: alike classes share one.
+            let keys: Vec<Vec<u64>> = (0..n)
+                .map(|c| {
+                    if indexed(c) {
+                        sets[c].clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
             for block in [1, 3, 16, 1000] {
                 assert_eq!(
-                    assign_founders(n, block, indexed, all, alike),
+                    assign_founders(&keys, block, |c, d| c != d, alike),
                     founders(&matches),
                     "round {round}, block {block}"
                 );

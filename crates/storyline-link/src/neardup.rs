@@ -198,10 +198,28 @@ impl Band {
         }
     }
 
+    /// A band of all these entries at once (sorted here), nothing in the
+    /// tail: for look-ups that only read.
+    pub(crate) fn build(mut entries: Vec<(u32, u32)>) -> Band {
+        entries.sort_unstable();
+        let mut band = Band {
+            sorted: entries,
+            ..Band::default()
+        };
+        band.index_sorted();
+        band
+    }
+
     fn merge_tail(&mut self) {
         let mut run: Vec<(u32, u32)> = self.tail.drain().chain(self.more.drain(..)).collect();
         run.sort_unstable();
         self.sorted = merge(std::mem::take(&mut self.sorted), run);
+        self.index_sorted();
+        self.more.shrink_to_fit();
+    }
+
+    /// Rebuilds the directory over `sorted`.
+    fn index_sorted(&mut self) {
         // About sixteen entries (two cache lines) per directory slot.
         let bits = (self.sorted.len() / 16).max(16).ilog2().min(24);
         self.shift = 32 - bits;
@@ -215,26 +233,29 @@ impl Band {
             }
             self.dir.push(i as u32);
         }
-        self.more.shrink_to_fit();
     }
 
-    pub(crate) fn lookup(&self, key: u32, mut each: impl FnMut(u32)) {
+    /// Calls `each` with the pages numbered below `before` that have `key`.
+    pub(crate) fn lookup_before(&self, key: u32, before: u32, mut each: impl FnMut(u32)) {
         if !self.sorted.is_empty() {
             let b = (key >> self.shift) as usize;
             let (from, to) = (self.dir[b] as usize, self.dir[b + 1] as usize);
             let slice = &self.sorted[from..to];
             let at = slice.partition_point(|&(k, _)| k < key);
+            // A key's pages are in ascending order.
             for &(k, p) in &slice[at..] {
-                if k != key {
+                if k != key || p >= before {
                     break;
                 }
                 each(p);
             }
         }
         if let Some(&p) = self.tail.get(&key) {
-            each(p);
+            if p < before {
+                each(p);
+            }
             for &(k, p) in &self.more {
-                if k == key {
+                if k == key && p < before {
                     each(p);
                 }
             }
@@ -320,10 +341,34 @@ impl NearDupIndex {
     /// Indexed pages sharing a band with `sig` whose estimated containment
     /// reaches `min_containment`, best first.
     pub fn query(&self, sig: &Signature, min_containment: f32) -> Vec<Match> {
+        self.query_before(sig, min_containment, u32::MAX)
+    }
+
+    /// An index of these pages (numbered in order) built at once, for
+    /// [`NearDupIndex::query_before`]: look-ups that each see only the
+    /// pages before a given one propose what inserting page by page and
+    /// looking each up first did, and can run on all cores.
+    pub fn build<'a>(sigs: impl IntoIterator<Item = &'a Signature>) -> Self {
+        let mut entries: Vec<Vec<(u32, u32)>> = vec![Vec::new(); BANDS];
+        let mut index = NearDupIndex::new();
+        for (page, sig) in sigs.into_iter().enumerate() {
+            let page = u32::try_from(page).expect("fewer than 4 billion pages");
+            for (band, key) in entries.iter_mut().zip(sig.band_keys()) {
+                band.push((key, page));
+            }
+            index.sigs.push(sig.compact());
+            index.sizes.push(sig.shingles);
+        }
+        index.bands = entries.into_iter().map(Band::build).collect();
+        index
+    }
+
+    /// [`NearDupIndex::query`] among the pages numbered below `before`.
+    pub fn query_before(&self, sig: &Signature, min_containment: f32, before: u32) -> Vec<Match> {
         let compact = sig.compact();
         let mut seen: Vec<u32> = Vec::new();
         for (band, key) in self.bands.iter().zip(sig.band_keys()) {
-            band.lookup(key, |p| seen.push(p));
+            band.lookup_before(key, before, |p| seen.push(p));
         }
         seen.sort_unstable();
         seen.dedup();

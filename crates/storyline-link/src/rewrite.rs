@@ -102,9 +102,29 @@ impl AnchorIndex {
     /// Pages sharing at least [`MIN_SHARED_KEYS`] keys with `keys`, with the
     /// number shared, most first.
     pub fn query(&self, keys: &[u32]) -> Vec<(u32, usize)> {
+        self.query_before(keys, u32::MAX)
+    }
+
+    /// An index of these pages' keys (pages numbered in order) built at
+    /// once, for [`AnchorIndex::query_before`].
+    pub fn build<'a>(pages: impl IntoIterator<Item = &'a [u32]>) -> Self {
+        let mut entries = Vec::new();
+        let mut n = 0u32;
+        for keys in pages {
+            entries.extend(keys.iter().map(|&k| (k, n)));
+            n += 1;
+        }
+        AnchorIndex {
+            band: Band::build(entries),
+            pages: n,
+        }
+    }
+
+    /// [`AnchorIndex::query`] among the pages numbered below `before`.
+    pub fn query_before(&self, keys: &[u32], before: u32) -> Vec<(u32, usize)> {
         let mut hits: Vec<u32> = Vec::new();
         for &k in keys {
-            self.band.lookup(k, |p| hits.push(p));
+            self.band.lookup_before(k, before, |p| hits.push(p));
         }
         hits.sort_unstable();
         let mut out: Vec<(u32, usize)> = hits

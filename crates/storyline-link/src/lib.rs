@@ -867,10 +867,23 @@ fn group_quotes<K: Sink>(
     drop(postings);
     let allowed =
         |c: usize, d: usize| !(class_article[c].is_some() && class_article[c] == class_article[d]);
+    // Alike: at least MIN_SHARED words shared, and 60% of the shorter's.
+    // The least number shared that passes, per shorter length, lets the
+    // word merge stop early (same test, in the same f32 arithmetic).
+    let need = |min: usize| {
+        let min = min.max(1);
+        (MIN_SHARED..=min.max(MIN_SHARED))
+            .find(|&s| s as f32 / min as f32 >= 0.6)
+            .unwrap_or(usize::MAX)
+    };
+    let longest = (0..rep.len())
+        .map(|c| rep_words(c).len())
+        .max()
+        .unwrap_or(0);
+    let needs: Vec<usize> = (0..=longest).map(need).collect();
     let alike = |c: usize, d: usize| {
-        let s = text::intersect_sorted(rep_words(c), rep_words(d));
-        let min = rep_words(c).len().min(rep_words(d).len()).max(1);
-        s >= MIN_SHARED && s as f32 / min as f32 >= 0.6
+        let min = rep_words(c).len().min(rep_words(d).len());
+        text::shares_at_least(rep_words(c), rep_words(d), needs[min])
     };
     let founder = assign_founders(&keys, FOUNDER_BLOCK, allowed, alike);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); rep.len()];

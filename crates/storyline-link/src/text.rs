@@ -192,6 +192,24 @@ pub fn shingle_set(text: &str, mut hashes: Vec<u64>) -> Vec<u64> {
     hashes
 }
 
+/// Whether two sorted, distinct lists share at least `need` items: the
+/// merge stops as soon as what is left cannot make up the difference (most
+/// pairs compared are far from alike).
+pub fn shares_at_least(a: &[u64], b: &[u64], need: usize) -> bool {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return false;
+        }
+        // Branch-free, as in `cosine`.
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    n >= need
+}
+
 /// Size of the intersection of two sorted, deduplicated hash lists.
 pub fn intersect_sorted(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
@@ -359,6 +377,35 @@ pub fn to_ids(vectors: Vec<Vector>) -> Vec<IdVector> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_at_least_agrees_with_counting_the_intersection() {
+        let mut x: u64 = 7;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let mut set = |next: &mut dyn FnMut() -> u64| {
+            let n = next() % 25;
+            let mut v: Vec<u64> = (0..n).map(|_| next() % 40).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        for _ in 0..2000 {
+            let (a, b) = (set(&mut next), set(&mut next));
+            let shared = intersect_sorted(&a, &b);
+            for need in 0..12 {
+                assert_eq!(
+                    shares_at_least(&a, &b, need),
+                    shared >= need,
+                    "{a:?} {b:?} {need}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn tfidf_cosine_prefers_shared_rare_terms() {

@@ -387,7 +387,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             x >> 33
         };
-        let mut set = |next: &mut dyn FnMut() -> u64| {
+        let set = |next: &mut dyn FnMut() -> u64| {
             let n = next() % 25;
             let mut v: Vec<u64> = (0..n).map(|_| next() % 40).collect();
             v.sort_unstable();

@@ -18,6 +18,40 @@ pub(crate) struct Tok<'a> {
     pub end: usize,
 }
 
+/// Every word of a document lower-cased into one buffer: one allocation
+/// per document instead of one per word (the tagger and the time parser
+/// read each word's lower case many times).
+pub(crate) struct Lowered {
+    buf: String,
+    /// Word `i` is `buf[at[i]..at[i + 1]]`.
+    at: Vec<usize>,
+}
+
+impl Lowered {
+    pub(crate) fn new(toks: &[Tok<'_>]) -> Lowered {
+        let mut buf = String::with_capacity(toks.iter().map(|t| t.text.len()).sum());
+        let mut at = Vec::with_capacity(toks.len() + 1);
+        for t in toks {
+            at.push(buf.len());
+            if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                buf.push_str(&t.text.to_lowercase());
+            } else {
+                buf.push_str(t.text);
+            }
+        }
+        at.push(buf.len());
+        Lowered { buf, at }
+    }
+
+    /// Word `i` lower-cased ("" past the end).
+    pub(crate) fn word(&self, i: usize) -> &str {
+        match (self.at.get(i), self.at.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.buf[a..b],
+            _ => "",
+        }
+    }
+}
+
 /// Splits into words (letters, digits, inner hyphens and apostrophes).
 pub(crate) fn tokens(text: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();

@@ -451,20 +451,8 @@ fn gazetteer(w: &str, out: &mut String) {
 impl Features {
     fn new(text: &str, toks: &[Tok<'_>]) -> Features {
         let n = toks.len();
-        // Every word lower-cased into one buffer (`lower_at` gives its
-        // range): one allocation per document, not one per word.
-        let mut lower_buf = String::with_capacity(text.len());
-        let mut lower_at = Vec::with_capacity(n + 1);
-        for t in toks {
-            lower_at.push(lower_buf.len());
-            if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-                lower_buf.push_str(&t.text.to_lowercase());
-            } else {
-                lower_buf.push_str(t.text);
-            }
-        }
-        lower_at.push(lower_buf.len());
-        let lower_s = |i: usize| &lower_buf[lower_at[i]..lower_at[i + 1]];
+        let lowered = entities::Lowered::new(toks);
+        let lower_s = |i: usize| lowered.word(i);
         let lower: Vec<u64> = (0..n).map(|i| h(1, lower_s(i))).collect();
         let mut scratch = String::new();
         let shape_h: Vec<u64> = toks

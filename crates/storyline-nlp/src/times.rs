@@ -130,9 +130,8 @@ struct Ctx<'a> {
     /// How far (bytes) that year carries: a few sentences in news, until
     /// the next year named in a history (see [`story_reach`]).
     reach: usize,
-    /// Every word lower-cased once, into one buffer (`lower_at[i]..lower_at[i + 1]`).
-    lower_buf: String,
-    lower_at: Vec<usize>,
+    /// Every word lower-cased once.
+    lowered: crate::entities::Lowered,
 }
 
 impl Ctx<'_> {
@@ -140,10 +139,7 @@ impl Ctx<'_> {
         self.toks.get(i).map_or("", |t| t.text)
     }
     fn lower(&self, i: usize) -> &str {
-        match (self.lower_at.get(i), self.lower_at.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.lower_buf[a..b],
-            _ => "",
-        }
+        self.lowered.word(i)
     }
     /// Whether tokens i and i+1 are separated only by spaces (and maybe a comma).
     fn adjacent(&self, i: usize) -> bool {
@@ -172,21 +168,9 @@ impl Ctx<'_> {
 /// creation (publication) date if known.
 pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<Timex> {
     let toks = crate::entities::tokens(text);
-    let mut lower_buf = String::with_capacity(text.len());
-    let mut lower_at = Vec::with_capacity(toks.len() + 1);
-    for t in &toks {
-        lower_at.push(lower_buf.len());
-        if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-            lower_buf.push_str(&t.text.to_lowercase());
-        } else {
-            lower_buf.push_str(t.text);
-        }
-    }
-    lower_at.push(lower_buf.len());
     let ctx = Ctx {
         text,
-        lower_buf,
-        lower_at,
+        lowered: crate::entities::Lowered::new(&toks),
         reach: story_reach(&toks, dct),
         toks,
         dct,

@@ -70,6 +70,17 @@ pub const MAX_CLEAN_BYTES: usize = 16 << 20;
 /// one per two characters of scripts written without spaces (Chinese,
 /// Japanese, Thai), so a Japanese article is not judged empty.
 pub fn words(text: &str) -> usize {
+    // ASCII (most pages): whitespace-separated tokens, counted on bytes.
+    if text.is_ascii() {
+        let mut n = 0;
+        let mut in_word = false;
+        for &b in text.as_bytes() {
+            let space = matches!(b, b' ' | b'\t'..=b'\r');
+            n += usize::from(!space && !in_word);
+            in_word = !space;
+        }
+        return n;
+    }
     let mut spaced = 0;
     let mut unspaced = 0;
     for token in text.split_whitespace() {
@@ -222,6 +233,26 @@ fn host_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_count_tokens_and_dense_scripts() {
+        // The ASCII fast path counts as the general one: every ASCII
+        // whitespace (vertical tab included) separates.
+        for (text, n) in [
+            ("", 0),
+            ("  ", 0),
+            ("one", 1),
+            (" two  words\n", 2),
+            ("a\tb\x0bc\x0cd\re\nf", 6),
+            ("Kim Jong-un, 2025.", 3),
+            ("nbsp\u{a0}splits", 2),
+            ("김정은 위원장이", 2),
+            ("日本語の記事です", 4),
+            ("Tokyo 東京都 said", 4),
+        ] {
+            assert_eq!(words(text), n, "{text:?}");
+        }
+    }
 
     #[test]
     fn host_from_url() {

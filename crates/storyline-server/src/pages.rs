@@ -91,10 +91,14 @@ const HOME_EVENTS: usize = 100;
 
 async fn home(State(s): State<Arc<AppState>>, Query(p): Query<Page>) -> PageResult {
     let offset = p.bounds().0;
-    let (stories, (total, events)) = s.with_store(|st| {
+    let (stories, (total, events), pending) = s.with_store(|st| {
         let (total, events) = st.events_page(offset, HOME_EVENTS)?;
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        Ok((st.storylines_of_events(&ids)?, (total, events)))
+        Ok((
+            st.storylines_of_events(&ids)?,
+            (total, events),
+            st.needs_link()?,
+        ))
     })?;
     // Storylines of the newest events, in the order of their newest event.
     let story_of: HashMap<&str, usize> = stories
@@ -110,7 +114,17 @@ async fn home(State(s): State<Arc<AppState>>, Query(p): Query<Page>) -> PageResu
             }
         }
     }
-    let mut html = String::from(
+    let mut html = String::new();
+    if pending {
+        // Pages stored with `ingest --no-link` (or an ingest still linking):
+        // searchable, but in no event yet.
+        html.push_str(
+            "<p><strong>Pages were added since the store was last linked:</strong> \
+             search finds them, but events, storylines, entities and quotes leave \
+             them out until <code>storyline link</code> runs.</p>",
+        );
+    }
+    html.push_str(
         "<h1>Storylines</h1><table><tr><th>storyline</th><th>events</th><th>latest</th></tr>",
     );
     for (k, latest) in shown {

@@ -378,6 +378,7 @@ async fn pages_posted_without_linking_wait_for_the_next_link() {
     );
     assert_eq!(get(&app, "/api/events").await.1, before);
     assert!(get(&app, "/api/search?q=ferry").await.1.contains("Nordvik"));
+    assert!(get(&app, "/").await.1.contains("last linked"));
     // Posted again, linking: nothing new stored, but the page joins an event.
     let (_, report) = post(&app, "/api/pages", body).await;
     let r: serde_json::Value = serde_json::from_str(&report).unwrap();
@@ -389,6 +390,7 @@ async fn pages_posted_without_linking_wait_for_the_next_link() {
     let after = get(&app, "/api/events").await.1;
     assert_ne!(after, before);
     assert!(after.contains("Ferry timetable"), "{after}");
+    assert!(!get(&app, "/").await.1.contains("last linked"));
 }
 
 /// The event API says which articles name whom, merged across outlets; the

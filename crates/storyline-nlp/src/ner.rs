@@ -204,7 +204,7 @@ fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<u
                 if base == f32::NEG_INFINITY {
                     continue;
                 }
-                let d = sum_onto(prior[p], &feats.dynamic(a + i, p)[1..], &weight);
+                let d = sum_onto(prior[p], &feats.word_history(a + i, p), &weight);
                 let from = if p == START { 0 } else { p };
                 for c in 0..NT {
                     if !allowed(from, c) {
@@ -452,8 +452,7 @@ impl Features {
     fn new(text: &str, toks: &[Tok<'_>]) -> Features {
         let n = toks.len();
         let lowered = entities::Lowered::new(toks);
-        let lower_s = |i: usize| lowered.word(i);
-        let lower: Vec<u64> = (0..n).map(|i| h(1, lower_s(i))).collect();
+        let lower: Vec<u64> = (0..n).map(|i| h(1, lowered.word(i))).collect();
         let mut scratch = String::new();
         let shape_h: Vec<u64> = toks
             .iter()
@@ -559,7 +558,7 @@ impl Features {
             offsets.push(hashes.len());
             let ii = i as isize;
             let w = toks[i].text;
-            let lw = lower_s(i);
+            let lw = lowered.word(i);
             // First three and last three and two characters (not bytes).
             let pre = &lw[..lw.char_indices().nth(3).map_or(lw.len(), |(k, _)| k)];
             let suf3 = &lw[lw.char_indices().rev().nth(2).map_or(0, |(k, _)| k)..];
@@ -629,20 +628,32 @@ impl Features {
     }
 
     /// The history features of word `i` after tag `prev` ([`START`] at a
-    /// paragraph's first word).
+    /// paragraph's first word): [`Features::transition`], then
+    /// [`Features::word_history`].
     fn dynamic(&self, i: usize, prev: usize) -> [u64; DYNAMIC] {
-        let p1 = if prev == START { 99 } else { prev as u64 };
-        [
-            Features::transition(prev),
-            h2(32, p1, self.lower[i]),
-            h2(33, p1, self.shape[i]),
-        ]
+        let [w, s] = self.word_history(i, prev);
+        [Features::transition(prev), w, s]
     }
 
-    /// The first of [`Features::dynamic`]: the previous tag alone.
+    /// The first history feature: the previous tag alone.
     fn transition(prev: usize) -> u64 {
-        let p1 = if prev == START { 99 } else { prev as u64 };
-        h2(30, p1, 0)
+        h2(30, Features::tag_key(prev), 0)
+    }
+
+    /// The other history features: the previous tag with the word, and
+    /// with its shape.
+    fn word_history(&self, i: usize, prev: usize) -> [u64; DYNAMIC - 1] {
+        let p1 = Features::tag_key(prev);
+        [h2(32, p1, self.lower[i]), h2(33, p1, self.shape[i])]
+    }
+
+    /// How a previous tag enters the history features' hashes.
+    fn tag_key(prev: usize) -> u64 {
+        if prev == START {
+            99
+        } else {
+            prev as u64
+        }
     }
 
     /// Paragraph ranges of words.

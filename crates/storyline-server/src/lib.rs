@@ -689,8 +689,9 @@ pub struct PagesQuery {
 /// `published`, `outlet`, `title`), ingested as `storyline ingest` does —
 /// pages already stored are skipped, everything re-linked in one
 /// transaction; with `?link=false` the pages are stored and searchable
-/// but linked only by a later post without it (or `storyline link`). 200 with the report (its `errors` name each failed line);
-/// 400 when no page in the body could be read; 413 over the size limit;
+/// but linked only by a later post without it (or `storyline link`).
+/// 200 with the report (its `errors` name each failed line); 400 when no
+/// page in the body could be read; 413 over the size limit;
 /// 503 when another process holds the store's write lock (an ingest
 /// linking a large store holds it for minutes).
 async fn api_post_pages(

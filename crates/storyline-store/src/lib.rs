@@ -154,6 +154,9 @@ fn parse_at<T: serde::de::DeserializeOwned>(path: &Path, json: &str, what: &str)
     })
 }
 
+/// Marks the store as needing a re-link ([`Store::needs_link`]).
+const MARK_UNLINKED: &str = "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')";
+
 /// Articles read per batch by [`Store::annotated_rows`] before parsing
 /// them in parallel: a caller reading a few thousand at a time asks for
 /// this many.
@@ -454,11 +457,7 @@ impl Store {
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
         let added = insert_articles(&tx, &path, new)?;
         if added > 0 {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')",
-                [],
-            )
-            .map_err(|e| sql(&path, e))?;
+            tx.execute(MARK_UNLINKED, []).map_err(|e| sql(&path, e))?;
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(added)
@@ -481,10 +480,7 @@ impl Store {
     /// link rewrites the derived tables even though no article changed.
     pub fn mark_unlinked(&self) -> Result<()> {
         self.conn
-            .execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')",
-                [],
-            )
+            .execute(MARK_UNLINKED, [])
             .map(drop)
             .map_err(|e| self.err(e))
     }

@@ -66,11 +66,7 @@ pub fn run(
 /// `storyline link`: link the store if pages were added since it was last
 /// linked (or always, with `force`).
 pub fn link(db: &Path, force: bool, json: bool) -> Result<ExitCode> {
-    if !db.exists() {
-        anyhow::bail!("{}: no such store", db.display());
-    }
-    let mut store =
-        Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
+    let mut store = super::open(db)?;
     let bar = progress_bar(0);
     let report = storyline_pipeline::link(&mut store, force, |stage| {
         if let Stage::Linking { articles } = stage {

@@ -18,6 +18,18 @@ use storyline_model::InputError;
 
 use crate::{Cli, Command};
 
+/// An existing store (commands that read one, or link it, never create it).
+fn open(db: &std::path::Path) -> Result<storyline_store::Store> {
+    if !db.exists() {
+        anyhow::bail!(
+            "no store at {}; run `storyline ingest PATH... --db {}` first",
+            db.display(),
+            db.display()
+        );
+    }
+    Ok(storyline_store::Store::open(db)?)
+}
+
 /// Runs the parsed command; the exit code says whether any input failed.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {

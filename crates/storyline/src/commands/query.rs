@@ -9,18 +9,8 @@ use anyhow::{bail, Result};
 use storyline_model::{slice_chars, Event, Span};
 use storyline_store::{Store, Unknown};
 
+use super::open;
 use crate::output::{self, line, trunc};
-
-fn open(db: &Path) -> Result<Store> {
-    if !db.exists() {
-        bail!(
-            "no store at {}; run `storyline ingest PATH... --db {}` first",
-            db.display(),
-            db.display()
-        );
-    }
-    Ok(Store::open(db)?)
-}
 
 pub fn events(db: &Path, storyline: Option<&str>, json: bool) -> Result<ExitCode> {
     let store = open(db)?;

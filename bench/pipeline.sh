@@ -31,7 +31,7 @@ reuters="$(find "$work" -name '*.jsonl' | head -1)"
 echo "synthetic corpus: $(wc -l < "$work/pages.jsonl") pages, $(du -h "$work/pages.jsonl" | cut -f1) (flattened text)"
 
 ingest() { # name input
-    rm -f "$work/s.db"*
+    rm -rf "$work/s.db"*
     /usr/bin/time -f "%M" -o "$work/rss" "$bin" --db "$work/s.db" ingest "$2" --json \
         >"$work/report.json" 2>"$work/err" || true
     python3 - "$1" "$work/report.json" "$work/rss" "$work/s.db" <<'PY'
@@ -41,6 +41,9 @@ r = json.load(open(report))
 read = r["added"] + r["already_stored"] + r["failed"]
 total = r["pages_seconds"] + r["link_seconds"]
 size = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
+# The search index beside the file (tantivy, `{store}-search/`).
+for root, _, files in os.walk(db + "-search"):
+    size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
 print(f"{name:>14}: {read} pages; page stage {read / r['pages_seconds']:.0f} pages/s "
       f"({r['pages_seconds']:.1f} s), linking {r['link_seconds']:.1f} s, whole {read / total:.0f} pages/s; "
       f"peak RSS {int(open(rss).read().split()[-1]) / 1024:.0f} MiB; store {size / 2**20:.0f} MiB; "

@@ -50,7 +50,8 @@ LUA
     echo "${path}{id}: $rps req/s, p50 $p50, p99 $p99"
 done
 entity=$(cat "$work/entity.txt")
-for path in "/" "/api/search?q=oil+prices" "/search?q=oil+prices" "/api/entities" \
+for path in "/" "/api/search?q=oil+prices" "/api/search?q=said" \
+    "/api/search?q=oil+prices&from=1987-03-01&to=1987-03-31" "/search?q=oil+prices" "/api/entities" \
     "/api/quotes" "/api/storylines" "/entities/$entity"; do
     t=$(for _ in 1 2 3 4 5; do
         curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$path"

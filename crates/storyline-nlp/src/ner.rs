@@ -278,7 +278,7 @@ fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
                 }
                 // A name continuing past the match loses its tail's I tags.
                 let mut k = s + len;
-                while k < tags.len() && tags[k] != 0 && tags[k] % 2 == 0 {
+                while k < tags.len() && tags[k] != 0 && tags[k].is_multiple_of(2) {
                     tags[k] = 0;
                     k += 1;
                 }

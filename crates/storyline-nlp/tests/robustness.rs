@@ -112,7 +112,7 @@ fn random_text_from_time_words() {
             x ^= x >> 7;
             x ^= x << 17;
             body.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
-            body.push(if x % 5 == 0 { '\n' } else { ' ' });
+            body.push(if x.is_multiple_of(5) { '\n' } else { ' ' });
         }
         check(&body);
     }

@@ -261,6 +261,8 @@ pub fn ingest_with_progress(
 ) -> Result<IngestReport, StoreError> {
     let chunk = options.chunk;
     let start = std::time::Instant::now();
+    // Articles a stopped run stored but did not index are indexed first.
+    store.sync_search()?;
     let mut seen = HashSet::new();
     let mut docs = docs.peekable();
     let (mut added, mut skipped, mut read) = (0, 0, 0);
@@ -297,6 +299,9 @@ pub fn ingest_with_progress(
         }
         annotated = next;
     }
+    // The index writer's merges finish, and its memory and lock go, before
+    // linking (the most memory-hungry step) and for other processes.
+    store.release_search()?;
     let pages_seconds = start.elapsed().as_secs_f64();
     let (link_seconds, link_steps) = if options.link {
         link_store(store, &mut progress)?

@@ -64,6 +64,26 @@ impl AppState {
         })
     }
 
+    /// Brings the search index up to date before serving (a store from
+    /// before the index, or an ingest stopped between storing and
+    /// indexing), so that no search request pays for it; then lets the
+    /// index writer go for ingests in other processes.
+    pub fn sync_search(&self, db: &Path) -> Result<(), ServeError> {
+        let store = self
+            .write()
+            .map_err(|_| ServeError::Store(db.to_path_buf(), "store lock poisoned".into()))?;
+        let fail =
+            |e: storyline_store::StoreError| ServeError::Store(db.to_path_buf(), e.to_string());
+        let behind = store.search_behind().map_err(fail)?;
+        if behind >= 10_000 {
+            eprintln!("storyline: indexing {behind} articles for search (once)…");
+        }
+        if behind > 0 {
+            store.sync_search().map_err(fail)?;
+        }
+        store.release_search().map_err(fail)
+    }
+
     /// A read connection, for one request: the first free one, else the
     /// next in turn.
     fn lock(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
@@ -128,6 +148,7 @@ pub fn serve(db: &Path, addr: SocketAddr, token: Option<String>) -> Result<(), S
         return Err(ServeError::NeedsToken(addr));
     }
     let state = Arc::new(AppState::open(db, token)?);
+    state.sync_search(db)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -589,8 +610,8 @@ pub struct SearchQuery {
     entity: Option<String>,
 }
 
-/// Runs a search with its filters: full-text hits first (a wider net when
-/// filters will drop some), then each hit's article checked.
+/// Runs a search with its filters: outlet, language and dates inside the
+/// index; a named entity by checking each hit (a wider net of hits then).
 fn search_filtered(
     store: &Store,
     q: &SearchQuery,
@@ -598,21 +619,33 @@ fn search_filtered(
     limit: usize,
 ) -> Result<Vec<Hit>, ApiError> {
     let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
-    let filtered = q.outlet.is_some()
-        || q.from.is_some()
-        || q.to.is_some()
-        || q.language.is_some()
-        || q.entity.is_some();
-    let wide = if filtered {
-        (limit * 10).min(2000)
-    } else {
-        limit
+    let day = |name: &str, v: &Option<String>| -> Result<Option<u64>, ApiError> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => storyline_store::day_number(v).map(Some).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    &format!("{name}: {v:?} is not a date (YYYY-MM-DD)"),
+                )
+            }),
+        }
     };
-    let hits = store.search(text, wide).map_err(map)?;
-    let with_entity: Option<std::collections::HashSet<String>> = match &q.entity {
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    };
+    let filter = storyline_store::SearchFilter {
+        outlet: nonempty(&q.outlet),
+        language: nonempty(&q.language),
+        from: day("from", &q.from)?,
+        to: day("to", &q.to)?,
+    };
+    let with_entity: Option<std::collections::HashSet<String>> = match nonempty(&q.entity) {
         Some(name) => Some(
             store
-                .find_entities(name)
+                .find_entities(&name)
                 .map_err(map)?
                 .into_iter()
                 .flat_map(|e| e.mentions.into_iter().map(|m| m.article))
@@ -620,41 +653,26 @@ fn search_filtered(
         ),
         None => None,
     };
-    let mut out = Vec::new();
-    for h in hits {
-        if out.len() >= limit {
-            break;
-        }
-        if filtered {
-            let Some(a) = store.article(&h.article).map_err(map)? else {
-                continue;
-            };
-            let day = a.published.as_deref().unwrap_or("");
-            let keep = q
-                .outlet
+    let wide = if with_entity.is_some() {
+        (limit * 10).min(2000)
+    } else {
+        limit
+    };
+    let hits = store.search_filtered(text, &filter, wide).map_err(map)?;
+    Ok(hits
+        .into_iter()
+        .filter(|h| {
+            with_entity
                 .as_ref()
-                .is_none_or(|o| a.outlet.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(o)))
-                && q.language
-                    .as_ref()
-                    .is_none_or(|l| a.language.as_deref() == Some(l.as_str()))
-                && q.from
-                    .as_ref()
-                    .is_none_or(|f| !day.is_empty() && day >= f.as_str())
-                && q.to
-                    .as_ref()
-                    .is_none_or(|t| !day.is_empty() && day <= t.as_str())
-                && with_entity.as_ref().is_none_or(|set| set.contains(&a.id));
-            if !keep {
-                continue;
-            }
-        }
-        out.push(Hit {
+                .is_none_or(|set| set.contains(&h.article))
+        })
+        .take(limit)
+        .map(|h| Hit {
             article: h.article,
             title: h.title,
             snippet: h.snippet,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// One search result.

@@ -198,6 +198,9 @@ async fn api_lists_paginate_and_refuse_bad_input() {
             .len(),
         2
     );
+    let (status, body, _) = get(&app, "/api/search?q=quay&from=March").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("is not a date (YYYY-MM-DD)"), "{body}");
     let (status, body, _) = get(&app, "/api/quotes?speaker=strand").await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }

@@ -1,5 +1,6 @@
-//! The embedded store: SQLite (bundled) in WAL mode, with a schema version,
-//! forward-only migrations and FTS5 full-text search.
+//! The embedded store: SQLite (bundled) in WAL mode, with a schema version
+//! and forward-only migrations, and a tantivy full-text index beside it
+//! (`{store}-search/`, derived from the articles: see [`search`]).
 //!
 //! Articles are the source of truth: each row keeps the clean article and its
 //! annotations (JSON) and is never rewritten. Everything derived from many
@@ -14,10 +15,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod search;
+pub use search::{day_number, SearchFilter};
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
+use search::{IndexRow, Progress, SearchIndex};
 use storyline_model::{
     Analysis, AnnotatedArticle, Article, Entity, Event, Quote, Relation, Storyline, TimeMention,
 };
@@ -129,6 +134,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE entities_v10 RENAME TO entities;
     CREATE INDEX entities_rank ON entities(mentions DESC, name);
     "#,
+    // 11: full-text search moves to tantivy (FTS5 ranked every match: half
+    // a second for a common word at 1M pages). The store gets an identity
+    // so that its index can tell it from another store's file.
+    r#"
+    DROP TABLE articles_fts;
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('store.id', lower(hex(randomblob(16))));
+    "#,
 ];
 
 impl StoreError {
@@ -143,6 +155,33 @@ impl StoreError {
             } if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     }
+}
+
+/// Sets up a connection and brings its schema up to date.
+fn init(conn: &Connection, path: &Path) -> Result<()> {
+    let e = |err| sql(path, err);
+    // Reading the schema first turns "file is not a database" into a clear error.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+        .map_err(e)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(e)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let to = i + 1;
+        let tx = conn.unchecked_transaction().map_err(e)?;
+        tx.execute_batch(m).map_err(e)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {to}"))
+            .map_err(e)?;
+        tx.commit().map_err(e)?;
+    }
+    Ok(())
 }
 
 /// A stored JSON record of `path`, or a [`StoreError::Corrupt`] naming it.
@@ -206,6 +245,11 @@ pub enum StoreError {
         /// Version we know.
         supported: i64,
     },
+    /// The search index could not be read or written (the message names
+    /// its directory). The articles are unaffected: the index is rebuilt
+    /// from them.
+    #[error("{0}")]
+    Search(String),
     /// A stored JSON column did not parse.
     #[error("{path}: corrupt record {what}: {message}")]
     Corrupt {
@@ -267,6 +311,15 @@ impl ArticleHead {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    search: SearchIndex,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Lets the index writer finish its merges and its lock go; an error
+        // here leaves merging to the next writer.
+        let _ = self.search.release();
+    }
 }
 
 impl Store {
@@ -274,52 +327,29 @@ impl Store {
     /// to date.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path).map_err(|e| sql(path, e))?;
-        let store = Store {
+        init(&conn, path)?;
+        let search = SearchIndex::open(&search::index_dir(path)).map_err(StoreError::Search)?;
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
-        };
-        store.init()?;
-        Ok(store)
+            search,
+        })
     }
 
     /// An in-memory store (tests, `analyze`).
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| sql(&path, e))?;
-        let store = Store { conn, path };
-        store.init()?;
-        Ok(store)
+        init(&conn, &path)?;
+        Ok(Store {
+            conn,
+            path,
+            search: SearchIndex::in_memory(),
+        })
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
         sql(&self.path, e)
-    }
-
-    fn init(&self) -> Result<()> {
-        // Reading the schema first turns "file is not a database" into a clear error.
-        self.conn
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-            .map_err(|e| self.err(e))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let to = i + 1;
-            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-            tx.execute_batch(m).map_err(|e| self.err(e))?;
-            tx.execute_batch(&format!("PRAGMA user_version = {to}"))
-                .map_err(|e| self.err(e))?;
-            tx.commit().map_err(|e| self.err(e))?;
-        }
-        Ok(())
     }
 
     /// The schema version of the open file.
@@ -444,9 +474,13 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        insert_articles(&tx, &path, new)?;
+        let added = insert_articles(&tx, &path, new)?;
         write_derived(&tx, &path, analysis)?;
-        tx.commit().map_err(|e| sql(&path, e))
+        tx.commit().map_err(|e| sql(&path, e))?;
+        if added > 0 {
+            self.sync_search()?;
+        }
+        Ok(())
     }
 
     /// Adds new articles in one transaction, and marks the store as needing
@@ -460,7 +494,132 @@ impl Store {
             tx.execute(MARK_UNLINKED, []).map_err(|e| sql(&path, e))?;
         }
         tx.commit().map_err(|e| sql(&path, e))?;
+        if added > 0 {
+            self.sync_search()?;
+        }
         Ok(added)
+    }
+
+    /// Brings the search index up to date with the articles (after a run
+    /// that stopped between storing and indexing, a migration, or a copied
+    /// store file), waiting for another process that is indexing. Returns
+    /// how many articles it indexed. The writer is kept until
+    /// [`Store::release_search`] (or the store is dropped), so that an
+    /// ingest indexes chunk after chunk without reopening it.
+    pub fn sync_search(&self) -> Result<usize> {
+        Ok(self.sync_search_within(search::WRITER_WAIT)?.unwrap_or(0))
+    }
+
+    /// Articles stored but not yet in the search index.
+    pub fn search_behind(&self) -> Result<usize> {
+        let (store, max_row) = self.search_target()?;
+        let upto = match self.search.progress().map_err(StoreError::Search)? {
+            Some(p) if p.store == store && p.upto <= max_row => p.upto,
+            _ => 0,
+        };
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM articles WHERE rowid > ?1",
+                [upto],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Lets the search index writer go (after its merges), for another
+    /// process to index.
+    pub fn release_search(&self) -> Result<()> {
+        self.search.release().map_err(StoreError::Search)
+    }
+
+    /// This store's identity and its highest article row.
+    fn search_target(&self) -> Result<(String, i64)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT value FROM meta WHERE key = 'store.id'),
+                        (SELECT coalesce(max(rowid), 0) FROM articles)",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// [`Store::sync_search`], waiting at most `wait` for the writer;
+    /// `None` when another process still held it.
+    fn sync_search_within(&self, wait: std::time::Duration) -> Result<Option<usize>> {
+        let (store, max_row) = self.search_target()?;
+        let current = |p: &Option<Progress>| match p {
+            Some(p) if p.store == store && p.upto <= max_row => Some(p.upto),
+            _ => None,
+        };
+        // Up to date: no writer needed (whatever this one holds is at
+        // least as far as the last commit).
+        if current(&self.search.progress().map_err(StoreError::Search)?) == Some(max_row) {
+            return Ok(Some(0));
+        }
+        let Some(mut guard) = self.search.writer(wait).map_err(StoreError::Search)? else {
+            return Ok(None);
+        };
+        let writer = guard.as_mut().expect("writer() opens a writer");
+        // Read under the writer's lock (another process may have indexed
+        // meanwhile); documents this writer holds uncommitted count.
+        let progress = match writer.pending() {
+            Some(p) => Some(p.clone()),
+            None => self.search.progress().map_err(StoreError::Search)?,
+        };
+        let mut upto = match current(&progress) {
+            Some(upto) => upto,
+            None => {
+                let fresh = Progress {
+                    store: store.clone(),
+                    upto: 0,
+                };
+                self.search
+                    .clear(writer, fresh)
+                    .map_err(StoreError::Search)?;
+                0
+            }
+        };
+        if upto == max_row {
+            return Ok(Some(0));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, title, outlet, language, published,
+                        coalesce(json_extract(annotated, '$.article.body'), '')
+                 FROM articles WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut indexed = 0;
+        loop {
+            let rows = stmt
+                .query_map(params![upto, search::SYNC_BATCH as i64], |r| {
+                    Ok(IndexRow {
+                        rowid: r.get(0)?,
+                        title: r.get(1)?,
+                        outlet: r.get(2)?,
+                        language: r.get(3)?,
+                        published: r.get(4)?,
+                        body: r.get(5)?,
+                    })
+                })
+                .map_err(|e| self.err(e))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| self.err(e))?;
+            let Some(last) = rows.last() else { break };
+            upto = last.rowid;
+            let progress = Progress {
+                store: store.clone(),
+                upto,
+            };
+            self.search
+                .add(writer, &rows, progress)
+                .map_err(StoreError::Search)?;
+            indexed += rows.len();
+        }
+        Ok(Some(indexed))
     }
 
     /// Starts replacing every derived table, a part at a time, in one
@@ -876,40 +1035,64 @@ impl Store {
         }
     }
 
-    /// Full-text search over titles and bodies (FTS5 query syntax; a query
-    /// that is not valid FTS5 is searched as plain words).
+    /// Full-text search over titles and bodies, best first (tantivy query
+    /// syntax: all words must match unless joined by `OR`, `"…"` for a
+    /// phrase, `-word` to exclude, `title:word`; anything else is read as
+    /// words, never an error).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        match self.search_raw(query, limit) {
-            Ok(h) => Ok(h),
-            Err(_) => {
-                // Quote each word so punctuation in user input is not syntax.
-                let safe = query
-                    .split_whitespace()
-                    .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                self.search_raw(&safe, limit).map_err(|e| self.err(e))
-            }
-        }
+        self.search_filtered(query, &SearchFilter::default(), limit)
     }
 
-    fn search_raw(
+    /// [`Store::search`] within `filter`. Articles stored since the index
+    /// was last brought up to date are added first, unless another process
+    /// is indexing (an ingest: it adds them).
+    pub fn search_filtered(
         &self,
         query: &str,
+        filter: &SearchFilter,
         limit: usize,
-    ) -> std::result::Result<Vec<SearchHit>, rusqlite::Error> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, title, snippet(articles_fts, 2, '[', ']', '…', 16) FROM articles_fts
-             WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts, 0.0, 2.0, 1.0) LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![query, limit as i64], |r| {
-            Ok(SearchHit {
-                article: r.get(0)?,
-                title: r.get(1)?,
-                snippet: r.get(2)?,
-            })
-        })?;
-        rows.collect()
+    ) -> Result<Vec<SearchHit>> {
+        let held = self.search.holds_writer();
+        self.sync_search_within(std::time::Duration::ZERO)?;
+        if held {
+            // An ingest on this connection: commit what it added so far.
+            self.search.flush().map_err(StoreError::Search)?;
+        } else {
+            // Indexed here, if anything: no need to keep the writer.
+            self.release_search()?;
+        }
+        let (rows, snippets) = self
+            .search
+            .search(query, filter, limit)
+            .map_err(StoreError::Search)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, title, coalesce(json_extract(annotated, '$.article.body'), '')
+                 FROM articles WHERE rowid = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for row in rows {
+            let hit = stmt
+                .query_row([row], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some((article, title, body)) = hit {
+                hits.push(SearchHit {
+                    article,
+                    title,
+                    snippet: snippets.make(&body),
+                });
+            }
+        }
+        Ok(hits)
     }
 
     /// Runs SQLite's integrity check, then storyline's own: annotations
@@ -936,10 +1119,6 @@ impl Store {
             (
                 "SELECT count(*) FROM articles WHERE annotated IS NULL OR json_valid(annotated) = 0",
                 "articles whose stored annotations are not valid JSON",
-            ),
-            (
-                "SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM articles_fts)",
-                "articles missing from (or extra in) the search index",
             ),
             (
                 "SELECT (SELECT coalesce(sum(json_array_length(annotated, '$.times')), 0) FROM articles) - (SELECT count(*) FROM times)",
@@ -979,7 +1158,51 @@ impl Store {
                 problems.push(format!("{n} {what}"));
             }
         }
+        problems.extend(self.search_problem()?);
         Ok(problems)
+    }
+
+    /// Whether the search index holds exactly the articles its last commit
+    /// claims (being behind is not a problem: the next search or ingest
+    /// catches up).
+    fn search_problem(&self) -> Result<Option<String>> {
+        let (store, max_row) = self.search_target()?;
+        // The commit and its document count are read apart: an ingest may
+        // commit in between, so read until the commit is the same on both
+        // sides of the count.
+        let (p, held) = loop {
+            let Some(before) = self.search.progress().map_err(StoreError::Search)? else {
+                return Ok(None);
+            };
+            let held = self.search.num_docs().map_err(StoreError::Search)?;
+            if self.search.progress().map_err(StoreError::Search)?.as_ref() == Some(&before) {
+                break (before, held);
+            }
+        };
+        if p.store != store || p.upto > max_row {
+            return Ok(Some(format!(
+                "{}: belongs to another store or a later state of this one (the next search rebuilds it)",
+                search::describe(&self.search_dir(), "index")
+            )));
+        }
+        let expected: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM articles WHERE rowid <= ?1",
+                [p.upto],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok((held != expected as u64).then(|| {
+            format!(
+                "{}: holds {held} documents for {expected} articles",
+                search::describe(&self.search_dir(), "index")
+            )
+        }))
+    }
+
+    fn search_dir(&self) -> Option<PathBuf> {
+        (self.path.as_os_str() != ":memory:").then(|| search::index_dir(&self.path))
     }
 }
 
@@ -1010,7 +1233,7 @@ fn quotes_from<'a>(
     (format!("quotes WHERE {}", filter.join(" AND ")), args)
 }
 
-/// Inserts articles not yet stored (and their search rows); returns how many.
+/// Inserts articles not yet stored (and their times); returns how many.
 fn insert_articles(
     tx: &rusqlite::Transaction<'_>,
     path: &Path,
@@ -1024,9 +1247,6 @@ fn insert_articles(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .map_err(e)?;
-    let mut fts = tx
-        .prepare("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
-        .map_err(e)?;
     let mut times = tx
         .prepare("INSERT INTO times (article, start, json) VALUES (?1, ?2, ?3)")
         .map_err(e)?;
@@ -1048,8 +1268,6 @@ fn insert_articles(
             .map_err(e)?;
         if added == 1 {
             count += 1;
-            fts.execute(params![art.id, art.title, art.body])
-                .map_err(e)?;
             for t in &a.times {
                 times
                     .execute(params![t.article, t.start, to_json(t)])
@@ -1421,7 +1639,7 @@ mod tests {
         let hits = store.search("harbour", 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert!(hits[0].snippet.contains("[harbour]"), "{}", hits[0].snippet);
-        // Punctuation that is FTS5 syntax does not error.
+        // Query syntax a user did not mean does not error.
         assert!(store.search("\"harbour AND (", 10).is_ok());
         assert!(store.integrity_check().unwrap().is_empty());
     }
@@ -1721,5 +1939,199 @@ mod tests {
         .unwrap();
         let err = Store::open(&junk).err().unwrap().to_string();
         assert!(err.contains("junk.db"), "{err}");
+    }
+
+    fn store_with(path: &Path, docs: &[(&str, &str, &str, &str)]) -> Store {
+        let mut store = Store::open(path).unwrap();
+        let new: Vec<(String, AnnotatedArticle)> = docs
+            .iter()
+            .map(|(id, body, outlet, day)| {
+                let mut a = annotated(id, body);
+                a.article.outlet = Some(outlet.to_string());
+                a.article.published = Some(day.to_string());
+                (format!("h-{id}"), a)
+            })
+            .collect();
+        store.add_articles(&new).unwrap();
+        store
+    }
+
+    fn ids(hits: &[SearchHit]) -> Vec<&str> {
+        hits.iter().map(|h| h.article.as_str()).collect()
+    }
+
+    #[test]
+    fn search_ranks_filters_and_survives_odd_queries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(
+            &dir.path().join("s.db"),
+            &[
+                (
+                    "a1",
+                    "The ferry to Nordvik sailed at dawn.",
+                    "Coast News",
+                    "2025-01-02",
+                ),
+                (
+                    "a2",
+                    "Ferry ferry ferry: the ferry strike ended and the ferry sailed.",
+                    "Harbour Daily",
+                    "2025-02-10",
+                ),
+                (
+                    "a3",
+                    "Grain prices rose in Lysaker.",
+                    "Coast News",
+                    "2025-03-01",
+                ),
+                (
+                    "a4",
+                    "Das Fährschiff legte in Nordvik an.",
+                    "Nord Zeitung",
+                    "2025-02-11",
+                ),
+            ],
+        );
+        // More occurrences rank higher; all words must match by default.
+        assert_eq!(ids(&store.search("ferry", 10).unwrap()), ["a2", "a1"]);
+        assert_eq!(ids(&store.search("ferry nordvik", 10).unwrap()), ["a1"]);
+        assert_eq!(ids(&store.search("grain OR strike", 10).unwrap()).len(), 2);
+        assert_eq!(
+            ids(&store.search("\"sailed at dawn\"", 10).unwrap()),
+            ["a1"]
+        );
+        assert_eq!(ids(&store.search("ferry -strike", 10).unwrap()), ["a1"]);
+        // Accents fold both ways.
+        assert_eq!(ids(&store.search("fahrschiff", 10).unwrap()), ["a4"]);
+        // The snippet marks the matched words.
+        let hit = &store.search("grain", 10).unwrap()[0];
+        assert_eq!(hit.title.as_deref(), Some("Title a3"));
+        assert!(hit.snippet.contains("[Grain]"), "{}", hit.snippet);
+        // Syntax a user did not mean is read as words, never an error.
+        for q in [
+            "\"ferry AND (",
+            "title:",
+            "-",
+            "((",
+            "ferry^",
+            "*",
+            "nordvik:ferry",
+        ] {
+            assert!(store.search(q, 10).is_ok(), "{q}");
+        }
+        // Filters are applied inside the index.
+        let only = |f: SearchFilter| -> Vec<String> {
+            let hits = store.search_filtered("ferry OR grain", &f, 10).unwrap();
+            hits.into_iter().map(|h| h.article).collect()
+        };
+        let outlet = SearchFilter {
+            outlet: Some("coast news".into()),
+            ..Default::default()
+        };
+        let mut coast = only(outlet);
+        coast.sort();
+        assert_eq!(coast, ["a1", "a3"]);
+        let feb = SearchFilter {
+            from: day_number("2025-02-01"),
+            to: day_number("2025-02-28"),
+            ..Default::default()
+        };
+        assert_eq!(only(feb), ["a2"]);
+        let german = SearchFilter {
+            language: Some("de".into()),
+            ..Default::default()
+        };
+        assert!(only(german).is_empty());
+        assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_search_index_catches_up_and_is_rebuilt_when_not_this_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let (p1, p2) = (dir.path().join("one.db"), dir.path().join("two.db"));
+        let one = store_with(
+            &p1,
+            &[(
+                "a1",
+                "Lighthouse keepers went on strike.",
+                "Coast News",
+                "2025-01-02",
+            )],
+        );
+        let two = store_with(
+            &p2,
+            &[(
+                "b1",
+                "Harbour cranes stood idle.",
+                "Coast News",
+                "2025-01-02",
+            )],
+        );
+        drop((one, two));
+        // An index lost (killed between storing and indexing, file copied
+        // without it) is rebuilt from the articles.
+        std::fs::remove_dir_all(search::index_dir(&p1)).unwrap();
+        let one = Store::open(&p1).unwrap();
+        assert_eq!(one.search_behind().unwrap(), 1);
+        assert!(one.integrity_check().unwrap().is_empty());
+        assert_eq!(ids(&one.search("lighthouse", 5).unwrap()), ["a1"]);
+        assert_eq!(one.search_behind().unwrap(), 0);
+        drop(one);
+        // Another store's index (a file replaced, directories mixed up) is
+        // reported, then replaced by this store's articles.
+        let copy = |from: &Path, to: &Path| {
+            std::fs::remove_dir_all(to).unwrap();
+            std::fs::create_dir(to).unwrap();
+            for f in std::fs::read_dir(from).unwrap() {
+                let f = f.unwrap();
+                std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            }
+        };
+        copy(&search::index_dir(&p2), &search::index_dir(&p1));
+        let one = Store::open(&p1).unwrap();
+        let problems = one.integrity_check().unwrap();
+        assert!(problems[0].contains("another store"), "{problems:?}");
+        assert!(one.search("cranes", 5).unwrap().is_empty());
+        assert_eq!(ids(&one.search("lighthouse", 5).unwrap()), ["a1"]);
+        assert!(one.integrity_check().unwrap().is_empty());
+        drop(one);
+        // An unreadable index is recreated on open.
+        std::fs::write(search::index_dir(&p1).join("meta.json"), b"{not json").unwrap();
+        let one = Store::open(&p1).unwrap();
+        assert_eq!(ids(&one.search("lighthouse", 5).unwrap()), ["a1"]);
+    }
+
+    #[test]
+    fn searches_see_an_ingest_once_it_commits_and_never_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut writer = store_with(
+            &path,
+            &[(
+                "a1",
+                "Tugboats towed the barge.",
+                "Coast News",
+                "2025-01-02",
+            )],
+        );
+        let mut more = annotated("a2", "More tugboats arrived.");
+        more.article.title = None;
+        writer.add_articles(&[("h-a2".into(), more)]).unwrap();
+        // Another connection (a server) while the ingest holds the index
+        // writer: it searches the last commit, without waiting or failing.
+        let reader = Store::open(&path).unwrap();
+        assert!(reader.search("tugboats", 5).is_ok());
+        // The ingest's own connection sees everything it stored.
+        assert_eq!(writer.search("tugboats", 5).unwrap().len(), 2);
+        writer.release_search().unwrap();
+        let hits = reader.search("tugboats", 5).unwrap();
+        let mut found = ids(&hits);
+        found.sort();
+        assert_eq!(found, ["a1", "a2"]);
+        // Syncing again adds nothing twice.
+        assert_eq!(writer.sync_search().unwrap(), 0);
+        drop(writer);
+        assert!(reader.integrity_check().unwrap().is_empty());
+        assert_eq!(reader.search_behind().unwrap(), 0);
     }
 }

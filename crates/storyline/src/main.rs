@@ -118,7 +118,7 @@ enum Command {
     },
     /// Full-text search over titles and bodies.
     Search {
-        /// Words or an FTS5 query.
+        /// Words (all must match), "a phrase", OR, -word, title:word.
         query: String,
         /// Maximum hits.
         #[arg(long, default_value_t = 20)]

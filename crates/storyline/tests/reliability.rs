@@ -111,6 +111,10 @@ fn a_killed_ingest_leaves_a_sound_store_and_resumes() {
     let kept = after_kill["articles"].as_u64().unwrap();
     assert!(kept >= stored_at_kill && kept < n as u64, "{after_kill:#}");
     assert_eq!(after_kill["needs_link"], true, "{after_kill:#}");
+    assert!(
+        after_kill["search_unindexed"].as_u64().unwrap() <= kept,
+        "{after_kill:#}"
+    );
 
     // The same command again: the rest is read, nothing twice, then linked.
     let out = bin().args(args).arg("--json").output().unwrap();
@@ -131,6 +135,20 @@ fn a_killed_ingest_leaves_a_sound_store_and_resumes() {
     assert_eq!(done["articles"].as_u64(), Some(n as u64), "{done:#}");
     assert_eq!(done["needs_link"], false, "{done:#}");
     assert!(done["events"].as_u64().unwrap() > 0, "{done:#}");
+    // The search index took in every page once: what was stored before the
+    // kill (indexed, or caught up by the second run) and after.
+    assert_eq!(done["search_unindexed"].as_u64(), Some(0), "{done:#}");
+    let out = run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "search",
+        "council",
+        "--limit",
+        "1000",
+        "--json",
+    ]);
+    let hits: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits.as_array().map(Vec::len), Some(n), "{hits:#}");
 }
 
 /// Gzip members concatenated: `copies` × 1 MiB of text from ~1 KiB each.

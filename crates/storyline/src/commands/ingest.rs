@@ -106,12 +106,14 @@ pub fn check(db: &Path, json: bool) -> Result<ExitCode> {
     let store = Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
     let problems = store.integrity_check()?;
     let pending = store.needs_link()?;
+    let unindexed = store.search_behind()?;
     let (articles, events, storylines) = store.counts()?;
     if json {
         output::json(&serde_json::json!({
             "ok": problems.is_empty(),
             "problems": problems,
             "needs_link": pending,
+            "search_unindexed": unindexed,
             "articles": articles,
             "events": events,
             "storylines": storylines,
@@ -134,6 +136,12 @@ pub fn check(db: &Path, json: bool) -> Result<ExitCode> {
                 ""
             }
         ))?;
+        if unindexed > 0 {
+            output::line(&format!(
+                "{}: {unindexed} articles not in the search index yet (the next search or ingest adds them)",
+                db.display()
+            ))?;
+        }
     }
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS

@@ -363,6 +363,15 @@ struct Hit<'a> {
 
 pub fn search(db: &Path, query: &str, limit: usize, json: bool) -> Result<ExitCode> {
     let store = open(db)?;
+    let behind = store.search_behind()?;
+    if behind > 0 {
+        // A store from before the search index, or one an ingest stopped
+        // between storing and indexing: indexed once, here.
+        if behind >= 10_000 {
+            eprintln!("indexing {behind} articles for search (once)…");
+        }
+        store.sync_search()?;
+    }
     let hits = store.search(query, limit)?;
     if json {
         let list: Vec<Hit> = hits

@@ -171,6 +171,8 @@ pub fn serve(db: &Path, addr: SocketAddr, token: Option<String>) -> Result<(), S
 const MAX_QUERY: usize = 2048;
 /// Largest page size for list endpoints.
 const MAX_LIMIT: usize = 200;
+/// Deepest search page: the index keeps `offset + limit` hits in a heap.
+pub const MAX_OFFSET: usize = 10_000;
 /// Largest body `POST /api/pages` accepts.
 const MAX_POST_BYTES: usize = 32 * 1024 * 1024;
 
@@ -598,11 +600,13 @@ async fn api_timeline(
 }
 
 /// Search parameters: the text, and filters on outlet, publication dates
-/// (`from`, `to`: `YYYY-MM-DD`, inclusive), language and a named entity.
+/// (`from`, `to`: `YYYY-MM-DD`, inclusive), language and a named entity;
+/// `offset` hits skipped (pages of results, up to [`MAX_OFFSET`]).
 #[derive(Debug, Deserialize, Default)]
 pub struct SearchQuery {
     q: Option<String>,
     limit: Option<usize>,
+    offset: Option<usize>,
     outlet: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -653,12 +657,23 @@ fn search_filtered(
         ),
         None => None,
     };
-    let wide = if with_entity.is_some() {
-        (limit * 10).min(2000)
+    let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            &format!("offset: at most {MAX_OFFSET} (narrow the search instead)"),
+        ));
+    }
+    // A named entity is checked per hit: a wider net from the top, then
+    // the page cut from what passes.
+    let (from, wide, skip) = if with_entity.is_some() {
+        (0, ((offset + limit) * 10).min(2000), offset)
     } else {
-        limit
+        (offset, limit, 0)
     };
-    let hits = store.search_filtered(text, &filter, wide).map_err(map)?;
+    let hits = store
+        .search_filtered(text, &filter, from, wide)
+        .map_err(map)?;
     Ok(hits
         .into_iter()
         .filter(|h| {
@@ -666,6 +681,7 @@ fn search_filtered(
                 .as_ref()
                 .is_none_or(|set| set.contains(&h.article))
         })
+        .skip(skip)
         .take(limit)
         .map(|h| Hit {
             article: h.article,

@@ -653,27 +653,66 @@ async fn timeline_page(
 }
 
 async fn search_page(State(s): State<Arc<AppState>>, Query(sq): Query<SearchQuery>) -> PageResult {
+    const PER_PAGE: usize = 50;
     let text = sq.q.clone().unwrap_or_default();
+    let field = |name: &str, label: &str, value: &Option<String>, hint: &str| {
+        format!(
+            " <label>{label} <input name=\"{name}\" value=\"{}\" placeholder=\"{hint}\" size=\"12\"></label>",
+            attr(value.as_deref().unwrap_or(""))
+        )
+    };
     let mut html = format!(
-        "<h1>Search</h1><form action=\"/search\"><input name=\"q\" value=\"{}\"> <button>Search</button></form>",
-        attr(&text)
+        "<h1>Search</h1><form action=\"/search\"><input name=\"q\" value=\"{}\" aria-label=\"words\"> <button>Search</button><br>{}{}{}{}{}</form>\
+         <p class=\"meta\">All words must match; \"a phrase\", <code>OR</code>, <code>-word</code>, <code>title:word</code>.</p>",
+        attr(&text),
+        field("outlet", "Outlet", &sq.outlet, "any"),
+        field("language", "Language", &sq.language, "en, ko…"),
+        field("from", "From", &sq.from, "YYYY-MM-DD"),
+        field("to", "To", &sq.to, "YYYY-MM-DD"),
+        field("entity", "Naming", &sq.entity, "a name"),
     );
     if !text.trim().is_empty() {
+        let offset = sq.offset.unwrap_or(0);
         let hits = {
             let store = s.lock()?;
-            crate::search_filtered(&store, &sq, &text, 50)?
+            crate::search_filtered(&store, &sq, &text, PER_PAGE)?
         };
-        let _ = write!(html, "<p>{} result(s)</p><ul>", hits.len());
-        for h in &hits {
+        if hits.is_empty() {
+            html.push_str("<p>No results.</p>");
+        } else {
             let _ = write!(
                 html,
-                "<li><a href=\"/articles/{}\">{}</a><br><span class=\"meta\">{}</span></li>",
-                attr(&q(&h.article)),
-                esc(h.title.as_deref().unwrap_or("(untitled)")),
-                esc(&h.snippet)
+                "<p>Results {}–{}</p><ul>",
+                offset + 1,
+                offset + hits.len()
             );
+            for h in &hits {
+                let _ = write!(
+                    html,
+                    "<li><a href=\"/articles/{}\">{}</a><br><span class=\"meta\">{}</span></li>",
+                    attr(&q(&h.article)),
+                    esc(h.title.as_deref().unwrap_or("(untitled)")),
+                    esc(&h.snippet)
+                );
+            }
+            html.push_str("</ul>");
         }
-        html.push_str("</ul>");
+        if hits.len() == PER_PAGE && offset + PER_PAGE <= crate::MAX_OFFSET {
+            // The same search one page on, every parameter carried over.
+            let mut next = format!("/search?q={}&offset={}", q(&text), offset + PER_PAGE);
+            for (name, v) in [
+                ("outlet", &sq.outlet),
+                ("language", &sq.language),
+                ("from", &sq.from),
+                ("to", &sq.to),
+                ("entity", &sq.entity),
+            ] {
+                if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                    let _ = write!(next, "&{name}={}", q(v));
+                }
+            }
+            let _ = write!(html, "<p><a href=\"{}\">More results</a></p>", attr(&next));
+        }
     }
     Ok(Html(layout("Search", &html)))
 }

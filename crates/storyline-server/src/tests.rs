@@ -101,6 +101,7 @@ async fn pages_escape_everything_and_forbid_scripts() {
         "/articles/a1?start=0&end=10",
         "/timeline",
         "/search?q=quay",
+        "/search?q=quay&outlet=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&from=2025-01-01",
         "/entities/strand",
     ] {
         let (status, page, _) = get(&app, uri).await;
@@ -197,6 +198,18 @@ async fn api_lists_paginate_and_refuse_bad_input() {
             .unwrap()
             .len(),
         2
+    );
+    assert_eq!(
+        hits("/api/search?q=quay&offset=1")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        get(&app, "/api/search?q=quay&offset=99999").await.0,
+        StatusCode::BAD_REQUEST
     );
     let (status, body, _) = get(&app, "/api/search?q=quay&from=March").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");

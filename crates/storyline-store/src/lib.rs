@@ -1040,16 +1040,18 @@ impl Store {
     /// phrase, `-word` to exclude, `title:word`; anything else is read as
     /// words, never an error).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        self.search_filtered(query, &SearchFilter::default(), limit)
+        self.search_filtered(query, &SearchFilter::default(), 0, limit)
     }
 
-    /// [`Store::search`] within `filter`. Articles stored since the index
+    /// [`Store::search`] within `filter`, the `limit` hits after the best
+    /// `offset` (pages of results). Articles stored since the index
     /// was last brought up to date are added first, unless another process
     /// is indexing (an ingest: it adds them).
     pub fn search_filtered(
         &self,
         query: &str,
         filter: &SearchFilter,
+        offset: usize,
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
         let held = self.search.holds_writer();
@@ -1063,7 +1065,7 @@ impl Store {
         }
         let (rows, snippets) = self
             .search
-            .search(query, filter, limit)
+            .search(query, filter, offset, limit)
             .map_err(StoreError::Search)?;
         let mut stmt = self
             .conn
@@ -1994,6 +1996,16 @@ mod tests {
         );
         // More occurrences rank higher; all words must match by default.
         assert_eq!(ids(&store.search("ferry", 10).unwrap()), ["a2", "a1"]);
+        // Pages of results.
+        let all = SearchFilter::default();
+        assert_eq!(
+            ids(&store.search_filtered("ferry", &all, 1, 10).unwrap()),
+            ["a1"]
+        );
+        assert!(store
+            .search_filtered("ferry", &all, 2, 10)
+            .unwrap()
+            .is_empty());
         assert_eq!(ids(&store.search("ferry nordvik", 10).unwrap()), ["a1"]);
         assert_eq!(ids(&store.search("grain OR strike", 10).unwrap()).len(), 2);
         assert_eq!(
@@ -2021,7 +2033,7 @@ mod tests {
         }
         // Filters are applied inside the index.
         let only = |f: SearchFilter| -> Vec<String> {
-            let hits = store.search_filtered("ferry OR grain", &f, 10).unwrap();
+            let hits = store.search_filtered("ferry OR grain", &f, 0, 10).unwrap();
             hits.into_iter().map(|h| h.article).collect()
         };
         let outlet = SearchFilter {

@@ -368,13 +368,15 @@ impl SearchIndex {
         }
     }
 
-    /// The best `limit` article rows for `query` (tantivy query syntax,
+    /// The best `limit` article rows for `query` after the first `offset`
+    /// (tantivy query syntax,
     /// parsed leniently: whatever a user types is a query), with `filter`.
     /// Words must all match unless joined by `OR`.
     pub(crate) fn search(
         &self,
         query: &str,
         filter: &SearchFilter,
+        offset: usize,
         limit: usize,
     ) -> Result<(Vec<i64>, SnippetMaker), String> {
         self.reader.reload().map_err(|e| self.err(e))?;
@@ -421,7 +423,12 @@ impl SearchIndex {
             Box::new(BooleanQuery::new(clauses))
         };
         let top = searcher
-            .search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .search(
+                &*query,
+                &TopDocs::with_limit(limit.max(1))
+                    .and_offset(offset)
+                    .order_by_score(),
+            )
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(top.len());
         for (_, addr) in top {

@@ -123,6 +123,21 @@ enum Command {
         /// Maximum hits.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Hits to skip (the next page: --offset 20).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Only this outlet (any case).
+        #[arg(long)]
+        outlet: Option<String>,
+        /// Only this language (ISO 639-1 code: en, ko, …).
+        #[arg(long)]
+        language: Option<String>,
+        /// Published on or after this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        from: Option<u64>,
+        /// Published on or before this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        to: Option<u64>,
     },
     /// Run the pipeline on the bundled example pages and print a summary.
     Demo,
@@ -274,4 +289,9 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A `YYYY-MM-DD` argument as the search index's day number.
+fn parse_day(s: &str) -> Result<u64, String> {
+    storyline_store::day_number(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }

@@ -422,6 +422,33 @@ fn ingest_is_idempotent_incremental_and_queryable() {
         .as_str()
         .unwrap()
         .contains("[breakwater]"));
+    // Pages of hits, and filters: the next page starts where the first
+    // ended; no page is dated in 1990; a bad date is refused by name.
+    let all = hits.as_array().unwrap().len();
+    let rest = json_of(&run(&[
+        "search",
+        "breakwater",
+        "--offset",
+        "1",
+        "--db",
+        db,
+        "--json",
+    ]));
+    assert_eq!(rest.as_array().unwrap().len(), all - 1);
+    assert_eq!(rest[0], hits[1]);
+    let none = json_of(&run(&[
+        "search",
+        "breakwater",
+        "--to",
+        "1990-12-31",
+        "--db",
+        db,
+        "--json",
+    ]));
+    assert!(none.as_array().unwrap().is_empty(), "{none:#}");
+    let bad = run(&["search", "breakwater", "--from", "May", "--db", db]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a date"));
     let ents = json_of(&run(&["entities", "--db", db, "--json"]));
     assert!(ents
         .as_array()

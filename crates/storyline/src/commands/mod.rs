@@ -57,7 +57,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quotes { speaker } => query::quotes(&cli.db, speaker.as_deref(), cli.json),
         Command::Entities => query::entities(&cli.db, cli.json),
         Command::Copies { id } => query::copies(&cli.db, id.as_deref(), cli.json),
-        Command::Search { query, limit } => query::search(&cli.db, &query, limit, cli.json),
+        Command::Search {
+            query,
+            limit,
+            offset,
+            outlet,
+            language,
+            from,
+            to,
+        } => {
+            let filter = storyline_store::SearchFilter {
+                outlet,
+                language,
+                from,
+                to,
+            };
+            query::search(&cli.db, &query, &filter, offset, limit, cli.json)
+        }
         Command::Eval { what } => match what {
             crate::EvalCommand::Extraction {
                 dir,

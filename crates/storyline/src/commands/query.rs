@@ -361,7 +361,14 @@ struct Hit<'a> {
     snippet: &'a str,
 }
 
-pub fn search(db: &Path, query: &str, limit: usize, json: bool) -> Result<ExitCode> {
+pub fn search(
+    db: &Path,
+    query: &str,
+    filter: &storyline_store::SearchFilter,
+    offset: usize,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
     let store = open(db)?;
     let behind = store.search_behind()?;
     if behind > 0 {
@@ -372,7 +379,7 @@ pub fn search(db: &Path, query: &str, limit: usize, json: bool) -> Result<ExitCo
         }
         store.sync_search()?;
     }
-    let hits = store.search(query, limit)?;
+    let hits = store.search_filtered(query, filter, offset, limit)?;
     if json {
         let list: Vec<Hit> = hits
             .iter()

@@ -71,8 +71,17 @@ await step("search finds the breakwater", async () => {
   await page.goto(base + "/");
   await page.getByRole("textbox", { name: "search" }).fill("breakwater");
   await page.getByRole("button", { name: "Search" }).first().click();
-  await page.getByText(/result\(s\)/).waitFor();
+  await page.getByText(/^Results \d+–\d+$/).waitFor();
   expect((await page.locator("main li a").count()) > 0, "no results");
+});
+
+await step("search filters narrow the results and stay in the form", async () => {
+  await page.goto(base + "/search?q=breakwater");
+  await page.getByRole("textbox", { name: "To", exact: true }).fill("1900-01-01");
+  await page.locator("main").getByRole("button", { name: "Search" }).click();
+  await page.getByText("No results.").waitFor();
+  const to = await page.getByRole("textbox", { name: "To", exact: true }).inputValue();
+  expect(to === "1900-01-01", `the date filter was not kept (${to})`);
 });
 
 await step("hostile markup is shown, never run", async () => {

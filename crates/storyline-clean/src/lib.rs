@@ -33,6 +33,7 @@ use storyline_model::{calendar, Article, Removed, SourceFormat};
 
 pub use blocks::{classify_blocks, Classified, Label};
 pub use lang::detect as detect_language;
+pub use lang::detect_trigrams as detect_language_by_trigrams;
 
 /// Why a page could not be cleaned.
 #[derive(Debug, thiserror::Error)]

@@ -2146,4 +2146,41 @@ mod tests {
         assert!(reader.integrity_check().unwrap().is_empty());
         assert_eq!(reader.search_behind().unwrap(), 0);
     }
+
+    #[test]
+    fn any_query_a_user_can_type_is_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(
+            &dir.path().join("s.db"),
+            &[(
+                "a1",
+                "Ferry crews at Nordvik struck on Friday.",
+                "Coast News",
+                "2025-01-02",
+            )],
+        );
+        // Query syntax, words and stray characters in random order (a fixed
+        // xorshift seed, so a failure repeats).
+        let parts = [
+            "ferry", "Nordvik", "\"", "(", ")", "[", "]", "{", "}", ":", "title:", "body:", "-",
+            "+", "*", "~", "^", "^2", "OR", "AND", "NOT", "TO", "\\", "/", "'", "IN", "<", ">",
+            "=", "é", "北", " ", " ", " ", "0", "1.5", "!", "?", "&&", "||", "\u{0}", "\u{feff}",
+            "row:", "day:",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let mut q = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for _ in 0..(x % 12) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                q.push_str(parts[(x % parts.len() as u64) as usize]);
+            }
+            let hits = store.search(&q, 5);
+            assert!(hits.is_ok(), "{q:?}: {:?}", hits.err());
+        }
+    }
 }

@@ -380,18 +380,39 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<(Vec<i64>, SnippetMaker), String> {
         self.reader.reload().map_err(|e| self.err(e))?;
-        let searcher = self.reader.searcher();
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
-        let (text_query, _errors) = parser.parse_query_lenient(query);
-        let snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
-            .map(|mut g| {
-                g.set_max_num_chars(SNIPPET_CHARS);
-                g
-            })
-            .map_err(|e| self.err(e))?;
+        let (parsed, _errors) = parser.parse_query_lenient(query);
+        match self.run(parsed, filter, offset, limit) {
+            Ok(found) => Ok(found),
+            Err(_) => {
+                // Lenient parsing still lets through what fails when run
+                // (a field that does not exist or is not searchable): the
+                // words alone, then.
+                let words: Vec<&str> = query
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let (parsed, _errors) = parser.parse_query_lenient(&words.join(" "));
+                self.run(parsed, filter, offset, limit)
+                    .map_err(|e| self.err(e))
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        text_query: Box<dyn Query>,
+        filter: &SearchFilter,
+        offset: usize,
+        limit: usize,
+    ) -> tantivy::Result<(Vec<i64>, SnippetMaker)> {
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
         let query: Box<dyn Query> = if filter.is_empty() {
             text_query
         } else {
@@ -422,21 +443,18 @@ impl SearchIndex {
             }
             Box::new(BooleanQuery::new(clauses))
         };
-        let top = searcher
-            .search(
-                &*query,
-                &TopDocs::with_limit(limit.max(1))
-                    .and_offset(offset)
-                    .order_by_score(),
-            )
-            .map_err(|e| self.err(e))?;
+        let top = searcher.search(
+            &*query,
+            &TopDocs::with_limit(limit.max(1))
+                .and_offset(offset)
+                .order_by_score(),
+        )?;
         let mut out = Vec::with_capacity(top.len());
         for (_, addr) in top {
             let rows = searcher
                 .segment_reader(addr.segment_ord)
                 .fast_fields()
-                .u64("row")
-                .map_err(|e| self.err(e))?;
+                .u64("row")?;
             if let Some(row) = rows.first(addr.doc_id) {
                 out.push(row as i64);
             }

@@ -478,7 +478,7 @@ impl Store {
         write_derived(&tx, &path, analysis)?;
         tx.commit().map_err(|e| sql(&path, e))?;
         if added > 0 {
-            self.sync_search()?;
+            self.index_added()?;
         }
         Ok(())
     }
@@ -495,19 +495,28 @@ impl Store {
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         if added > 0 {
-            self.sync_search()?;
+            self.index_added()?;
         }
         Ok(added)
     }
 
     /// Brings the search index up to date with the articles (after a run
     /// that stopped between storing and indexing, a migration, or a copied
-    /// store file), waiting for another process that is indexing. Returns
-    /// how many articles it indexed. The writer is kept until
+    /// store file). Returns how many articles it indexed: none when another
+    /// process still holds the index writer after a short wait — that
+    /// process is indexing, and its next sync takes in every article past
+    /// the last commit, these too. The writer is kept until
     /// [`Store::release_search`] (or the store is dropped), so that an
     /// ingest indexes chunk after chunk without reopening it.
     pub fn sync_search(&self) -> Result<usize> {
         Ok(self.sync_search_within(search::WRITER_WAIT)?.unwrap_or(0))
+    }
+
+    /// [`Store::sync_search`] after storing articles: never waits (an
+    /// ingest in another process holds the writer for its whole page
+    /// stage, and will index these).
+    fn index_added(&self) -> Result<()> {
+        self.sync_search_within(std::time::Duration::ZERO).map(drop)
     }
 
     /// Articles stored but not yet in the search index.
@@ -2135,11 +2144,23 @@ mod tests {
         assert!(reader.search("tugboats", 5).is_ok());
         // The ingest's own connection sees everything it stored.
         assert_eq!(writer.search("tugboats", 5).unwrap().len(), 2);
+        // A second ingest meanwhile stores without waiting for the writer;
+        // the first indexes its articles with its own next ones.
+        let mut other = Store::open(&path).unwrap();
+        let started = std::time::Instant::now();
+        other
+            .add_articles(&[("h-a3".into(), annotated("a3", "Tugboats again."))])
+            .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        writer
+            .add_articles(&[("h-a4".into(), annotated("a4", "Last tugboats."))])
+            .unwrap();
         writer.release_search().unwrap();
         let hits = reader.search("tugboats", 5).unwrap();
         let mut found = ids(&hits);
         found.sort();
-        assert_eq!(found, ["a1", "a2"]);
+        assert_eq!(found, ["a1", "a2", "a3", "a4"]);
+        drop(other);
         // Syncing again adds nothing twice.
         assert_eq!(writer.sync_search().unwrap(), 0);
         drop(writer);

@@ -47,8 +47,9 @@ pub(crate) const SYNC_BATCH: usize = 20_000;
 /// at 100k pages), and a killed run redoes at most this many.
 const COMMIT_EVERY: usize = 20_000;
 
-/// How long a sync that must index waits for another process's writer.
-pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(20);
+/// How long an explicit sync waits for another process's writer (one
+/// that is releasing it); an ingest's own syncs never wait.
+pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(2);
 
 /// Characters of body text around the matches in a hit's snippet.
 const SNIPPET_CHARS: usize = 160;

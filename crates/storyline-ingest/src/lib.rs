@@ -99,24 +99,43 @@ pub fn content_hash(content: &str) -> String {
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     let mut in_word = false;
     let mut i = 0;
+    let ascii_space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
     while i < bytes.len() {
         let b = bytes[i];
-        let (len, space) = if b < 0x80 {
-            (1, matches!(b, b' ' | b'\t'..=b'\r'))
-        } else {
-            let c = content[i..].chars().next().unwrap_or(' ');
-            (c.len_utf8(), c.is_whitespace())
-        };
-        if space {
-            if in_word {
-                buf.push(b' ');
-                in_word = false;
+        if b < 0x80 && !ascii_space(b) {
+            // A run of ASCII non-space bytes at once (raw HTML is mostly
+            // that); a long one goes to the digest without a copy.
+            let start = i;
+            while i < bytes.len() && bytes[i] < 0x80 && !ascii_space(bytes[i]) {
+                i += 1;
             }
-        } else {
-            buf.extend_from_slice(&bytes[i..i + len]);
+            let run = &bytes[start..i];
+            if run.len() >= 512 {
+                h.update(&buf);
+                buf.clear();
+                h.update(run);
+            } else {
+                buf.extend_from_slice(run);
+            }
             in_word = true;
+        } else {
+            let (len, space) = if b < 0x80 {
+                (1, true)
+            } else {
+                let c = content[i..].chars().next().unwrap_or(' ');
+                (c.len_utf8(), c.is_whitespace())
+            };
+            if space {
+                if in_word {
+                    buf.push(b' ');
+                    in_word = false;
+                }
+            } else {
+                buf.extend_from_slice(&bytes[i..i + len]);
+                in_word = true;
+            }
+            i += len;
         }
-        i += len;
         if buf.len() >= 8000 {
             h.update(&buf);
             buf.clear();
@@ -665,6 +684,14 @@ mod tests {
             }
             cases.push(t);
         }
+        // Long runs without spaces (minified markup), alone and mixed.
+        cases.push("x".repeat(100_000));
+        cases.push(format!(
+            "{} é {}\n{}",
+            "<div>".repeat(300),
+            "y".repeat(511),
+            "z".repeat(513)
+        ));
         for c in &cases {
             assert_eq!(
                 content_hash(c),

@@ -4,6 +4,10 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
 #
+# With FUZZ_RUNS=N each target instead runs N inputs from a fixed seed:
+# the same inputs on every machine, so CI (which runs this) passes or
+# fails the same way each time.
+#
 # Installs cargo-fuzz from crates.io if missing; builds on the stable
 # toolchain with RUSTC_BOOTSTRAP=1. A crash leaves its input in
 # fuzz/artifacts/TARGET/ and makes this script fail: turn it into a
@@ -22,8 +26,14 @@ for t in "${targets[@]}"; do
     corpus="corpus/$t"
     mkdir -p "$corpus"
     cp -n ../examples/pages/* "$corpus/" 2>/dev/null || true
-    echo "fuzz $t for ${secs}s"
-    cargo fuzz run -O "$t" "$corpus" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        bound=(-runs="$FUZZ_RUNS" -seed=1)
+        echo "fuzz $t for $FUZZ_RUNS inputs (seed 1)"
+    else
+        bound=(-max_total_time="$secs")
+        echo "fuzz $t for ${secs}s"
+    fi
+    cargo fuzz run -O "$t" "$corpus" -- "${bound[@]}" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
         | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|artifact_prefix|Test unit written)" || true
     if ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* "artifacts/$t"/timeout-* >/dev/null 2>&1; then
         echo "fuzz $t: found a failing input in fuzz/artifacts/$t" >&2

@@ -74,14 +74,12 @@ impl AppState {
             .map_err(|_| ServeError::Store(db.to_path_buf(), "store lock poisoned".into()))?;
         let fail =
             |e: storyline_store::StoreError| ServeError::Store(db.to_path_buf(), e.to_string());
-        let behind = store.search_behind().map_err(fail)?;
-        if behind >= 10_000 {
-            eprintln!("storyline: indexing {behind} articles for search (once)…");
-        }
-        if behind > 0 {
-            store.sync_search().map_err(fail)?;
-        }
-        store.release_search().map_err(fail)
+        store
+            .catch_up_search(|behind| {
+                eprintln!("storyline: indexing {behind} articles for search (once)…");
+            })
+            .map(drop)
+            .map_err(fail)
     }
 
     /// A read connection, for one request: the first free one, else the
@@ -623,22 +621,22 @@ fn search_filtered(
     limit: usize,
 ) -> Result<Vec<Hit>, ApiError> {
     let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    };
     let day = |name: &str, v: &Option<String>| -> Result<Option<u64>, ApiError> {
-        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        match nonempty(v) {
             None => Ok(None),
-            Some(v) => storyline_store::day_number(v).map(Some).ok_or_else(|| {
+            Some(v) => storyline_store::iso_day(&v).map(Some).ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     &format!("{name}: {v:?} is not a date (YYYY-MM-DD)"),
                 )
             }),
         }
-    };
-    let nonempty = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(String::from)
     };
     let filter = storyline_store::SearchFilter {
         outlet: nonempty(&q.outlet),

@@ -16,7 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod search;
-pub use search::{day_number, SearchFilter};
+pub use search::{iso_day, SearchFilter};
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -512,6 +512,21 @@ impl Store {
         Ok(self.sync_search_within(search::WRITER_WAIT)?.unwrap_or(0))
     }
 
+    /// [`Store::sync_search`] before searching or serving, then lets the
+    /// writer go: `announce` is told first how many articles will be
+    /// indexed when there are enough to take a while (a store from before
+    /// the index, or a run stopped between storing and indexing). Returns
+    /// how many it indexed.
+    pub fn catch_up_search(&self, announce: impl FnOnce(usize)) -> Result<usize> {
+        let behind = self.search_behind()?;
+        if behind >= 10_000 {
+            announce(behind);
+        }
+        let indexed = if behind > 0 { self.sync_search()? } else { 0 };
+        self.release_search()?;
+        Ok(indexed)
+    }
+
     /// [`Store::sync_search`] after storing articles: never waits (an
     /// ingest in another process holds the writer for its whole page
     /// stage, and will index these).
@@ -522,10 +537,10 @@ impl Store {
     /// Articles stored but not yet in the search index.
     pub fn search_behind(&self) -> Result<usize> {
         let (store, max_row) = self.search_target()?;
-        let upto = match self.search.progress().map_err(StoreError::Search)? {
-            Some(p) if p.store == store && p.upto <= max_row => p.upto,
-            _ => 0,
-        };
+        let progress = self.search.progress().map_err(StoreError::Search)?;
+        let upto = progress
+            .and_then(|p| p.upto_in(&store, max_row))
+            .unwrap_or(0);
         self.conn
             .query_row(
                 "SELECT count(*) FROM articles WHERE rowid > ?1",
@@ -558,10 +573,7 @@ impl Store {
     /// `None` when another process still held it.
     fn sync_search_within(&self, wait: std::time::Duration) -> Result<Option<usize>> {
         let (store, max_row) = self.search_target()?;
-        let current = |p: &Option<Progress>| match p {
-            Some(p) if p.store == store && p.upto <= max_row => Some(p.upto),
-            _ => None,
-        };
+        let current = |p: &Option<Progress>| p.as_ref().and_then(|p| p.upto_in(&store, max_row));
         // Up to date: no writer needed (whatever this one holds is at
         // least as far as the last commit).
         if current(&self.search.progress().map_err(StoreError::Search)?) == Some(max_row) {
@@ -1190,30 +1202,23 @@ impl Store {
                 break (before, held);
             }
         };
-        if p.store != store || p.upto > max_row {
-            return Ok(Some(format!(
-                "{}: belongs to another store or a later state of this one (the next search rebuilds it)",
-                search::describe(&self.search_dir(), "index")
+        let Some(upto) = p.upto_in(&store, max_row) else {
+            return Ok(Some(self.search.err(
+                "belongs to another store or a later state of this one (the next search rebuilds it)",
             )));
-        }
+        };
         let expected: i64 = self
             .conn
             .query_row(
                 "SELECT count(*) FROM articles WHERE rowid <= ?1",
-                [p.upto],
+                [upto],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))?;
         Ok((held != expected as u64).then(|| {
-            format!(
-                "{}: holds {held} documents for {expected} articles",
-                search::describe(&self.search_dir(), "index")
-            )
+            self.search
+                .err(format!("holds {held} documents for {expected} articles"))
         }))
-    }
-
-    fn search_dir(&self) -> Option<PathBuf> {
-        (self.path.as_os_str() != ":memory:").then(|| search::index_dir(&self.path))
     }
 }
 
@@ -2053,8 +2058,8 @@ mod tests {
         coast.sort();
         assert_eq!(coast, ["a1", "a3"]);
         let feb = SearchFilter {
-            from: day_number("2025-02-01"),
-            to: day_number("2025-02-28"),
+            from: iso_day("2025-02-01"),
+            to: iso_day("2025-02-28"),
             ..Default::default()
         };
         assert_eq!(only(feb), ["a2"]);

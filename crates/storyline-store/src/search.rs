@@ -81,19 +81,16 @@ impl SearchFilter {
     }
 }
 
-/// A publication date's day as `YYYYMMDD`, if it starts with `YYYY-MM-DD`.
-pub fn day_number(date: &str) -> Option<u64> {
+/// A date written `YYYY-MM-DD` (a stored publication date, or a date
+/// limit) as the index's day number `YYYYMMDD`; `None` for any other form
+/// or a day the calendar does not have.
+pub fn iso_day(date: &str) -> Option<u64> {
     let b = date.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let digits = |r: std::ops::Range<usize>| -> Option<u64> {
-        b[r].iter().try_fold(0u64, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
-        })
-    };
-    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some(y * 10_000 + m * 100 + d)
+    let d = storyline_model::calendar::parse_date(date.get(..10)?)?;
+    Some(u64::try_from(d.year).ok()? * 10_000 + u64::from(d.month) * 100 + u64::from(d.day))
 }
 
 /// One article as the index sees it.
@@ -111,6 +108,15 @@ pub(crate) struct IndexRow {
 pub(crate) struct Progress {
     pub store: String,
     pub upto: i64,
+}
+
+impl Progress {
+    /// The highest row indexed, if this is the progress of `store` whose
+    /// highest row is `max_row`; `None` for another store's index or one
+    /// ahead of this store (a restored backup): it must be rebuilt.
+    pub(crate) fn upto_in(&self, store: &str, max_row: i64) -> Option<i64> {
+        (self.store == store && self.upto <= max_row).then_some(self.upto)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -228,7 +234,8 @@ impl SearchIndex {
         })
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> String {
+    /// `e`, naming the index directory.
+    pub(crate) fn err(&self, e: impl std::fmt::Display) -> String {
         describe(&self.dir, e)
     }
 
@@ -252,10 +259,7 @@ impl SearchIndex {
         &self,
         wait: Duration,
     ) -> Result<Option<MutexGuard<'_, Option<Writer>>>, String> {
-        let mut guard = self
-            .writer
-            .lock()
-            .map_err(|_| self.err("writer lock poisoned"))?;
+        let mut guard = self.slot()?;
         if guard.is_some() {
             return Ok(Some(guard));
         }
@@ -303,7 +307,7 @@ impl SearchIndex {
             if let Some(l) = &r.language {
                 doc.add_text(f.language, l);
             }
-            if let Some(d) = r.published.as_deref().and_then(day_number) {
+            if let Some(d) = r.published.as_deref().and_then(iso_day) {
                 doc.add_u64(f.day, d);
             }
             writer.index.add_document(doc).map_err(|e| self.err(e))?;
@@ -342,13 +346,16 @@ impl SearchIndex {
         self.writer.lock().is_ok_and(|w| w.is_some())
     }
 
+    /// The writer's slot (empty: no writer open).
+    fn slot(&self) -> Result<MutexGuard<'_, Option<Writer>>, String> {
+        self.writer
+            .lock()
+            .map_err(|_| self.err("writer lock poisoned"))
+    }
+
     /// Commits what the writer holds, if anything, so that searches see it.
     pub(crate) fn flush(&self) -> Result<(), String> {
-        let mut guard = self
-            .writer
-            .lock()
-            .map_err(|_| self.err("writer lock poisoned"))?;
-        match guard.as_mut() {
+        match self.slot()?.as_mut() {
             Some(w) => self.commit(w),
             None => Ok(()),
         }
@@ -357,16 +364,14 @@ impl SearchIndex {
     /// Commits, then lets the writer go once its merges are done, so that
     /// another process can index.
     pub(crate) fn release(&self) -> Result<(), String> {
-        self.flush()?;
-        let taken = self
-            .writer
-            .lock()
-            .map_err(|_| self.err("writer lock poisoned"))?
-            .take();
-        match taken {
-            Some(w) => w.index.wait_merging_threads().map_err(|e| self.err(e)),
-            None => Ok(()),
-        }
+        let mut slot = self.slot()?;
+        let Some(w) = slot.as_mut() else {
+            return Ok(());
+        };
+        self.commit(w)?;
+        let w = slot.take().expect("the writer is there");
+        drop(slot);
+        w.index.wait_merging_threads().map_err(|e| self.err(e))
     }
 
     /// The best `limit` article rows for `query` after the first `offset`
@@ -516,12 +521,15 @@ mod tests {
 
     #[test]
     fn days_are_numbers_only_for_real_dates() {
-        assert_eq!(day_number("2025-03-09"), Some(20250309));
-        assert_eq!(day_number("2025-03-09T10:00:00Z"), Some(20250309));
-        assert_eq!(day_number("2025-13-09"), None);
-        assert_eq!(day_number("2025-3-9"), None);
-        assert_eq!(day_number("yesterday"), None);
-        assert_eq!(day_number("２０２５-03-09"), None);
+        assert_eq!(iso_day("2025-03-09"), Some(20250309));
+        assert_eq!(iso_day("2025-03-09T10:00:00Z"), Some(20250309));
+        assert_eq!(iso_day("2025-13-09"), None);
+        assert_eq!(iso_day("2025-02-30"), None);
+        assert_eq!(iso_day("2025-3-9"), None);
+        assert_eq!(iso_day("2025/03/09"), None);
+        assert_eq!(iso_day("March 9, 2025"), None);
+        assert_eq!(iso_day("yesterday"), None);
+        assert_eq!(iso_day("２０２５-03-09"), None);
     }
 
     #[test]

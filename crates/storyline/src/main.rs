@@ -293,5 +293,5 @@ fn main() -> ExitCode {
 
 /// A `YYYY-MM-DD` argument as the search index's day number.
 fn parse_day(s: &str) -> Result<u64, String> {
-    storyline_store::day_number(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
+    storyline_store::iso_day(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }

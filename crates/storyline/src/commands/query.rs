@@ -370,15 +370,9 @@ pub fn search(
     json: bool,
 ) -> Result<ExitCode> {
     let store = open(db)?;
-    let behind = store.search_behind()?;
-    if behind > 0 {
-        // A store from before the search index, or one an ingest stopped
-        // between storing and indexing: indexed once, here.
-        if behind >= 10_000 {
-            eprintln!("indexing {behind} articles for search (once)…");
-        }
-        store.sync_search()?;
-    }
+    store.catch_up_search(|behind| {
+        eprintln!("indexing {behind} articles for search (once)…");
+    })?;
     let hits = store.search_filtered(query, filter, offset, limit)?;
     if json {
         let list: Vec<Hit> = hits

@@ -266,22 +266,29 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     let mut cdocs = Vec::with_capacity(n);
     // Sentence words weigh by how rare they are in this batch.
     let mut idf = similarity::Idf::default();
+    // Word counts, weighed into vectors once every page's are counted.
+    let mut vectors = text::VectorCounter::default();
+    // Entity names and the aliases that join them, for merging below.
+    let mut names = EntityNames::default();
     src.visit(&all, &mut |_, batch| {
         let read: Vec<_> = batch
             .par_iter()
             .map(|d| {
                 let (sentences, _) = dedup::sentence_words(&d.article.body, &d.sentences);
                 let copy_keys = dedup::CopyKeys::new(&d.article.body);
-                (Meta::new(d), sentences, copy_keys, cluster_doc(d))
+                let counts = term_counts(d);
+                (Meta::new(d), sentences, copy_keys, cluster_doc(d), counts)
             })
             .collect();
-        for (meta, sentences, copy_keys, cdoc) in read {
+        for (d, (meta, sentences, copy_keys, cdoc, counts)) in batch.iter().zip(read) {
             for words in &sentences {
                 idf.count_distinct(words.iter().copied());
             }
             metas.push(meta);
             keys.push(copy_keys);
             cdocs.push(cdoc);
+            vectors.add(&counts);
+            names.add(d);
         }
     })?;
     step("read");
@@ -337,19 +344,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     }
     step("copies");
 
-    // Word vectors: counted on a second pass, weighed once every page's
-    // words are counted (the counts are the vectors' size, where the
-    // words would be several times it).
-    let mut vectors = map_all(src, &all, |d| {
-        let title = d.article.title.as_deref().unwrap_or("");
-        // The headline counts twice: it names the happening.
-        let mut t = text::content_words(title);
-        t.extend(text::content_words(title));
-        t.extend(text::content_words(&d.article.body));
-        text::term_counts(t.iter().map(|w| text::term(w)))
-    })?;
-    text::weigh_counts(&mut vectors);
-    for (c, v) in cdocs.iter_mut().zip(text::to_ids(vectors)) {
+    for (c, v) in cdocs.iter_mut().zip(vectors.finish()) {
         c.vector = v;
     }
     step("vectors");
@@ -430,8 +425,9 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     // The quotes are read on the entities' second pass: their speakers
     // are merged entities.
     let mut raw_quotes = RawQuotes::default();
-    let (mut entities, entity_of) =
-        merge_entities(src, &all, |di, d, local| raw_quotes.add(di, d, local))?;
+    let (mut entities, entity_of) = merge_entities(src, &all, names, |di, d, local| {
+        raw_quotes.add(di, d, local)
+    })?;
     sink.entities(&entities)?;
     // Quotes and storylines need only the entities' ids, names and kinds.
     for e in &mut entities {
@@ -500,6 +496,16 @@ impl Sink for Analysis {
 }
 
 /// What clustering needs of a page besides its vector (made later).
+/// A page's word counts for its vector (title and body).
+fn term_counts(d: &AnnotatedArticle) -> text::Vector {
+    let title = d.article.title.as_deref().unwrap_or("");
+    // The headline counts twice: it names the happening.
+    let mut t = text::content_words(title);
+    t.extend(text::content_words(title));
+    t.extend(text::content_words(&d.article.body));
+    text::term_counts(t.iter().map(|w| text::term(w)))
+}
+
 fn cluster_doc(d: &AnnotatedArticle) -> cluster::ClusterDoc {
     cluster::ClusterDoc {
         vector: Vec::new(),
@@ -583,39 +589,23 @@ fn short_id(prefix: &str, key: &str) -> String {
 /// Merges per-article entities by folded name and by multi-word or acronym
 /// aliases. Returns the entities and, per article, local index → entity index.
 ///
-/// Two passes over the articles at `all` (every position, in order): one
-/// for the names and aliases, one for the mentions, which also calls
+/// `names` are the articles' names and aliases (read on linking's first
+/// pass); this is the second pass over the articles at `all` (every
+/// position, in order), for the mentions, which also calls
 /// `also(position, article, entity of each local entity)` for whatever
 /// else needs the merged entities.
 #[allow(clippy::type_complexity)]
 fn merge_entities<S: DocSource>(
     src: &mut S,
     all: &[usize],
+    names: EntityNames,
     mut also: impl FnMut(usize, &AnnotatedArticle, &[usize]),
 ) -> Result<(Vec<Entity>, Vec<Vec<usize>>), S::Error> {
-    // Union-find over interned name keys; each group is named by its
-    // smallest key, so ids do not depend on the order articles arrive in.
-    // Only aliases that can stand for the name anywhere join keys
-    // (`alias_fits`: fitting acronyms, longer forms of a name): one
-    // article's wrong reading would otherwise join two entities, and over
-    // many pages such joins chain unrelated names into one.
-    let mut keys: Vec<String> = Vec::new();
-    let mut key_index: HashMap<String, usize> = HashMap::new();
-    let mut intern = |k: String| -> usize {
-        *key_index.entry(k.clone()).or_insert_with(|| {
-            keys.push(k);
-            keys.len() - 1
-        })
-    };
-    let mut links: Vec<(usize, usize)> = Vec::new();
-    each(src, all, |_, d| {
-        for e in &d.entities {
-            let k = intern(name_key(&e.name));
-            for a in e.aliases.iter().filter(|a| alias_fits(&e.name, a)) {
-                links.push((k, intern(name_key(a))));
-            }
-        }
-    })?;
+    let EntityNames {
+        keys,
+        key_index,
+        links,
+    } = names;
     let mut sets = UnionFind::new(keys.len());
     for (a, b) in links {
         sets.union(a, b);
@@ -698,6 +688,44 @@ fn merge_entities<S: DocSource>(
         e.aliases.sort();
     }
     Ok((entities, entity_of))
+}
+
+/// Entity names as read (the first pass of [`merge_entities`]): interned
+/// name keys and the alias links that join them.
+///
+/// Union-find over interned name keys; each group is named by its
+/// smallest key, so ids do not depend on the order articles arrive in.
+/// Only aliases that can stand for the name anywhere join keys
+/// (`alias_fits`: fitting acronyms, longer forms of a name): one
+/// article's wrong reading would otherwise join two entities, and over
+/// many pages such joins chain unrelated names into one.
+#[derive(Default)]
+struct EntityNames {
+    keys: Vec<String>,
+    key_index: HashMap<String, usize>,
+    links: Vec<(usize, usize)>,
+}
+
+impl EntityNames {
+    fn intern(&mut self, k: String) -> usize {
+        if let Some(&i) = self.key_index.get(&k) {
+            return i;
+        }
+        self.keys.push(k.clone());
+        self.key_index.insert(k, self.keys.len() - 1);
+        self.keys.len() - 1
+    }
+
+    /// Takes in the names and fitting aliases of an article's entities.
+    fn add(&mut self, d: &AnnotatedArticle) {
+        for e in &d.entities {
+            let k = self.intern(name_key(&e.name));
+            for a in e.aliases.iter().filter(|a| alias_fits(&e.name, a)) {
+                let b = self.intern(name_key(a));
+                self.links.push((k, b));
+            }
+        }
+    }
 }
 
 /// Words of a quote for matching across articles.

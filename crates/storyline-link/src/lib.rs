@@ -144,21 +144,8 @@ impl DocSource for InMemory {
 /// Articles per batch of [`InMemory::visit`].
 const VISIT_BATCH: usize = 4096;
 
-/// Calls `f(position, article)` for each article at positions `at`.
-fn each<S: DocSource>(
-    src: &mut S,
-    at: &[usize],
-    mut f: impl FnMut(usize, &AnnotatedArticle),
-) -> Result<(), S::Error> {
-    src.visit(at, &mut |k, batch| {
-        for (x, d) in batch.iter().enumerate() {
-            f(at[k + x], d);
-        }
-    })
-}
-
-/// Like `each`, but maps every article at `at` on all cores, a batch at a
-/// time, and returns the results in order.
+/// Maps every article at `at` on all cores, a batch at a time, and
+/// returns the results in order.
 fn map_all<S: DocSource, T: Send>(
     src: &mut S,
     at: &[usize],
@@ -620,49 +607,91 @@ fn merge_entities<S: DocSource>(
             group_name[k] = smallest;
         }
     }
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    // Each group's entity (by the group's key), once made.
+    const NONE: u32 = u32::MAX;
+    let mut entity_at: Vec<u32> = vec![NONE; keys.len()];
     let mut entities: Vec<Entity> = Vec::new();
     let mut name_votes: Vec<HashMap<String, usize>> = Vec::new();
     let mut kind_votes: Vec<HashMap<EntityKind, usize>> = Vec::new();
+    // Where a form sits in its entity's aliases, by (entity, hash of the
+    // form): testing each form against every alias of a much-named entity
+    // was most of this pass.
+    let mut alias_at: FxHashMap<(u32, u64), u32> = FxHashMap::default();
     let mut entity_of = Vec::with_capacity(all.len());
-    each(src, all, |di, d| {
-        let mut local = Vec::with_capacity(d.entities.len());
-        for e in &d.entities {
-            let root = keys[group_name[key_index[&name_key(&e.name)]]].clone();
-            let idx = *index.entry(root.clone()).or_insert_with(|| {
-                entities.push(Entity {
-                    id: short_id("n", &root),
-                    name: e.name.clone(),
-                    kind: e.kind,
-                    aliases: Vec::new(),
-                    role: None,
-                    mentions: Vec::new(),
-                });
-                name_votes.push(HashMap::new());
-                kind_votes.push(HashMap::new());
-                entities.len() - 1
-            });
-            let ent = &mut entities[idx];
-            *name_votes[idx].entry(e.name.clone()).or_default() += e.mentions.len();
-            *kind_votes[idx].entry(e.kind).or_default() += e.mentions.len();
-            for form in std::iter::once(&e.name).chain(&e.aliases) {
-                if !ent.aliases.contains(form) {
-                    ent.aliases.push(form.clone());
+    src.visit(all, &mut |k, batch| {
+        // Each name's group and its forms' hashes, on all cores.
+        let resolved: Vec<Vec<(usize, Vec<u64>)>> = batch
+            .par_iter()
+            .map(|d| {
+                d.entities
+                    .iter()
+                    .map(|e| {
+                        let group = group_name[key_index[&name_key(&e.name)]];
+                        let forms = std::iter::once(&e.name)
+                            .chain(&e.aliases)
+                            .map(|f| xxh3_64(f.as_bytes()))
+                            .collect();
+                        (group, forms)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (x, (d, resolved)) in batch.iter().zip(resolved).enumerate() {
+            let mut local = Vec::with_capacity(d.entities.len());
+            for (e, (group, hashes)) in d.entities.iter().zip(resolved) {
+                if entity_at[group] == NONE {
+                    let root = &keys[group];
+                    entities.push(Entity {
+                        id: short_id("n", root),
+                        name: e.name.clone(),
+                        kind: e.kind,
+                        aliases: Vec::new(),
+                        role: None,
+                        mentions: Vec::new(),
+                    });
+                    name_votes.push(HashMap::new());
+                    kind_votes.push(HashMap::new());
+                    entity_at[group] = entities.len() as u32 - 1;
                 }
+                let idx = entity_at[group] as usize;
+                let ent = &mut entities[idx];
+                match name_votes[idx].get_mut(&e.name) {
+                    Some(n) => *n += e.mentions.len(),
+                    None => {
+                        name_votes[idx].insert(e.name.clone(), e.mentions.len());
+                    }
+                }
+                *kind_votes[idx].entry(e.kind).or_default() += e.mentions.len();
+                for (form, h) in std::iter::once(&e.name).chain(&e.aliases).zip(hashes) {
+                    match alias_at.get(&(idx as u32, h)) {
+                        Some(&at) if ent.aliases[at as usize] == *form => {}
+                        // Another form with this hash (as good as never).
+                        Some(_) => {
+                            if !ent.aliases.contains(form) {
+                                ent.aliases.push(form.clone());
+                            }
+                        }
+                        None => {
+                            alias_at.insert((idx as u32, h), ent.aliases.len() as u32);
+                            ent.aliases.push(form.clone());
+                        }
+                    }
+                }
+                if ent.role.is_none() {
+                    ent.role = e.role.clone();
+                }
+                ent.mentions.extend(e.mentions.iter().map(|m| Mention {
+                    article: d.article.id.clone(),
+                    start: m.start,
+                    end: m.end,
+                }));
+                local.push(idx);
             }
-            if ent.role.is_none() {
-                ent.role = e.role.clone();
-            }
-            ent.mentions.extend(e.mentions.iter().map(|m| Mention {
-                article: d.article.id.clone(),
-                start: m.start,
-                end: m.end,
-            }));
-            local.push(idx);
+            also(all[k + x], d, &local);
+            entity_of.push(local);
         }
-        also(di, d, &local);
-        entity_of.push(local);
     })?;
+    drop(alias_at);
     for (i, e) in entities.iter_mut().enumerate() {
         // Canonical name: the most mentioned full form (longest on ties).
         let best = name_votes[i]

@@ -1408,15 +1408,9 @@ impl DerivedRows {
                 "INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(e)?;
-        for r in rows {
-            s.execute(params![
-                r.a,
-                r.b,
-                r.kind.as_str(),
-                r.score,
-                to_json(&r.evidence)
-            ])
-            .map_err(e)?;
+        for (r, evidence) in serialised(rows, |r| to_json(&r.evidence)) {
+            s.execute(params![r.a, r.b, r.kind.as_str(), r.score, evidence])
+                .map_err(e)?;
         }
         Ok(())
     }
@@ -1429,8 +1423,8 @@ impl DerivedRows {
         let mut ea = conn
             .prepare_cached("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
             .map_err(e)?;
-        for ev in rows {
-            s.execute(params![ev.id, ev.date, ev.reported, to_json(ev)])
+        for (ev, json) in serialised(rows, to_json) {
+            s.execute(params![ev.id, ev.date, ev.reported, json])
                 .map_err(e)?;
             for a in &ev.articles {
                 ea.execute(params![ev.id, a]).map_err(e)?;
@@ -1453,8 +1447,8 @@ impl DerivedRows {
         let mut se = conn
             .prepare_cached("INSERT INTO storyline_events (storyline, event) VALUES (?1, ?2)")
             .map_err(e)?;
-        for st in rows {
-            s.execute(params![st.id, to_json(st)]).map_err(e)?;
+        for (st, json) in serialised(rows, to_json) {
+            s.execute(params![st.id, json]).map_err(e)?;
             for ev in &st.events {
                 se.execute(params![st.id, ev]).map_err(e)?;
             }
@@ -1478,22 +1472,26 @@ impl DerivedRows {
         let mut names = conn
             .prepare_cached("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
             .map_err(e)?;
-        for en in rows {
+        let json = |en: &Entity| {
+            let head = to_json(&Entity {
+                id: en.id.clone(),
+                name: en.name.clone(),
+                kind: en.kind,
+                aliases: en.aliases.clone(),
+                role: en.role.clone(),
+                mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
+            });
+            (to_json(en), head)
+        };
+        for (en, (json, head)) in serialised(rows, json) {
             let kind = serde_json::to_value(en.kind).expect("kind serialises");
             s.execute(params![
                 en.id,
                 en.name,
                 kind.as_str(),
                 en.mentions.len() as i64,
-                to_json(en),
-                to_json(&Entity {
-                    id: en.id.clone(),
-                    name: en.name.clone(),
-                    kind: en.kind,
-                    aliases: en.aliases.clone(),
-                    role: en.role.clone(),
-                    mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
-                })
+                json,
+                head
             ])
             .map_err(e)?;
             for n in std::iter::once(&en.name).chain(&en.aliases) {
@@ -1511,8 +1509,8 @@ impl DerivedRows {
                 "INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(e)?;
-        for q in rows {
-            s.execute(params![q.id, q.article, q.speaker, q.group, to_json(q)])
+        for (q, json) in serialised(rows, to_json) {
+            s.execute(params![q.id, q.article, q.speaker, q.group, json])
                 .map_err(e)?;
         }
         self.quotes += rows.len();
@@ -1545,6 +1543,21 @@ impl DerivedRows {
         .map_err(e)?;
         Ok(())
     }
+}
+
+/// Rows beside what `f` makes of them (their JSON), made on all cores a
+/// few thousand at a time as the rows are taken: serialising was most of
+/// writing the derived tables, and one thread's work.
+fn serialised<'a, T: Sync, J: Send + 'a>(
+    rows: &'a [T],
+    f: impl Fn(&T) -> J + Sync + 'a,
+) -> impl Iterator<Item = (&'a T, J)> + 'a {
+    use rayon::prelude::*;
+    const AT_ONCE: usize = 4096;
+    rows.chunks(AT_ONCE).flat_map(move |chunk| {
+        let made: Vec<J> = chunk.par_iter().map(&f).collect();
+        chunk.iter().zip(made)
+    })
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {

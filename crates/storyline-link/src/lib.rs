@@ -258,24 +258,45 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     // Entity names and the aliases that join them, for merging below.
     let mut names = EntityNames::default();
     src.visit(&all, &mut |_, batch| {
+        // Each core counts the words of its share of the batch; the counts
+        // are then added in (counting every word on one thread was most of
+        // this pass at a million pages).
+        let counted = batch
+            .par_iter()
+            .with_min_len(64)
+            .fold(similarity::Idf::default, |mut idf, d| {
+                let (sentences, _) = dedup::sentence_words(&d.article.body, &d.sentences);
+                for words in &sentences {
+                    idf.count_distinct(words.iter().copied());
+                }
+                idf
+            })
+            .reduce(similarity::Idf::default, |mut a, b| {
+                a.absorb(b);
+                a
+            });
+        idf.absorb(counted);
+        let known = &vectors;
         let read: Vec<_> = batch
             .par_iter()
             .map(|d| {
-                let (sentences, _) = dedup::sentence_words(&d.article.body, &d.sentences);
                 let copy_keys = dedup::CopyKeys::new(&d.article.body);
-                let counts = term_counts(d);
-                (Meta::new(d), sentences, copy_keys, cluster_doc(d), counts)
+                let counts = known.number(&term_counts(d));
+                (
+                    Meta::new(d),
+                    copy_keys,
+                    cluster_doc(d),
+                    counts,
+                    EntityNames::keys(d),
+                )
             })
             .collect();
-        for (d, (meta, sentences, copy_keys, cdoc, counts)) in batch.iter().zip(read) {
-            for words in &sentences {
-                idf.count_distinct(words.iter().copied());
-            }
+        for (meta, copy_keys, cdoc, counts, page_names) in read {
             metas.push(meta);
             keys.push(copy_keys);
             cdocs.push(cdoc);
-            vectors.add(&counts);
-            names.add(d);
+            vectors.add(counts);
+            names.add(page_names);
         }
     })?;
     step("read");
@@ -745,12 +766,29 @@ impl EntityNames {
         self.keys.len() - 1
     }
 
-    /// Takes in the names and fitting aliases of an article's entities.
-    fn add(&mut self, d: &AnnotatedArticle) {
-        for e in &d.entities {
-            let k = self.intern(name_key(&e.name));
-            for a in e.aliases.iter().filter(|a| alias_fits(&e.name, a)) {
-                let b = self.intern(name_key(a));
+    /// The name keys of an article's entities, each with the keys of its
+    /// fitting aliases (on any core; [`EntityNames::add`] takes them in).
+    fn keys(d: &AnnotatedArticle) -> Vec<(String, Vec<String>)> {
+        d.entities
+            .iter()
+            .map(|e| {
+                let aliases = e
+                    .aliases
+                    .iter()
+                    .filter(|a| alias_fits(&e.name, a))
+                    .map(|a| name_key(a))
+                    .collect();
+                (name_key(&e.name), aliases)
+            })
+            .collect()
+    }
+
+    /// Takes in an article's [`EntityNames::keys`].
+    fn add(&mut self, keys: Vec<(String, Vec<String>)>) {
+        for (name, aliases) in keys {
+            let k = self.intern(name);
+            for a in aliases {
+                let b = self.intern(a);
                 self.links.push((k, b));
             }
         }

@@ -59,6 +59,21 @@ impl Idf {
         }
     }
 
+    /// Adds in another's counts (counted over other documents).
+    pub fn absorb(&mut self, other: Idf) {
+        self.n += other.n;
+        if self.df.len() < other.df.len() {
+            let mine = std::mem::replace(&mut self.df, other.df);
+            for (t, c) in mine {
+                *self.df.entry(t).or_default() += c;
+            }
+        } else {
+            for (t, c) in other.df {
+                *self.df.entry(t).or_default() += c;
+            }
+        }
+    }
+
     /// [`Idf::weight`] of each word.
     pub fn weights(&self, words: &[Term]) -> Vec<f32> {
         words.iter().map(|&w| self.weight(w)).collect()

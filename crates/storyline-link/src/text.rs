@@ -305,44 +305,86 @@ pub fn weigh_counts(docs: &mut [Vector]) {
 /// give, to the bit. Terms are numbered on arrival, so a page's counts
 /// weigh 8 bytes an entry while the batch is read (16 as [`Vector`]s:
 /// ~1.5 GB more at a million pages), and renumbered by rank at the end.
+/// Pages are numbered in two steps so that most of the work runs on all
+/// cores: [`VectorCounter::number`] (shared, terms already known) then
+/// [`VectorCounter::add`] (in page order, new terms only).
 #[derive(Default)]
 pub struct VectorCounter {
     id: rustc_hash::FxHashMap<Term, u32>,
     terms: Vec<Term>,
-    /// Pages holding each term, by arrival number.
-    df: Vec<u32>,
     vectors: Vec<IdVector>,
 }
 
+/// A page's counts numbered by [`VectorCounter::number`]: terms not yet
+/// known hold [`Numbered::NEW`] and are listed in `new`.
+pub struct Numbered {
+    v: IdVector,
+    new: Vec<(u32, Term)>,
+}
+
+impl Numbered {
+    const NEW: u32 = u32::MAX;
+}
+
 impl VectorCounter {
-    /// Takes in the next page's [`term_counts`].
-    pub fn add(&mut self, counts: &[(Term, f32)]) {
+    /// Numbers the terms of a page's [`term_counts`] that are known.
+    pub fn number(&self, counts: &[(Term, f32)]) -> Numbered {
+        let mut new = Vec::new();
         let v = counts
             .iter()
-            .map(|&(t, f)| {
-                let id = *self.id.entry(t).or_insert_with(|| {
-                    self.terms.push(t);
-                    self.df.push(0);
-                    self.terms.len() as u32 - 1
-                });
-                self.df[id as usize] += 1;
-                (id, f)
+            .enumerate()
+            .map(|(k, &(t, f))| match self.id.get(&t) {
+                Some(&id) => (id, f),
+                None => {
+                    new.push((k as u32, t));
+                    (Numbered::NEW, f)
+                }
             })
             .collect();
+        Numbered { v, new }
+    }
+
+    /// Takes in the next page, numbering its new terms.
+    pub fn add(&mut self, page: Numbered) {
+        let Numbered { mut v, new } = page;
+        for (k, t) in new {
+            let id = *self.id.entry(t).or_insert_with(|| {
+                self.terms.push(t);
+                self.terms.len() as u32 - 1
+            });
+            v[k as usize].0 = id;
+        }
         self.vectors.push(v);
     }
 
     /// The pages' unit TF-IDF vectors, terms numbered by rank.
     pub fn finish(self) -> Vec<IdVector> {
         use rayon::prelude::*;
-        let VectorCounter {
-            id,
-            terms,
-            df,
-            vectors,
-        } = self;
+        let VectorCounter { id, terms, vectors } = self;
         drop(id);
         assert!(terms.len() <= u32::MAX as usize, "too many distinct terms");
+        // Pages holding each term, counted on all cores.
+        let df: Vec<u32> = vectors
+            .par_iter()
+            .with_min_len(vectors.len() / 8 + 1)
+            .fold(
+                || vec![0u32; terms.len()],
+                |mut df, v| {
+                    for &(t, _) in v {
+                        df[t as usize] += 1;
+                    }
+                    df
+                },
+            )
+            .reduce(
+                || vec![0u32; terms.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
         let mut by_term: Vec<u32> = (0..terms.len() as u32).collect();
         by_term.par_sort_unstable_by_key(|&i| terms[i as usize]);
         let mut rank = vec![0u32; terms.len()];
@@ -549,8 +591,15 @@ mod tests {
             .map(|d| term_counts(d.iter().map(|w| term(w))))
             .collect();
         let mut counter = VectorCounter::default();
-        for c in &counts {
-            counter.add(c);
+        for (k, c) in counts.iter().enumerate() {
+            // Numbered against what was known a few pages back, as pages
+            // are numbered a batch at a time.
+            let numbered = counter.number(c);
+            counter.add(numbered);
+            if k == 1 {
+                let again = counter.number(&counts[0]);
+                assert!(again.new.is_empty());
+            }
         }
         let mut weighed = counts;
         weigh_counts(&mut weighed);

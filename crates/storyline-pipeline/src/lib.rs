@@ -406,6 +406,11 @@ impl storyline_link::DocSource for StoreDocs<'_> {
             let docs = self.store.annotated_rows(&rows)?;
             let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
             f(k * BATCH, &refs);
+            drop(refs);
+            // Freed on all cores: a batch is a few thousand records of many
+            // small allocations, and freeing them was one thread's work.
+            use rayon::prelude::*;
+            docs.into_par_iter().for_each(drop);
         }
         Ok(())
     }

@@ -503,7 +503,6 @@ impl Sink for Analysis {
     }
 }
 
-/// What clustering needs of a page besides its vector (made later).
 /// A page's word counts for its vector (title and body).
 fn term_counts(d: &AnnotatedArticle) -> text::Vector {
     let title = d.article.title.as_deref().unwrap_or("");
@@ -514,6 +513,7 @@ fn term_counts(d: &AnnotatedArticle) -> text::Vector {
     text::term_counts(t.iter().map(|w| text::term(w)))
 }
 
+/// What clustering needs of a page besides its vector (made later).
 fn cluster_doc(d: &AnnotatedArticle) -> cluster::ClusterDoc {
     cluster::ClusterDoc {
         vector: Vec::new(),
@@ -752,7 +752,7 @@ fn merge_entities<S: DocSource>(
 #[derive(Default)]
 struct EntityNames {
     keys: Vec<String>,
-    key_index: HashMap<String, usize>,
+    key_index: FxHashMap<String, usize>,
     links: Vec<(usize, usize)>,
 }
 

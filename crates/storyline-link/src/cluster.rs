@@ -876,16 +876,20 @@ const STORY_TERMS: usize = 10;
 mod tests {
     use super::*;
 
-    #[test]
-    fn sorted_links_add_up_as_a_hash_map_does() {
-        // Random edges and merges over 30 groups, on both representations.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: u64| {
+    /// A seeded xorshift stream: each call a number below `n`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed % n
-        };
+        }
+    }
+
+    #[test]
+    fn sorted_links_add_up_as_a_hash_map_does() {
+        // Random edges and merges over 30 groups, on both representations.
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let n = 30;
         let mut links: Vec<Links> = (0..n).map(|_| Links::default()).collect();
         let mut maps: Vec<FxHashMap<u32, f32>> = vec![FxHashMap::default(); n];
@@ -947,13 +951,7 @@ mod tests {
 
     #[test]
     fn links_absorbed_in_place_equal_links_merged() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut links = |n: u64| {
             let mut l = Links(
                 (0..n)

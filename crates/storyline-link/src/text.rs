@@ -545,15 +545,19 @@ pub fn to_ids(vectors: Vec<Vector>) -> Vec<IdVector> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn shares_at_least_agrees_with_counting_the_intersection() {
-        let mut x: u64 = 7;
-        let mut next = move || {
+    /// A seeded stream of pseudo-random numbers (31 bits each).
+    fn lcg(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             x >> 33
-        };
+        }
+    }
+
+    #[test]
+    fn shares_at_least_agrees_with_counting_the_intersection() {
+        let mut next = lcg(7);
         let set = |next: &mut dyn FnMut() -> u64| {
             let n = next() % 25;
             let mut v: Vec<u64> = (0..n).map(|_| next() % 40).collect();
@@ -614,13 +618,7 @@ mod tests {
 
     #[test]
     fn a_spread_vector_gives_the_merged_cosine_to_the_bit() {
-        let mut x: u64 = 11;
-        let mut next = move || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            x >> 33
-        };
+        let mut next = lcg(11);
         let vector = |next: &mut dyn FnMut() -> u64| {
             let n = next() % 60;
             let mut v: IdVector = (0..n)

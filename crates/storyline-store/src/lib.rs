@@ -147,41 +147,74 @@ impl StoreError {
     /// Whether another connection held the store's write lock past the busy
     /// timeout (another ingest is writing or linking): worth a retry.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Sqlite {
-                source: rusqlite::Error::SqliteFailure(e, _),
-                ..
-            } if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
+        matches!(self, StoreError::Sqlite { source, .. } if busy(source))
     }
+}
+
+/// Whether SQLite refused because another connection held a lock.
+fn busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err,
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Sets up a connection and brings its schema up to date.
 fn init(conn: &Connection, path: &Path) -> Result<()> {
     let e = |err| sql(path, err);
     // Reading the schema first turns "file is not a database" into a clear error.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-        .map_err(e)?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(e)?;
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
+    conn.execute_batch(
+        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(e)?;
+    // WAL is kept in the file; switching to it needs the file to itself and
+    // SQLite does not wait for that, so a process opening a file another is
+    // creating (`storyline check` during a first ingest) tries again.
+    let mut tries = 0;
+    loop {
+        match conn.execute_batch("PRAGMA journal_mode = WAL") {
+            Ok(()) => break,
+            Err(err) if tries < 100 && busy(&err) => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(err) => return Err(e(err)),
+        }
     }
-    for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let to = i + 1;
-        let tx = conn.unchecked_transaction().map_err(e)?;
+    let version_in = |c: &Connection| -> Result<i64> {
+        let version: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(e)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(version)
+    };
+    if version_in(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // Each migration under the write lock, the version read again under
+    // it: another process may be creating or migrating the same file (a
+    // `storyline check` while an ingest creates the store read version 0,
+    // then failed with "table articles already exists").
+    loop {
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+                .map_err(e)?;
+        let version = version_in(&tx)?;
+        let Some(m) = MIGRATIONS.get(version as usize) else {
+            return tx.commit().map_err(e);
+        };
         tx.execute_batch(m).map_err(e)?;
-        tx.execute_batch(&format!("PRAGMA user_version = {to}"))
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))
             .map_err(e)?;
         tx.commit().map_err(e)?;
     }
-    Ok(())
 }
 
 /// A stored JSON record of `path`, or a [`StoreError::Corrupt`] naming it.
@@ -1636,6 +1669,35 @@ mod tests {
             quotes: vec![],
             times: vec![],
             errors: vec![],
+        }
+    }
+
+    #[test]
+    fn processes_creating_one_store_at_once_all_succeed() {
+        // As `storyline check` opening the file an ingest is creating: each
+        // connection set up at the same moment, on its own thread.
+        for round in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(format!("s{round}.db"));
+            let start = std::sync::Barrier::new(4);
+            std::thread::scope(|s| {
+                let opened: Vec<_> = (0..4)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let conn = Connection::open(&path).unwrap();
+                            start.wait();
+                            init(&conn, &path).map(|()| conn)
+                        })
+                    })
+                    .collect();
+                for o in opened {
+                    let conn = o.join().unwrap().unwrap();
+                    let v: i64 = conn
+                        .query_row("PRAGMA user_version", [], |r| r.get(0))
+                        .unwrap();
+                    assert_eq!(v, SCHEMA_VERSION);
+                }
+            });
         }
     }
 

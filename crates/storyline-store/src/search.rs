@@ -200,7 +200,10 @@ impl SearchIndex {
         };
         let index = match open(schema.clone()) {
             Ok(i) => i,
-            Err(TantivyError::LockFailure(..)) => open(schema).map_err(|e| describe(&some, e))?,
+            // Another process was creating it at the same moment: it is there now.
+            Err(TantivyError::LockFailure(..) | TantivyError::IndexAlreadyExists) => {
+                open(schema).map_err(|e| describe(&some, e))?
+            }
             Err(_) => {
                 // Unreadable or of another schema: derived data, so start over.
                 std::fs::remove_dir_all(dir).map_err(|e| describe(&some, e))?;

@@ -299,16 +299,14 @@ fn similarity_edges(docs: &[ClusterDoc], order: &[usize]) -> Vec<(u32, u32, f32)
                 // One page against ~150 others: its vector is spread out
                 // once and each other's terms look their weight up.
                 let spread = scattered.spread(&d.vector);
-                let edges = cands
+                cands
                     .into_iter()
                     .filter_map(|p| {
                         let j = order[p];
                         let f = spread.cosine(&docs[j].vector);
                         (f >= EDGE_FLOOR).then_some((j as u32, order[k] as u32, f))
                     })
-                    .collect::<Vec<_>>();
-                drop(spread);
-                edges
+                    .collect::<Vec<_>>()
             },
         )
         .flatten()
@@ -830,7 +828,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
                 let e = order[k];
                 let cands = index.candidates(tally, k, STORY_CANDIDATES, |_| true, |p| order[p]);
                 let spread = scattered.spread(&sums[e]);
-                let edges = cands
+                cands
                     .into_iter()
                     .filter_map(|p| {
                         let o = order[p];
@@ -838,9 +836,7 @@ pub fn storylines(events: &[Vec<usize>], docs: &[ClusterDoc]) -> Vec<Vec<usize>>
                         (sum / (size[e] * size[o]) >= STORY_EDGE_FLOOR)
                             .then_some((e as u32, o as u32, sum))
                     })
-                    .collect::<Vec<_>>();
-                drop(spread);
-                edges
+                    .collect::<Vec<_>>()
             },
         )
         .flatten()

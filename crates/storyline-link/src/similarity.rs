@@ -81,9 +81,13 @@ impl Idf {
 
     /// Smoothed inverse document frequency; unseen words weigh most.
     pub fn weight(&self, word: Term) -> f32 {
-        let df = self.df.get(&word).copied().unwrap_or(0) as f32;
-        ((self.n as f32 + 1.0) / (df + 1.0)).ln() + 1.0
+        idf_weight(self.n as usize, self.df.get(&word).copied().unwrap_or(0))
     }
+}
+
+/// [`Idf::weight`] of a word held by `df` of `n` documents.
+pub fn idf_weight(n: usize, df: u32) -> f32 {
+    ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
 }
 
 /// A sentence's words for comparison: lower-cased, as [`Term`]s, sorted,

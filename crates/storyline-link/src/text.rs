@@ -392,11 +392,10 @@ impl VectorCounter {
             rank[i as usize] = r as u32;
         }
         drop(by_term);
-        // As `similarity::Idf::weight`, over the same counts.
-        let n = vectors.len() as f32;
+        let n = vectors.len();
         let weight: Vec<f32> = df
             .iter()
-            .map(|&d| ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0)
+            .map(|&d| crate::similarity::idf_weight(n, d))
             .collect();
         vectors
             .into_par_iter()
@@ -406,20 +405,15 @@ impl VectorCounter {
                     .map(|(t, f)| (rank[t as usize], (1.0 + f.ln()) * weight[t as usize]))
                     .collect();
                 v.sort_unstable_by_key(|&(t, _)| t);
-                let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    for (_, x) in v.iter_mut() {
-                        *x /= norm;
-                    }
-                }
+                normalise(&mut v);
                 v
             })
             .collect()
     }
 }
 
-/// Scales a vector to unit length.
-pub fn normalise(v: &mut Vector) {
+/// Scales a vector ([`Vector`] or [`IdVector`]) to unit length.
+pub fn normalise<K>(v: &mut [(K, f32)]) {
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, x) in v.iter_mut() {

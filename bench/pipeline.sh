@@ -48,8 +48,11 @@ print(f"{name:>14}: {read} pages; page stage {read / r['pages_seconds']:.0f} pag
       f"({r['pages_seconds']:.1f} s), linking {r['link_seconds']:.1f} s, whole {read / total:.0f} pages/s; "
       f"peak RSS {int(open(rss).read().split()[-1]) / 1024:.0f} MiB; store {size / 2**20:.0f} MiB; "
       f"{r['events']} events")
-print(" " * 16 + "linking steps (s, then MiB resident after it): "
-      + ", ".join(f"{s['name']} {s['seconds']:.1f} ({s['rss_mib'] or 0:.0f})" for s in r.get("link_steps", [])))
+# Steps of the two halves of linking overlap below 300k pages; their CPU
+# seconds then count the other half's too.
+print(" " * 16 + "linking steps (s, cores busy, MiB resident after it): "
+      + ", ".join(f"{s['name']} {s['seconds']:.1f} ({(s.get('cpu_seconds') or 0) / max(s['seconds'], 1e-9):.1f}, "
+                  f"{s['rss_mib'] or 0:.0f})" for s in r.get("link_steps", [])))
 PY
 }
 

@@ -47,19 +47,43 @@ pub struct Step {
     pub name: &'static str,
     /// Wall-clock seconds it took.
     pub seconds: f64,
+    /// CPU seconds the process spent in it, all threads (Linux only):
+    /// over `seconds`, how many cores the step kept busy.
+    pub cpu_seconds: Option<f64>,
     /// Resident memory of the process when it ended, in MiB (Linux only):
     /// where the peak builds up.
     pub rss_mib: Option<f64>,
 }
 
-impl Step {
-    /// A step that ended now, after `seconds`.
-    pub fn ended(name: &'static str, seconds: f64) -> Step {
-        Step {
-            name,
-            seconds,
-            rss_mib: rss_mib(),
+/// Times consecutive [`Step`]s: each ends where the next starts.
+pub struct StepClock {
+    wall: std::time::Instant,
+    cpu: Option<f64>,
+}
+
+impl StepClock {
+    /// A clock whose first step starts now.
+    pub fn start() -> StepClock {
+        StepClock {
+            wall: std::time::Instant::now(),
+            cpu: cpu_seconds(),
         }
+    }
+
+    /// The step `name`, ended now; the next one starts now.
+    pub fn step(&mut self, name: &'static str) -> Step {
+        let cpu = cpu_seconds();
+        let step = Step {
+            name,
+            seconds: self.wall.elapsed().as_secs_f64(),
+            cpu_seconds: cpu.zip(self.cpu).map(|(now, then)| now - then),
+            rss_mib: rss_mib(),
+        };
+        *self = StepClock {
+            wall: std::time::Instant::now(),
+            cpu,
+        };
+        step
     }
 }
 
@@ -71,6 +95,20 @@ pub fn rss_mib() -> Option<f64> {
     Some(pages * 4096.0 / (1024.0 * 1024.0))
 }
 
+/// CPU seconds this process has used (user and system, all threads), read
+/// from `/proc/self/stat`.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces), from field 3:
+    // utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    // Clock ticks: 100 a second on every Linux this runs on (USER_HZ).
+    Some((user + system) / 100.0)
+}
+
 /// Where [`link_source`] reads articles from. Linking goes over the
 /// articles several times, each time for a few things (copy features, then
 /// word vectors, then entities, then quotes), so that a store of a million
@@ -80,7 +118,13 @@ pub fn rss_mib() -> Option<f64> {
 /// (undated last), then by id, the order pages would arrive in.
 pub trait DocSource {
     /// What reading an article can fail with.
-    type Error;
+    type Error: Send;
+    /// A second handle on the same articles ([`DocSource::fork`]).
+    type Fork: DocSource<Error = Self::Error> + Send;
+    /// A handle on the same articles, in the same order, that another
+    /// thread can read through while this one is read; `None` when there is
+    /// none (linking then runs its two halves one after the other).
+    fn fork(&self) -> Result<Option<Self::Fork>, Self::Error>;
     /// How many articles there are.
     fn len(&self) -> usize;
     /// Whether there are none.
@@ -98,19 +142,23 @@ pub trait DocSource {
 
 /// Articles held in memory, as a [`DocSource`].
 pub struct InMemory {
-    docs: Vec<AnnotatedArticle>,
+    // Shared with its forks.
+    docs: std::sync::Arc<Vec<AnnotatedArticle>>,
 }
 
 impl InMemory {
     /// Puts `docs` in linking order.
     pub fn new(mut docs: Vec<AnnotatedArticle>) -> Self {
         docs.sort_by(|a, b| linking_order(&a.article, &b.article));
-        InMemory { docs }
+        InMemory {
+            docs: std::sync::Arc::new(docs),
+        }
     }
 
     /// The articles, in linking order.
     pub fn into_docs(self) -> Vec<AnnotatedArticle> {
-        self.docs
+        // Forks live only while linking runs.
+        std::sync::Arc::try_unwrap(self.docs).unwrap_or_else(|shared| (*shared).clone())
     }
 }
 
@@ -123,6 +171,13 @@ fn linking_order(a: &storyline_model::Article, b: &storyline_model::Article) -> 
 
 impl DocSource for InMemory {
     type Error = std::convert::Infallible;
+    type Fork = InMemory;
+
+    fn fork(&self) -> Result<Option<InMemory>, Self::Error> {
+        Ok(Some(InMemory {
+            docs: self.docs.clone(),
+        }))
+    }
 
     fn len(&self) -> usize {
         self.docs.len()
@@ -238,11 +293,8 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     sink: &mut K,
 ) -> Result<StepTimes, S::Error> {
     let mut steps: StepTimes = Vec::new();
-    let mut clock = std::time::Instant::now();
-    let mut step = |name: &'static str| {
-        steps.push(Step::ended(name, clock.elapsed().as_secs_f64()));
-        clock = std::time::Instant::now();
-    };
+    let mut clock = StepClock::start();
+    let mut step = |name: &'static str| steps.push(clock.step(name));
     let n = src.len();
     let all: Vec<usize> = (0..n).collect();
     // First pass: what later steps keep of each page, its copy keys, and
@@ -300,7 +352,97 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         }
     })?;
     step("read");
+    let read = steps;
 
+    // The two halves of linking need only what the first pass kept: the
+    // events half (copies, events, rewrites, their descriptions) and the
+    // entities half (entities, then quotes, whose speakers they are). When
+    // the source can be read from two threads and both halves fit in
+    // memory at once, they run at the same time: each has long stretches
+    // on one core (agglomeration, grouping, SQLite writes) that the other
+    // fills. The events half records its rows, written when it ends, so
+    // that only this thread writes to the sink.
+    let fork = if n <= OVERLAP_MAX { src.fork()? } else { None };
+    let (
+        (event_members, events, story_groups, events_steps),
+        (entities, entity_of, entities_steps),
+    ) = match fork {
+        Some(mut fork) => {
+            let (events_half, entities_half) = std::thread::scope(|scope| {
+                let metas = &metas;
+                let events_thread = scope.spawn(move || {
+                    let mut recorded = Recorded::default();
+                    let half = events_half(
+                        &mut fork,
+                        &mut recorded,
+                        metas,
+                        keys,
+                        cdocs,
+                        vectors,
+                        idf,
+                        n,
+                    );
+                    half.map(|half| (half, recorded))
+                });
+                let entities_half = entities_half(src, sink, metas, names, &all);
+                let events_half = events_thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (events_half, entities_half)
+            });
+            let (events_half, recorded) = events_half?;
+            let entities_half = entities_half?;
+            sink.relations(recorded.relations)?;
+            sink.events(&recorded.events)?;
+            (events_half, entities_half)
+        }
+        None => {
+            let events_half = events_half(src, sink, &metas, keys, cdocs, vectors, idf, n)?;
+            let entities_half = entities_half(src, sink, &metas, names, &all)?;
+            (events_half, entities_half)
+        }
+    };
+    let mut steps = read;
+    steps.extend(events_steps);
+    steps.extend(entities_steps);
+    let mut clock = StepClock::start();
+    let storylines: Vec<Storyline> = story_groups
+        .into_iter()
+        .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
+        .collect();
+    sink.storylines(&storylines)?;
+    steps.push(clock.step("storylines"));
+    Ok(steps)
+}
+
+/// Largest number of articles whose two halves of linking run at once
+/// ([`link_source`]). Above it they run in turn: at a million pages each
+/// half alone takes the process to ~3.6 GiB, and together they would pass
+/// the 4 GiB that a million pages must fit in.
+const OVERLAP_MAX: usize = 300_000;
+
+/// What the events half leaves for storylines: each event's members (in
+/// linking order), the events (without the parts only the store needs),
+/// the storylines' groups of events, and the half's steps.
+type EventsHalf = (Vec<Vec<usize>>, Vec<Event>, Vec<Vec<usize>>, StepTimes);
+
+/// The events half of [`link_source`]: copies and rewrites (relations),
+/// events, and the storylines' groups of events.
+#[allow(clippy::too_many_arguments)]
+fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
+    src: &mut S,
+    sink: &mut K,
+    metas: &[Meta],
+    keys: Vec<dedup::CopyKeys>,
+    mut cdocs: Vec<cluster::ClusterDoc>,
+    vectors: text::VectorCounter,
+    idf: similarity::Idf,
+    n: usize,
+) -> Result<EventsHalf, S::Error> {
+    let mut steps: StepTimes = Vec::new();
+    let mut clock = StepClock::start();
+    let mut step = |name: &'static str| steps.push(clock.step(name));
+    let all: Vec<usize> = (0..n).collect();
     // Copies first: they also bind articles into one event. Candidates
     // come from one pass over the keys in arrival order. Only the pages of
     // candidate pairs are read again for their features (~3.5 KB a page);
@@ -339,7 +481,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
             let link = links.get(&(prints[&i], prints[&j]))?;
             Some((
                 (i, j),
-                relation(&metas, &feats[&i], &feats[&j], (i, j), link),
+                relation(metas, &feats[&i], &feats[&j], (i, j), link),
             ))
         })
         .collect();
@@ -399,7 +541,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
                     }
                     let (a, b) = (&feats[&key.0], &feats[&key.1]);
                     if let Some(link) = dedup::classify(a, b, &idf) {
-                        found.push((key, relation(&metas, a, b, key, &link)));
+                        found.push((key, relation(metas, a, b, key, &link)));
                     }
                 }
             }
@@ -415,7 +557,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
 
     let mut events: Vec<Event> = event_members
         .par_iter()
-        .map(|m| describe_event(&metas, &cdocs, m))
+        .map(|m| describe_event(metas, &cdocs, m))
         .collect();
     // Storylines are grouped while the vectors are here; they are named
     // after the entities, below.
@@ -430,12 +572,31 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         e.summary = String::new();
     }
     step("describe_events");
+    Ok((event_members, events, story_groups, steps))
+}
+
+/// What the entities half leaves for storylines: the merged entities
+/// (without mentions and aliases), each article's local entities as
+/// merged ones, and the half's steps.
+type EntitiesHalf = (Vec<Entity>, Vec<Vec<usize>>, StepTimes);
+
+/// The entities half of [`link_source`]: entities merged across articles,
+/// then quotes grouped across articles.
+fn entities_half<S: DocSource, K: Sink<Error = S::Error>>(
+    src: &mut S,
+    sink: &mut K,
+    metas: &[Meta],
+    names: EntityNames,
+    all: &[usize],
+) -> Result<EntitiesHalf, S::Error> {
+    let mut steps: StepTimes = Vec::new();
+    let mut clock = StepClock::start();
+    let mut step = |name: &'static str| steps.push(clock.step(name));
     // The quotes are read on the entities' second pass: their speakers
     // are merged entities.
     let mut raw_quotes = RawQuotes::default();
-    let (mut entities, entity_of) = merge_entities(src, &all, names, |di, d, local| {
-        raw_quotes.add(di, d, local)
-    })?;
+    let (mut entities, entity_of) =
+        merge_entities(src, all, names, |di, d, local| raw_quotes.add(di, d, local))?;
     sink.entities(&entities)?;
     // Quotes and storylines need only the entities' ids, names and kinds.
     for e in &mut entities {
@@ -443,15 +604,53 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
         e.aliases = Vec::new();
     }
     step("entities");
-    group_quotes(raw_quotes, &metas, &entities, sink)?;
+    group_quotes(raw_quotes, metas, &entities, sink)?;
     step("quotes");
-    let storylines: Vec<Storyline> = story_groups
-        .into_iter()
-        .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
-        .collect();
-    sink.storylines(&storylines)?;
-    step("storylines");
-    Ok(steps)
+    Ok((entities, entity_of, steps))
+}
+
+/// A sink that keeps the relations and events it is given, for the events
+/// half running on another thread than the one that writes.
+struct Recorded<E> {
+    relations: Vec<Relation>,
+    events: Vec<Event>,
+    error: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> Default for Recorded<E> {
+    fn default() -> Self {
+        Recorded {
+            relations: Vec::new(),
+            events: Vec::new(),
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<E> Sink for Recorded<E> {
+    type Error = E;
+
+    fn relations(&mut self, rows: Vec<Relation>) -> Result<(), E> {
+        self.relations.extend(rows);
+        Ok(())
+    }
+
+    fn events(&mut self, rows: &[Event]) -> Result<(), E> {
+        self.events.extend_from_slice(rows);
+        Ok(())
+    }
+
+    fn entities(&mut self, _: &[Entity]) -> Result<(), E> {
+        unreachable!("the events half writes no entities")
+    }
+
+    fn quotes(&mut self, _: &[Quote]) -> Result<(), E> {
+        unreachable!("the events half writes no quotes")
+    }
+
+    fn storylines(&mut self, _: &[Storyline]) -> Result<(), E> {
+        unreachable!("the events half writes no storylines")
+    }
 }
 
 /// Where [`link_source`] puts what it derives, each part as soon as it is

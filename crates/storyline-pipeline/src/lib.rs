@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use storyline_ingest::{IngestError, RawDoc};
-use storyline_link::Step;
+use storyline_link::StepClock;
 use storyline_model::{Analysis, AnnotatedArticle, InputError};
 use storyline_store::{Store, StoreError};
 
@@ -355,25 +355,26 @@ fn link_store(
     progress: &mut impl FnMut(Stage),
 ) -> Result<(f64, storyline_link::StepTimes), StoreError> {
     let start = std::time::Instant::now();
+    let mut load = StepClock::start();
     let mut link_steps = Vec::new();
     if store.needs_link()? {
         let mut docs = StoreDocs {
-            order: store.link_order()?,
+            order: std::sync::Arc::new(store.link_order()?),
             store,
         };
         progress(Stage::Linking {
             articles: docs.order.len(),
         });
-        let load = Step::ended("load", start.elapsed().as_secs_f64());
+        let load = load.step("load");
         // Each part is written as linking finishes it, in one transaction
         // committed at the end.
         let mut sink = StoreSink(store.derived_writer()?);
         let steps = storyline_link::link_source(&mut docs, &mut sink)?;
-        let write = std::time::Instant::now();
+        let mut write = StepClock::start();
         sink.0.finish()?;
         link_steps.push(load);
         link_steps.extend(steps);
-        link_steps.push(Step::ended("write", write.elapsed().as_secs_f64()));
+        link_steps.push(write.step("write"));
     }
     Ok((start.elapsed().as_secs_f64(), link_steps))
 }
@@ -384,11 +385,49 @@ fn link_store(
 struct StoreDocs<'a> {
     store: &'a Store,
     /// Row numbers in linking order.
-    order: Vec<i64>,
+    order: std::sync::Arc<Vec<i64>>,
+}
+
+/// A [`StoreDocs`] fork: the same articles through a connection of its own.
+struct ReaderDocs {
+    reader: storyline_store::ArticleReader,
+    order: std::sync::Arc<Vec<i64>>,
+}
+
+/// Calls `f` with the articles at positions `at` of `order`, read by
+/// `read` a batch at a time.
+fn visit_rows(
+    order: &[i64],
+    at: &[usize],
+    f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
+    read: impl Fn(&[i64]) -> Result<Vec<AnnotatedArticle>, StoreError>,
+) -> Result<(), StoreError> {
+    // Batches of a few thousand keep each pass's parsed articles small.
+    const BATCH: usize = storyline_store::LOAD_BATCH;
+    for (k, chunk) in at.chunks(BATCH).enumerate() {
+        let rows: Vec<i64> = chunk.iter().map(|&i| order[i]).collect();
+        let docs = read(&rows)?;
+        let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
+        f(k * BATCH, &refs);
+        drop(refs);
+        // Freed on all cores: a batch is a few thousand records of many
+        // small allocations, and freeing them was one thread's work.
+        use rayon::prelude::*;
+        docs.into_par_iter().for_each(drop);
+    }
+    Ok(())
 }
 
 impl storyline_link::DocSource for StoreDocs<'_> {
     type Error = StoreError;
+    type Fork = ReaderDocs;
+
+    fn fork(&self) -> Result<Option<ReaderDocs>, StoreError> {
+        Ok(self.store.article_reader()?.map(|reader| ReaderDocs {
+            reader,
+            order: self.order.clone(),
+        }))
+    }
 
     fn len(&self) -> usize {
         self.order.len()
@@ -399,20 +438,28 @@ impl storyline_link::DocSource for StoreDocs<'_> {
         at: &[usize],
         f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
     ) -> Result<(), StoreError> {
-        // Batches of a few thousand keep each pass's parsed articles small.
-        const BATCH: usize = storyline_store::LOAD_BATCH;
-        for (k, chunk) in at.chunks(BATCH).enumerate() {
-            let rows: Vec<i64> = chunk.iter().map(|&i| self.order[i]).collect();
-            let docs = self.store.annotated_rows(&rows)?;
-            let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
-            f(k * BATCH, &refs);
-            drop(refs);
-            // Freed on all cores: a batch is a few thousand records of many
-            // small allocations, and freeing them was one thread's work.
-            use rayon::prelude::*;
-            docs.into_par_iter().for_each(drop);
-        }
-        Ok(())
+        visit_rows(&self.order, at, f, |rows| self.store.annotated_rows(rows))
+    }
+}
+
+impl storyline_link::DocSource for ReaderDocs {
+    type Error = StoreError;
+    type Fork = ReaderDocs;
+
+    fn fork(&self) -> Result<Option<ReaderDocs>, StoreError> {
+        Ok(None)
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn visit(
+        &mut self,
+        at: &[usize],
+        f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
+    ) -> Result<(), StoreError> {
+        visit_rows(&self.order, at, f, |rows| self.reader.annotated_rows(rows))
     }
 }
 
@@ -493,10 +540,14 @@ mod tests {
     #[test]
     fn linking_a_store_equals_linking_in_memory() {
         let paths = example_paths();
+        // In memory, the two halves of linking run at once (the articles
+        // are shared with a second thread); an in-memory store has no second
+        // connection, so there they run in turn: both give the same rows.
         let expected = analyze(storyline_ingest::read_paths(&paths));
         // The store is filled in two ingests, so the second relinks what the
         // first stored: read again from the store, a pass at a time.
         let mut store = Store::open_in_memory().unwrap();
+        assert!(store.article_reader().unwrap().is_none());
         let (first, rest) = paths.split_at(paths.len() / 2);
         ingest(&mut store, storyline_ingest::read_paths(first)).unwrap();
         ingest(&mut store, storyline_ingest::read_paths(rest)).unwrap();
@@ -506,6 +557,19 @@ mod tests {
         assert!(!expected.storylines.is_empty());
         assert!(!expected.entities.is_empty());
         assert!(!expected.quotes.is_empty());
+        assert_linked_as(&store, &expected);
+    }
+
+    #[test]
+    fn a_store_file_links_on_two_connections_as_in_memory() {
+        let paths = example_paths();
+        let expected = analyze(storyline_ingest::read_paths(&paths));
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        // A file has a second connection: the events half reads through it
+        // while the entities half reads and writes through the first.
+        assert!(store.article_reader().unwrap().is_some());
+        ingest(&mut store, storyline_ingest::read_paths(&paths)).unwrap();
         assert_linked_as(&store, &expected);
     }
 

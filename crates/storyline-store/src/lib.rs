@@ -160,6 +160,48 @@ fn busy(err: &rusqlite::Error) -> bool {
     )
 }
 
+/// [`Store::annotated_rows`] over a connection.
+fn annotated_rows(conn: &Connection, path: &Path, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
+    use rayon::prelude::*;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, annotated FROM articles WHERE rowid = ?1")
+        .map_err(|e| sql(path, e))?;
+    let mut out = Vec::with_capacity(rowids.len());
+    let mut batch: Vec<(String, String)> = Vec::with_capacity(LOAD_BATCH);
+    for chunk in rowids.chunks(LOAD_BATCH) {
+        batch.clear();
+        for &rowid in chunk {
+            let row = stmt
+                .query_row([rowid], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(|e| sql(path, e))?;
+            batch.push(row);
+        }
+        let parsed: Vec<Result<AnnotatedArticle>> = batch
+            .par_iter()
+            .map(|(id, json)| parse_at(path, json, &format!("article {id}")))
+            .collect();
+        for a in parsed {
+            out.push(a?);
+        }
+    }
+    Ok(out)
+}
+
+/// A read-only connection to a store's file ([`Store::article_reader`]).
+pub struct ArticleReader {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl ArticleReader {
+    /// [`Store::annotated_rows`], read through this connection.
+    pub fn annotated_rows(&self, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
+        annotated_rows(&self.conn, &self.path, rowids)
+    }
+}
+
 /// Sets up a connection and brings its schema up to date.
 fn init(conn: &Connection, path: &Path) -> Result<()> {
     let e = |err| sql(path, err);
@@ -465,33 +507,25 @@ impl Store {
     /// in that order. The records are read one by one and parsed on all
     /// cores, [`LOAD_BATCH`] at a time.
     pub fn annotated_rows(&self, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
-        use rayon::prelude::*;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, annotated FROM articles WHERE rowid = ?1")
-            .map_err(|e| self.err(e))?;
-        let path = self.path.as_path();
-        let mut out = Vec::with_capacity(rowids.len());
-        let mut batch: Vec<(String, String)> = Vec::with_capacity(LOAD_BATCH);
-        for chunk in rowids.chunks(LOAD_BATCH) {
-            batch.clear();
-            for &rowid in chunk {
-                let row = stmt
-                    .query_row([rowid], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })
-                    .map_err(|e| self.err(e))?;
-                batch.push(row);
-            }
-            let parsed: Vec<Result<AnnotatedArticle>> = batch
-                .par_iter()
-                .map(|(id, json)| parse_at(path, json, &format!("article {id}")))
-                .collect();
-            for a in parsed {
-                out.push(a?);
-            }
+        annotated_rows(&self.conn, &self.path, rowids)
+    }
+
+    /// A second connection to the store's file that reads articles
+    /// ([`ArticleReader::annotated_rows`]) on another thread while this
+    /// one writes; `None` for an in-memory store, which has no file.
+    pub fn article_reader(&self) -> Result<Option<ArticleReader>> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(None);
         }
-        Ok(out)
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| self.err(e))?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000")
+            .map_err(|e| self.err(e))?;
+        Ok(Some(ArticleReader {
+            conn,
+            path: self.path.clone(),
+        }))
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self, json: &str, what: &str) -> Result<T> {

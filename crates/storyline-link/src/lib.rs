@@ -1059,6 +1059,15 @@ impl RawQuotes {
     }
 }
 
+/// A quote class as candidate matching first looks at it.
+struct ClassInfo {
+    sketch: text::Sketch,
+    /// Distinct words.
+    words: u32,
+    /// Its one article, or `u32::MAX` when it spans several.
+    article: u32,
+}
+
 /// Quote records handed to the sink at a time.
 const QUOTE_CHUNK: usize = 16_384;
 
@@ -1159,8 +1168,6 @@ fn group_quotes<K: Sink>(
         })
         .collect();
     drop(postings);
-    let allowed =
-        |c: usize, d: usize| !(class_article[c].is_some() && class_article[c] == class_article[d]);
     // Alike: at least MIN_SHARED words shared, and 60% of the shorter's.
     // The least number shared that passes, per shorter length, lets the
     // word merge stop early (same test, in the same f32 arithmetic).
@@ -1175,9 +1182,29 @@ fn group_quotes<K: Sink>(
         .max()
         .unwrap_or(0);
     let needs: Vec<usize> = (0..=longest).map(need).collect();
+    // What a candidate is first tested on, side by side in one record a
+    // class: a look-up visits tens of candidates, and three arrays (and
+    // the word lists, far apart) cost a cache miss each.
+    let info: Vec<ClassInfo> = (0..rep.len())
+        .into_par_iter()
+        .map(|c| ClassInfo {
+            sketch: text::Sketch::new(rep_words(c)),
+            words: rep_words(c).len() as u32,
+            article: class_article[c].map_or(u32::MAX, |a| a as u32),
+        })
+        .collect();
+    // A class may not join one whose every member sits in its one article.
+    let allowed = |c: usize, d: usize| {
+        let a = info[c].article;
+        a == u32::MAX || a != info[d].article
+    };
+    // Most candidates share too few words: their sketches say so without
+    // reading either word list.
     let alike = |c: usize, d: usize| {
-        let min = rep_words(c).len().min(rep_words(d).len());
-        text::shares_at_least(rep_words(c), rep_words(d), needs[min])
+        let (x, y) = (&info[c], &info[d]);
+        let need = needs[x.words.min(y.words) as usize];
+        x.sketch.shared_at_most(y.sketch) >= need
+            && text::shares_at_least(rep_words(c), rep_words(d), need)
     };
     let founder = assign_founders(&keys, FOUNDER_BLOCK, allowed, alike);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); rep.len()];
@@ -1289,36 +1316,40 @@ fn assign_founders<K: Copy + Eq + std::hash::Hash + Sync>(
     let mut founder: Vec<u32> = Vec::with_capacity(n);
     // Founders by key, ascending.
     let mut index: FxHashMap<K, Vec<u32>> = FxHashMap::default();
-    // The earliest founder from `from` on that `c` may join.
-    let first_alike =
-        |index: &FxHashMap<K, Vec<u32>>, c: usize, from: u32, cands: &mut Vec<u32>| {
-            cands.clear();
-            for k in &keys[c] {
-                if let Some(list) = index.get(k) {
-                    let at = list.partition_point(|&d| d < from);
-                    cands.extend(
-                        list[at..]
-                            .iter()
-                            .copied()
-                            .filter(|&d| allowed(c, d as usize)),
-                    );
+    // The earliest founder from `from` on that `c` may join: the founders
+    // under its keys, merged in ascending order, until one is alike (most
+    // classes join the first or second they meet, and collecting and
+    // sorting every candidate first was most of the look-up).
+    let first_alike = |index: &FxHashMap<K, Vec<u32>>, c: usize, from: u32| {
+        let mut lists: Vec<&[u32]> = keys[c]
+            .iter()
+            .filter_map(|k| index.get(k))
+            .map(|list| &list[list.partition_point(|&d| d < from)..])
+            .filter(|list| !list.is_empty())
+            .collect();
+        while let Some(d) = lists.iter().map(|list| list[0]).min() {
+            for list in &mut lists {
+                if list[0] == d {
+                    *list = &list[1..];
                 }
             }
-            cands.sort_unstable();
-            cands.dedup();
-            cands.iter().copied().find(|&d| alike(c, d as usize))
-        };
-    let mut cands = Vec::new();
+            lists.retain(|list| !list.is_empty());
+            if allowed(c, d as usize) && alike(c, d as usize) {
+                return Some(d);
+            }
+        }
+        None
+    };
     for start in (0..n).step_by(block.max(1)) {
         let end = (start + block.max(1)).min(n);
         // The index holds the founders of earlier blocks only here.
         let earlier: Vec<Option<u32>> = (start..end)
             .into_par_iter()
-            .map_init(Vec::new, |cands, c| first_alike(&index, c, 0, cands))
+            .map(|c| first_alike(&index, c, 0))
             .collect();
         for (c, e) in (start..end).zip(earlier) {
             let f = e
-                .or_else(|| first_alike(&index, c, start as u32, &mut cands))
+                .or_else(|| first_alike(&index, c, start as u32))
                 .unwrap_or(c as u32);
             founder.push(f);
             if f == c as u32 {

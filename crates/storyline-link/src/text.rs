@@ -192,6 +192,47 @@ pub fn shingle_set(text: &str, mut hashes: Vec<u64>) -> Vec<u64> {
     hashes
 }
 
+/// How many terms of a set fall in each of 32 buckets (by the top bits of
+/// the term), 4 bits a bucket, 15 meaning 15 or more: a 16-byte sketch of
+/// a word set that bounds how many terms two sets can share without
+/// reading either ([`Sketch::shared_at_most`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sketch(u128);
+
+impl Sketch {
+    /// The sketch of a set of distinct terms.
+    pub fn new(terms: &[Term]) -> Sketch {
+        let mut counts = [0u8; 32];
+        for &t in terms {
+            let b = (t >> 59) as usize;
+            counts[b] = (counts[b] + 1).min(15);
+        }
+        Sketch(
+            counts
+                .iter()
+                .enumerate()
+                .fold(0, |acc, (b, &n)| acc | (u128::from(n) << (4 * b))),
+        )
+    }
+
+    /// At least as many as the terms the two sets share: a shared term is
+    /// in the same bucket of both, so a bucket shares at most the smaller
+    /// of its two counts (exact when one is below 15; two full buckets
+    /// bound nothing).
+    pub fn shared_at_most(self, other: Sketch) -> usize {
+        let mut n = 0usize;
+        for b in 0..32 {
+            let x = ((self.0 >> (4 * b)) & 15) as usize;
+            let y = ((other.0 >> (4 * b)) & 15) as usize;
+            if x == 15 && y == 15 {
+                return usize::MAX;
+            }
+            n += x.min(y);
+        }
+        n
+    }
+}
+
 /// Whether two sorted, distinct lists share at least `need` items: the
 /// merge stops as soon as what is left cannot make up the difference (most
 /// pairs compared are far from alike).
@@ -547,6 +588,33 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             x >> 33
         }
+    }
+
+    #[test]
+    fn sketches_never_bound_below_the_shared_terms() {
+        let mut next = lcg(11);
+        for _ in 0..3000 {
+            // Few distinct top bits, so that buckets fill past 15 too.
+            let mut set = |n: u64| {
+                let mut v: Vec<Term> = (0..next() % n)
+                    .map(|_| (next() % 6) << 59 | next() % 50)
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let (a, b) = (set(60), set(60));
+            let shared = intersect_sorted(&a, &b);
+            let bound = Sketch::new(&a).shared_at_most(Sketch::new(&b));
+            assert!(bound >= shared, "{bound} < {shared}: {a:?} {b:?}");
+            // Exact when no bucket can be full: a set shares all of itself.
+            if a.len() < 15 {
+                assert_eq!(Sketch::new(&a).shared_at_most(Sketch::new(&a)), a.len());
+            }
+        }
+        // Disjoint buckets share nothing.
+        let (a, b) = ([1u64 << 59], [2u64 << 59]);
+        assert_eq!(Sketch::new(&a).shared_at_most(Sketch::new(&b)), 0);
     }
 
     #[test]

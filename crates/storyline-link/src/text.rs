@@ -597,7 +597,7 @@ mod tests {
             // Few distinct top bits, so that buckets fill past 15 too.
             let mut set = |n: u64| {
                 let mut v: Vec<Term> = (0..next() % n)
-                    .map(|_| (next() % 6) << 59 | next() % 50)
+                    .map(|_| ((next() % 6) << 59) | (next() % 50))
                     .collect();
                 v.sort_unstable();
                 v.dedup();

@@ -996,10 +996,27 @@ impl EntityNames {
 
 /// Words of a quote for matching across articles.
 fn quote_words(text: &str) -> Vec<String> {
+    raw_quote_words(text).map(str::to_lowercase).collect()
+}
+
+/// [`quote_words`] before lower-casing.
+fn raw_quote_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() > 2)
-        .map(str::to_lowercase)
-        .collect()
+}
+
+/// Whether two quotes have the same [`quote_words`], compared a word at a
+/// time and lower-cased only where they differ (most members of a quote's
+/// group are verbatim copies of its first).
+fn same_quote_words(a: &str, b: &str) -> bool {
+    let (mut x, mut y) = (raw_quote_words(a), raw_quote_words(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(v), Some(w)) if v == w || v.to_lowercase() == w.to_lowercase() => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Rarest words per quote used to find the same quote elsewhere.
@@ -1253,7 +1270,7 @@ fn group_quotes<K: Sink>(
                     NO_GROUP => (None, None, Vec::new()),
                     r => {
                         let r = &quotes[r as usize];
-                        let altered = quote_words(&q.text) != quote_words(&r.text);
+                        let altered = !same_quote_words(&q.text, &r.text);
                         (
                             Some(format!("g{}-{}", metas[r.article as usize].id, r.index)),
                             Some(if altered { "altered" } else { "verbatim" }.to_string()),
@@ -1397,19 +1414,28 @@ fn word_diff(old: &str, new: &str) -> Vec<WordEdit> {
         w.trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase()
     };
-    let ka: Vec<String> = a.iter().map(|w| key(w)).collect();
-    let kb: Vec<String> = b.iter().map(|w| key(w)).collect();
-    // lcs[i][j]: LCS length of a[i..] and b[j..].
-    let mut lcs = vec![vec![0u16; b.len() + 1]; a.len() + 1];
+    // Each distinct key numbered: the table compares numbers, not strings
+    // (up to 160,000 compares a pair of quotes).
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut number = |w: &str| {
+        let next = ids.len() as u32;
+        *ids.entry(key(w)).or_insert(next)
+    };
+    let ka: Vec<u32> = a.iter().map(|w| number(w)).collect();
+    let kb: Vec<u32> = b.iter().map(|w| number(w)).collect();
+    // lcs[i * width + j]: LCS length of a[i..] and b[j..].
+    let width = b.len() + 1;
+    let mut lcs = vec![0u16; (a.len() + 1) * width];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if ka[i] == kb[j] {
-                lcs[i + 1][j + 1] + 1
+            lcs[i * width + j] = if ka[i] == kb[j] {
+                lcs[(i + 1) * width + j + 1] + 1
             } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
             };
         }
     }
+    let lcs_at = |i: usize, j: usize| lcs[i * width + j];
     let mut runs: Vec<WordEdit> = Vec::new();
     let mut push = |op: &str, w: &str| match runs.last_mut() {
         Some(r) if r.op == op => {
@@ -1427,7 +1453,7 @@ fn word_diff(old: &str, new: &str) -> Vec<WordEdit> {
             push("same", b[j]);
             i += 1;
             j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+        } else if i < a.len() && (j == b.len() || lcs_at(i + 1, j) >= lcs_at(i, j + 1)) {
             // Removals first where both would do: "old → new" reads in order.
             push("removed", a[i]);
             i += 1;
@@ -1710,6 +1736,30 @@ mod tests {
                     assign_founders(&keys, block, |c, d| c != d, alike),
                     founders(&matches),
                     "round {round}, block {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn same_quote_words_agrees_with_comparing_the_word_lists() {
+        let quotes = [
+            "We will not back down, the minister said.",
+            "we WILL not back down; the Minister said",
+            "We will not back down.",
+            "We will not back down, the minister said again.",
+            "ΟΔΟΣ ΚΑΙ ΤΕΛΟΣ", // final sigma: lower-cased as a word, not a letter
+            "οδος και τελος",
+            "οδοσ και τελοσ",
+            "",
+            "a an of",
+        ];
+        for a in quotes {
+            for b in quotes {
+                assert_eq!(
+                    same_quote_words(a, b),
+                    quote_words(a) == quote_words(b),
+                    "{a:?} {b:?}"
                 );
             }
         }

@@ -360,7 +360,7 @@ fn link_store(
     if store.needs_link()? {
         let mut docs = StoreDocs {
             order: std::sync::Arc::new(store.link_order()?),
-            store,
+            rows: &*store,
         };
         progress(Stage::Linking {
             articles: docs.order.len(),
@@ -381,50 +381,49 @@ fn link_store(
 
 /// A store's articles as a [`storyline_link::DocSource`]: read again, a
 /// batch at a time, at each pass of linking, so a large store is never in
-/// memory all at once.
-struct StoreDocs<'a> {
-    store: &'a Store,
+/// memory all at once. Read through the store's connection, or through a
+/// second one (a fork).
+struct StoreDocs<R> {
+    rows: R,
     /// Row numbers in linking order.
     order: std::sync::Arc<Vec<i64>>,
 }
 
-/// A [`StoreDocs`] fork: the same articles through a connection of its own.
-struct ReaderDocs {
-    reader: storyline_store::ArticleReader,
-    order: std::sync::Arc<Vec<i64>>,
+/// What [`StoreDocs`] reads articles through.
+trait Rows {
+    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError>;
+    /// A second, read-only connection for a fork, if there can be one.
+    fn reader(&self) -> Result<Option<storyline_store::ArticleReader>, StoreError>;
 }
 
-/// Calls `f` with the articles at positions `at` of `order`, read by
-/// `read` a batch at a time.
-fn visit_rows(
-    order: &[i64],
-    at: &[usize],
-    f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
-    read: impl Fn(&[i64]) -> Result<Vec<AnnotatedArticle>, StoreError>,
-) -> Result<(), StoreError> {
-    // Batches of a few thousand keep each pass's parsed articles small.
-    const BATCH: usize = storyline_store::LOAD_BATCH;
-    for (k, chunk) in at.chunks(BATCH).enumerate() {
-        let rows: Vec<i64> = chunk.iter().map(|&i| order[i]).collect();
-        let docs = read(&rows)?;
-        let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
-        f(k * BATCH, &refs);
-        drop(refs);
-        // Freed on all cores: a batch is a few thousand records of many
-        // small allocations, and freeing them was one thread's work.
-        use rayon::prelude::*;
-        docs.into_par_iter().for_each(drop);
+impl Rows for &Store {
+    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError> {
+        Store::annotated_rows(self, rows)
     }
-    Ok(())
+
+    fn reader(&self) -> Result<Option<storyline_store::ArticleReader>, StoreError> {
+        self.article_reader()
+    }
 }
 
-impl storyline_link::DocSource for StoreDocs<'_> {
-    type Error = StoreError;
-    type Fork = ReaderDocs;
+impl Rows for storyline_store::ArticleReader {
+    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError> {
+        storyline_store::ArticleReader::annotated_rows(self, rows)
+    }
 
-    fn fork(&self) -> Result<Option<ReaderDocs>, StoreError> {
-        Ok(self.store.article_reader()?.map(|reader| ReaderDocs {
-            reader,
+    /// Two threads are all linking uses.
+    fn reader(&self) -> Result<Option<storyline_store::ArticleReader>, StoreError> {
+        Ok(None)
+    }
+}
+
+impl<R: Rows> storyline_link::DocSource for StoreDocs<R> {
+    type Error = StoreError;
+    type Fork = StoreDocs<storyline_store::ArticleReader>;
+
+    fn fork(&self) -> Result<Option<Self::Fork>, StoreError> {
+        Ok(self.rows.reader()?.map(|rows| StoreDocs {
+            rows,
             order: self.order.clone(),
         }))
     }
@@ -438,28 +437,20 @@ impl storyline_link::DocSource for StoreDocs<'_> {
         at: &[usize],
         f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
     ) -> Result<(), StoreError> {
-        visit_rows(&self.order, at, f, |rows| self.store.annotated_rows(rows))
-    }
-}
-
-impl storyline_link::DocSource for ReaderDocs {
-    type Error = StoreError;
-    type Fork = ReaderDocs;
-
-    fn fork(&self) -> Result<Option<ReaderDocs>, StoreError> {
-        Ok(None)
-    }
-
-    fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    fn visit(
-        &mut self,
-        at: &[usize],
-        f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
-    ) -> Result<(), StoreError> {
-        visit_rows(&self.order, at, f, |rows| self.reader.annotated_rows(rows))
+        // Batches of a few thousand keep each pass's parsed articles small.
+        const BATCH: usize = storyline_store::LOAD_BATCH;
+        for (k, chunk) in at.chunks(BATCH).enumerate() {
+            let rows: Vec<i64> = chunk.iter().map(|&i| self.order[i]).collect();
+            let docs = self.rows.annotated_rows(&rows)?;
+            let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
+            f(k * BATCH, &refs);
+            drop(refs);
+            // Freed on all cores: a batch is a few thousand records of many
+            // small allocations, and freeing them was one thread's work.
+            use rayon::prelude::*;
+            docs.into_par_iter().for_each(drop);
+        }
+        Ok(())
     }
 }
 

@@ -292,9 +292,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     src: &mut S,
     sink: &mut K,
 ) -> Result<StepTimes, S::Error> {
-    let mut steps: StepTimes = Vec::new();
     let mut clock = StepClock::start();
-    let mut step = |name: &'static str| steps.push(clock.step(name));
     let n = src.len();
     let all: Vec<usize> = (0..n).collect();
     // First pass: what later steps keep of each page, its copy keys, and
@@ -351,8 +349,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
             names.add(page_names);
         }
     })?;
-    step("read");
-    let read = steps;
+    let mut steps: StepTimes = vec![clock.step("read")];
 
     // The two halves of linking need only what the first pass kept: the
     // events half (copies, events, rewrites, their descriptions) and the
@@ -369,7 +366,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     ) = match fork {
         Some(mut fork) => {
             let (events_half, entities_half) = std::thread::scope(|scope| {
-                let metas = &metas;
+                let (metas, all) = (&metas, all.as_slice());
                 let events_thread = scope.spawn(move || {
                     let mut recorded = Recorded::default();
                     let half = events_half(
@@ -380,11 +377,11 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
                         cdocs,
                         vectors,
                         idf,
-                        n,
+                        all,
                     );
                     half.map(|half| (half, recorded))
                 });
-                let entities_half = entities_half(src, sink, metas, names, &all);
+                let entities_half = entities_half(src, sink, metas, names, all);
                 let events_half = events_thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -397,15 +394,14 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
             (events_half, entities_half)
         }
         None => {
-            let events_half = events_half(src, sink, &metas, keys, cdocs, vectors, idf, n)?;
+            let events_half = events_half(src, sink, &metas, keys, cdocs, vectors, idf, &all)?;
             let entities_half = entities_half(src, sink, &metas, names, &all)?;
             (events_half, entities_half)
         }
     };
-    let mut steps = read;
     steps.extend(events_steps);
     steps.extend(entities_steps);
-    let mut clock = StepClock::start();
+    clock = StepClock::start();
     let storylines: Vec<Storyline> = story_groups
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
@@ -437,12 +433,11 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     mut cdocs: Vec<cluster::ClusterDoc>,
     vectors: text::VectorCounter,
     idf: similarity::Idf,
-    n: usize,
+    all: &[usize],
 ) -> Result<EventsHalf, S::Error> {
     let mut steps: StepTimes = Vec::new();
     let mut clock = StepClock::start();
     let mut step = |name: &'static str| steps.push(clock.step(name));
-    let all: Vec<usize> = (0..n).collect();
     // Copies first: they also bind articles into one event. Candidates
     // come from one pass over the keys in arrival order. Only the pages of
     // candidate pairs are read again for their features (~3.5 KB a page);
@@ -498,7 +493,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         c.vector = v;
     }
     step("vectors");
-    let event_members = cluster::events(&cdocs, &all);
+    let event_members = cluster::events(&cdocs, all);
     step("events");
 
     // Rewrites share few shingles; look for them inside each event, among

@@ -202,14 +202,16 @@ impl ArticleReader {
     }
 }
 
+/// How long every connection waits for another's lock before failing.
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+
 /// Sets up a connection and brings its schema up to date.
 fn init(conn: &Connection, path: &Path) -> Result<()> {
     let e = |err| sql(path, err);
     // Reading the schema first turns "file is not a database" into a clear error.
-    conn.execute_batch(
-        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-    )
-    .map_err(e)?;
+    conn.execute_batch(BUSY_TIMEOUT).map_err(e)?;
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        .map_err(e)?;
     // WAL is kept in the file; switching to it needs the file to itself and
     // SQLite does not wait for that, so a process opening a file another is
     // creating (`storyline check` during a first ingest) tries again.
@@ -520,8 +522,7 @@ impl Store {
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| self.err(e))?;
-        conn.execute_batch("PRAGMA busy_timeout = 5000")
-            .map_err(|e| self.err(e))?;
+        conn.execute_batch(BUSY_TIMEOUT).map_err(|e| self.err(e))?;
         Ok(Some(ArticleReader {
             conn,
             path: self.path.clone(),

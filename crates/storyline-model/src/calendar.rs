@@ -22,6 +22,11 @@ pub fn month_from_name(word: &str) -> Option<u32> {
     if !(3..=9).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
+    // Every name begins with one of these (lower-case) letters.
+    let first = w.as_bytes()[0].to_ascii_lowercase();
+    if !matches!(first, b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
+        return None;
+    }
     MONTHS
         .iter()
         .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(w)))
@@ -30,18 +35,24 @@ pub fn month_from_name(word: &str) -> Option<u32> {
 
 /// English weekday names (and abbreviations), 0 = Monday.
 pub fn weekday_from_name(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches([',', '.']).to_ascii_lowercase();
-    let d = match w.as_str() {
-        "monday" | "mon" => 0,
-        "tuesday" | "tue" | "tues" => 1,
-        "wednesday" | "wed" => 2,
-        "thursday" | "thu" | "thur" | "thurs" => 3,
-        "friday" | "fri" => 4,
-        "saturday" | "sat" => 5,
-        "sunday" | "sun" => 6,
-        _ => return None,
-    };
-    Some(d)
+    const DAYS: [&[&str]; 7] = [
+        &["monday", "mon"],
+        &["tuesday", "tue", "tues"],
+        &["wednesday", "wed"],
+        &["thursday", "thu", "thur", "thurs"],
+        &["friday", "fri"],
+        &["saturday", "sat"],
+        &["sunday", "sun"],
+    ];
+    // Compared without lower-casing into a new string: this runs on every
+    // word of every page, and the names are lower-case ASCII.
+    let w = word.trim_end_matches([',', '.']);
+    if !(3..=9).contains(&w.len()) {
+        return None;
+    }
+    DAYS.iter()
+        .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(w)))
+        .map(|d| d as u32)
 }
 
 /// Days in a month of the proleptic Gregorian calendar.

@@ -7,6 +7,8 @@
 //! English rules, one table per language in spirit: the matcher works on
 //! words, the value arithmetic is language-independent. Offsets are bytes.
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
 use jiff::ToSpan;
 use storyline_model::calendar::{day_number, month_from_name, weekday_from_name, year_number};
@@ -29,75 +31,108 @@ pub struct Timex {
     pub range: Option<(String, String)>,
 }
 
-const NUMBER_WORDS: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve",
-];
+/// A number word's value: "zero" to "nineteen", the tens, "hundred".
+fn number_word(l: &[u8]) -> Option<u32> {
+    Some(match l {
+        b"zero" => 0,
+        b"one" => 1,
+        b"two" => 2,
+        b"three" => 3,
+        b"four" => 4,
+        b"five" => 5,
+        b"six" => 6,
+        b"seven" => 7,
+        b"eight" => 8,
+        b"nine" => 9,
+        b"ten" => 10,
+        b"eleven" => 11,
+        b"twelve" => 12,
+        b"thirteen" => 13,
+        b"fourteen" => 14,
+        b"fifteen" => 15,
+        b"sixteen" => 16,
+        b"seventeen" => 17,
+        b"eighteen" => 18,
+        b"nineteen" => 19,
+        b"twenty" => 20,
+        b"thirty" => 30,
+        b"forty" => 40,
+        b"fifty" => 50,
+        b"sixty" => 60,
+        b"seventy" => 70,
+        b"eighty" => 80,
+        b"ninety" => 90,
+        b"hundred" => 100,
+        _ => return None,
+    })
+}
 
-const TEENS: &[&str] = &[
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-const TENS: &[&str] = &[
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
-
+/// A small number written as a word ("three", "twenty-four") or as up to
+/// three digits.
+///
+/// This and the other word tests below run several times on every word of
+/// every page: they lower-case into the stack, or compare ignoring ASCII
+/// case, instead of making a lower-case string.
 fn number(w: &str) -> Option<u32> {
-    let l = w.to_ascii_lowercase();
-    if let Some(i) = NUMBER_WORDS.iter().position(|n| *n == l) {
-        return Some(i as u32);
+    let b = w.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) {
+        return (b.len() <= 3 && b.iter().all(u8::is_ascii_digit))
+            .then(|| w.parse().ok())
+            .flatten();
     }
-    if let Some(i) = TEENS.iter().position(|n| *n == l) {
-        return Some(13 + i as u32);
+    // The longest number word is "seventy-seven".
+    if b.len() > 13 || !b.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
     }
-    if let Some(i) = TENS.iter().position(|n| *n == l) {
-        return Some(20 + 10 * i as u32);
-    }
-    if l == "hundred" {
-        return Some(100);
+    let mut buf = [0u8; 13];
+    let l = &mut buf[..b.len()];
+    l.copy_from_slice(b);
+    l.make_ascii_lowercase();
+    if let Some(n) = number_word(l) {
+        return Some(n);
     }
     // "twenty-four"
-    if let Some((a, b)) = l.split_once('-') {
-        let t = TENS.iter().position(|n| *n == a)?;
-        let u = NUMBER_WORDS
-            .iter()
-            .position(|n| *n == b)
-            .filter(|&u| (1..10).contains(&u))?;
-        return Some(20 + 10 * t as u32 + u as u32);
-    }
-    (l.len() <= 3 && l.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| l.parse().ok())
-        .flatten()
+    let dash = l.iter().position(|&c| c == b'-')?;
+    let tens = number_word(&l[..dash]).filter(|t| (20..=90).contains(t) && t % 10 == 0)?;
+    let unit = number_word(&l[dash + 1..]).filter(|u| (1..10).contains(u))?;
+    Some(tens + unit)
 }
 
 fn unit(w: &str) -> Option<&'static str> {
-    Some(match w.to_ascii_lowercase().trim_end_matches('s') {
-        "day" => "D",
-        "week" => "W",
-        "month" => "M",
-        "year" => "Y",
-        "hour" => "H",
-        "minute" => "MIN",
-        "decade" => "DE",
-        "centurie" | "century" => "CE",
-        "quarter" => "Q",
-        _ => return None,
-    })
+    const UNITS: [(&str, &str); 10] = [
+        ("day", "D"),
+        ("week", "W"),
+        ("month", "M"),
+        ("year", "Y"),
+        ("hour", "H"),
+        ("minute", "MIN"),
+        ("decade", "DE"),
+        ("centurie", "CE"),
+        ("century", "CE"),
+        ("quarter", "Q"),
+    ];
+    let stem = w.trim_end_matches(['s', 'S']);
+    UNITS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(stem))
+        .map(|&(_, code)| code)
 }
 
 fn ordinal(w: &str) -> Option<u32> {
-    Some(match w.to_ascii_lowercase().as_str() {
-        "first" | "1st" => 1,
-        "second" | "2nd" => 2,
-        "third" | "3rd" => 3,
-        "fourth" | "4th" => 4,
-        _ => return None,
-    })
+    const ORDINALS: [(&str, u32); 8] = [
+        ("first", 1),
+        ("1st", 1),
+        ("second", 2),
+        ("2nd", 2),
+        ("third", 3),
+        ("3rd", 3),
+        ("fourth", 4),
+        ("4th", 4),
+    ];
+    ORDINALS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(w))
+        .map(|&(_, n)| n)
 }
 
 /// Words that make a sentence about the future, for weekday and month resolution.
@@ -265,7 +300,12 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         }
     }
     // Month-first: "May 7", "May. 7, 2025", "September 1, 2025", "June 2023", "in June".
-    if let Some(m) = month_from_name(w).filter(|_| w.chars().next().is_some_and(char::is_uppercase))
+    if let Some(m) = w
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+        .then(|| month_from_name(w))
+        .flatten()
     {
         if c.adjacent(i) {
             if let Some(d) = day_number(c.word(i + 1)) {
@@ -599,9 +639,9 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
         &c.text[c.toks[i].end..n.start] == ":" && n.text.len() == 2 && w.len() <= 2
     });
     let (word, after) = if colon {
-        (format!("{w}:{}", c.word(i + 1)), i + 2)
+        (Cow::Owned(format!("{w}:{}", c.word(i + 1))), i + 2)
     } else {
-        (w.to_string(), i + 1)
+        (Cow::Borrowed(w), i + 1)
     };
     if let Some((hh, mm)) = clock(&word, c.lower(after)) {
         let marked = matches!(c.lower(after), "a.m" | "p.m" | "am" | "pm");
@@ -1113,6 +1153,37 @@ mod tests {
             .into_iter()
             .map(|t| (text[t.start..t.end].to_string(), t.value))
             .collect()
+    }
+
+    #[test]
+    fn word_tests_ignore_ascii_case_only() {
+        let cases = [
+            ("three", Some(3)),
+            ("Nineteen", Some(19)),
+            ("Twenty-Four", Some(24)),
+            ("seventy-seven", Some(77)),
+            ("twenty-ten", None),
+            ("twenty-zero", None),
+            ("007", Some(7)),
+            ("1000", None),
+            ("3-day", None),
+            ("HUNDRED", Some(100)),
+            ("thrée", None),
+            ("", None),
+        ];
+        for (w, n) in cases {
+            assert_eq!(number(w), n, "{w}");
+        }
+        assert_eq!(unit("Days"), Some("D"));
+        assert_eq!(unit("CENTURIES"), Some("CE"));
+        assert_eq!(unit("weekss"), Some("W"));
+        assert_eq!(unit("dais"), None);
+        assert_eq!(ordinal("Third"), Some(3));
+        assert_eq!(ordinal("5th"), None);
+        assert_eq!(weekday_from_name("THURS."), Some(3));
+        assert_eq!(weekday_from_name("Sundays"), None);
+        assert_eq!(month_from_name("Sept."), Some(9));
+        assert_eq!(month_from_name("Kept"), None);
     }
 
     #[test]

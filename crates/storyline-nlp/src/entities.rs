@@ -591,12 +591,22 @@ pub fn find(text: &str) -> Vec<LocalEntity> {
 /// their own kinds.
 pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEntity> {
     let toks = tokens(text);
-    let mut cands = candidates(text, &toks);
+    find_in(text, &toks, &Lowered::new(&toks), model)
+}
+
+/// [`find_with`], given the words of `text` and their lower case.
+pub(crate) fn find_in(
+    text: &str,
+    toks: &[Tok<'_>],
+    lowered: &Lowered,
+    model: Option<&crate::ner::Model>,
+) -> Vec<LocalEntity> {
+    let mut cands = candidates(text, toks);
     if let Some(model) = model.filter(|m| !m.is_empty()) {
         let mut tagged: Vec<Candidate> = model
-            .find_in(text, &toks)
+            .find_in(text, toks, lowered)
             .into_iter()
-            .filter_map(|f| tagged_candidate(text, &toks, f))
+            .filter_map(|f| tagged_candidate(text, toks, f))
             .collect();
         cands.retain(|c| !tagged.iter().any(|t| t.start < c.end && c.start < t.end));
         // Where the tagger saw no name, a bare capitalised pair is not
@@ -610,7 +620,7 @@ pub fn find_with(text: &str, model: Option<&crate::ner::Model>) -> Vec<LocalEnti
     }
     cands.sort_by_key(|c| c.start);
     let mut ents = merge(text, cands);
-    descriptions(text, &toks, &mut ents);
+    descriptions(text, toks, &mut ents);
     ents
 }
 

@@ -161,6 +161,26 @@ pub fn organizations() -> &'static FxHashSet<&'static str> {
     SET.get_or_init(|| set(ORGANIZATION_NAMES))
 }
 
+/// The leading run of letters and digits of every place and organisation
+/// name ("New" of "New Zealand", "U" of "U.S."): a name can start at a word
+/// only if the word's own leading run is one of these.
+pub fn name_leads() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        places()
+            .iter()
+            .chain(organizations())
+            .map(|name| lead(name))
+            .collect()
+    })
+}
+
+/// `s` up to its first character that is not a letter or digit.
+pub fn lead(s: &str) -> &str {
+    s.find(|c: char| !c.is_alphanumeric())
+        .map_or(s, |end| &s[..end])
+}
+
 /// Common given names.
 pub fn given_names() -> &'static FxHashSet<&'static str> {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();

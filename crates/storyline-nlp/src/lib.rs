@@ -59,14 +59,17 @@ pub fn annotate(mut article: Article) -> AnnotatedArticle {
     }
     let body = &article.body[..cut];
     let sents = sentences::split(body);
-    let mut ents = entities::find(body);
+    // The tagger and the time parser read the same words.
+    let toks = entities::tokens(body);
+    let lowered = entities::Lowered::new(&toks);
+    let mut ents = entities::find_in(body, &toks, &lowered, Some(ner::Model::shipped()));
     let mut quotes = quotes::find(body, &sents, &ents);
     let dct = article
         .published
         .as_deref()
         .and_then(calendar::parse_date)
         .and_then(|d| jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).ok());
-    let timexes = times::find(body, dct, &sents);
+    let timexes = times::find_in(body, &toks, &lowered, dct, &sents);
     if article.published.is_none() {
         article.published_after = written_after(body, &timexes);
     }

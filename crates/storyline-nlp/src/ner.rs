@@ -140,12 +140,18 @@ impl Model {
 
     /// Named spans in `text`.
     pub fn find(&self, text: &str) -> Vec<Found> {
-        self.find_in(text, &entities::tokens(text))
+        let toks = entities::tokens(text);
+        self.find_in(text, &toks, &entities::Lowered::new(&toks))
     }
 
-    /// Named spans in `text`, given its words.
-    pub(crate) fn find_in(&self, text: &str, toks: &[Tok<'_>]) -> Vec<Found> {
-        let feats = Features::new(text, toks);
+    /// Named spans in `text`, given its words and their lower case.
+    pub(crate) fn find_in(
+        &self,
+        text: &str,
+        toks: &[Tok<'_>],
+        lowered: &entities::Lowered,
+    ) -> Vec<Found> {
+        let feats = Features::new(text, toks, lowered);
         let mut tags = self.decode(&feats);
         consistent(toks, &mut tags);
         spans(text, toks, &tags)
@@ -409,7 +415,7 @@ fn gap_kind(gap: &str, at_start: bool) -> &'static str {
 /// Gazetteer flags of a word, as a short string: P place word, F given
 /// name, T title, O organisation word, G group, N not a name, C person cue.
 /// Written into `out` (cleared first): this runs for every word of every page.
-fn gazetteer(w: &str, out: &mut String) {
+fn gazetteer(w: &str, out: &mut String, lower: &mut String) {
     // Every listed word once, with its flags: one look-up per word instead
     // of a scan of each list.
     static FLAGS: OnceLock<FxHashMap<&'static str, String>> = OnceLock::new();
@@ -438,7 +444,17 @@ fn gazetteer(w: &str, out: &mut String) {
     if let Some(f) = flags.get(b) {
         out.push_str(f);
     }
-    let is_cue = if b.chars().any(char::is_uppercase) {
+    let is_cue = if b.is_ascii() {
+        // ASCII lower-casing is Unicode's here, into a reused buffer.
+        if b.bytes().any(|c| c.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(b);
+            lower.make_ascii_lowercase();
+            cues.contains(lower.as_str())
+        } else {
+            cues.contains(b)
+        }
+    } else if b.chars().any(char::is_uppercase) {
         cues.contains(b.to_lowercase().as_str())
     } else {
         cues.contains(b)
@@ -449,9 +465,8 @@ fn gazetteer(w: &str, out: &mut String) {
 }
 
 impl Features {
-    fn new(text: &str, toks: &[Tok<'_>]) -> Features {
+    fn new(text: &str, toks: &[Tok<'_>], lowered: &entities::Lowered) -> Features {
         let n = toks.len();
-        let lowered = entities::Lowered::new(toks);
         let lower: Vec<u64> = (0..n).map(|i| h(1, lowered.word(i))).collect();
         let mut scratch = String::new();
         let shape_h: Vec<u64> = toks
@@ -471,8 +486,15 @@ impl Features {
         // Words inside a whole place or organisation name of the gazetteers
         // ("New Zealand", "Supreme Court"), longest match first.
         let mut in_place: Vec<Option<char>> = vec![None; n];
+        let leads = crate::gazetteer::name_leads();
         let mut i = 0;
         while i < n {
+            // A name starting here begins with this word's leading run
+            // (`base` only strips a suffix after it): most words start none.
+            if !leads.contains(crate::gazetteer::lead(toks[i].text)) {
+                i += 1;
+                continue;
+            }
             let mut matched = 0;
             let mut kind = 'W';
             for len in (1..=4.min(n - i)).rev() {
@@ -494,11 +516,12 @@ impl Features {
             }
             i += matched.max(1);
         }
+        let mut lowered_scratch = String::new();
         let gaz: Vec<u64> = toks
             .iter()
             .zip(&in_place)
             .map(|(t, &p)| {
-                gazetteer(t.text, &mut scratch);
+                gazetteer(t.text, &mut scratch, &mut lowered_scratch);
                 scratch.extend(p);
                 h(3, &scratch)
             })
@@ -702,7 +725,10 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
         .map(|ex| {
             let toks = entities::tokens(&ex.text);
             let gold = project(&toks, &ex.spans);
-            (Features::new(&ex.text, &toks), gold)
+            (
+                Features::new(&ex.text, &toks, &entities::Lowered::new(&toks)),
+                gold,
+            )
         })
         .collect();
     let mut params: FxHashMap<u64, Param> = FxHashMap::default();

@@ -156,7 +156,7 @@ fn future_context(sentence: &str) -> bool {
 
 struct Ctx<'a> {
     text: &'a str,
-    toks: Vec<Tok<'a>>,
+    toks: &'a [Tok<'a>],
     dct: Option<Date>,
     sentences: &'a [(usize, usize)],
     /// The last year the text named outright, and where: in a narrative
@@ -166,7 +166,7 @@ struct Ctx<'a> {
     /// the next year named in a history (see [`story_reach`]).
     reach: usize,
     /// Every word lower-cased once.
-    lowered: crate::entities::Lowered,
+    lowered: &'a crate::entities::Lowered,
 }
 
 impl Ctx<'_> {
@@ -203,10 +203,23 @@ impl Ctx<'_> {
 /// creation (publication) date if known.
 pub fn find(text: &str, dct: Option<Date>, sentences: &[(usize, usize)]) -> Vec<Timex> {
     let toks = crate::entities::tokens(text);
+    let lowered = crate::entities::Lowered::new(&toks);
+    find_in(text, &toks, &lowered, dct, sentences)
+}
+
+/// [`find`], given the words of `text` and their lower case (annotation
+/// shares them with the entity tagger).
+pub(crate) fn find_in(
+    text: &str,
+    toks: &[Tok<'_>],
+    lowered: &crate::entities::Lowered,
+    dct: Option<Date>,
+    sentences: &[(usize, usize)],
+) -> Vec<Timex> {
     let ctx = Ctx {
         text,
-        lowered: crate::entities::Lowered::new(&toks),
-        reach: story_reach(&toks, dct),
+        lowered,
+        reach: story_reach(toks, dct),
         toks,
         dct,
         sentences,

@@ -909,6 +909,22 @@ fn according_to(
     indirect_quote(text, clause, speaker, "according to", None)
 }
 
+/// Whether a word, lower-cased, is a reporting verb. Runs on every word
+/// of every sentence without quote marks: a set, and no lower-case copy
+/// of words already in lower case.
+fn is_reporting(w: &str) -> bool {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| REPORTING.iter().copied().collect());
+    if w.bytes()
+        .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b < 0x80)
+    {
+        set.contains(w)
+    } else {
+        set.contains(w.to_lowercase().as_str())
+    }
+}
+
 /// "X said (that) CLAUSE", "CLAUSE, X said", "CLAUSE, said X".
 fn reported(
     text: &str,
@@ -917,9 +933,7 @@ fn reported(
     words: &[(usize, usize, &str)],
     mentions: &[Mention],
 ) -> Option<LocalQuote> {
-    let vi = words
-        .iter()
-        .position(|w| REPORTING.contains(&w.2.to_lowercase().as_str()))?;
+    let vi = words.iter().position(|w| is_reporting(w.2))?;
     let verb = words[vi].2.to_lowercase();
     let comma_before = vi > 0 && text[words[vi - 1].1..words[vi].0].contains(',');
     let rest = &words[vi + 1..];

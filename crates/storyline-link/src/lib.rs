@@ -701,10 +701,11 @@ impl Sink for Analysis {
 fn term_counts(d: &AnnotatedArticle) -> text::Vector {
     let title = d.article.title.as_deref().unwrap_or("");
     // The headline counts twice: it names the happening.
-    let mut t = text::content_words(title);
-    t.extend(text::content_words(title));
-    t.extend(text::content_words(&d.article.body));
-    text::term_counts(t.iter().map(|w| text::term(w)))
+    let mut terms = Vec::new();
+    text::for_each_content_word(title, |w| terms.push(text::term(w)));
+    terms.extend_from_within(..);
+    text::for_each_content_word(&d.article.body, |w| terms.push(text::term(w)));
+    text::term_counts(terms)
 }
 
 /// What clustering needs of a page besides its vector (made later).

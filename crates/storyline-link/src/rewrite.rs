@@ -24,7 +24,7 @@ const MAX_KEYS: usize = 40;
 /// Whether a word is an anchor: a number, or a capitalised word that does
 /// not open its sentence, or opens it but is capitalised mid-sentence
 /// elsewhere on the page (a name, not "The").
-fn is_anchor(word: &str, first: bool, names: &std::collections::HashSet<String>) -> bool {
+fn is_anchor(word: &str, first: bool, names: &rustc_hash::FxHashSet<String>) -> bool {
     let Some(c) = word.chars().next() else {
         return false;
     };
@@ -45,7 +45,7 @@ fn sentences(text: &str) -> impl Iterator<Item = Vec<&str>> {
 /// The anchor keys of a text, one per sentence with two or more anchors.
 pub fn anchor_keys(text: &str) -> Vec<u32> {
     // Words capitalised where capitals are not forced: the page's names.
-    let names: std::collections::HashSet<String> = sentences(text)
+    let names: rustc_hash::FxHashSet<String> = sentences(text)
         .flat_map(|words| {
             words
                 .into_iter()

@@ -155,16 +155,37 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+        .contains(w)
 }
 
 /// Lower-cased content words of `text` (stopwords and one-letter words out).
 pub fn content_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() > 1 && !is_stopword(w))
-        .collect()
+    let mut out = Vec::new();
+    for_each_content_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// [`content_words`] handed to `f` one at a time, in order: every page's
+/// words pass here when linking, and most need no lower-case copy.
+pub fn for_each_content_word(text: &str, mut f: impl FnMut(&str)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let lower;
+        let w = if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            lower = w.to_lowercase();
+            lower.as_str()
+        } else {
+            w
+        };
+        if w.chars().count() > 1 && !is_stopword(w) {
+            f(w);
+        }
+    }
 }
 
 /// Sorted, distinct hashes of overlapping 5-word shingles of all words

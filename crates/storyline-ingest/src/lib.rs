@@ -533,6 +533,10 @@ struct JsonlReader {
     line_no: usize,
     gz: bool,
     done: bool,
+    /// The line being read, kept between lines: HTML pages make lines of
+    /// hundreds of KB, and growing a new buffer to that size for each one
+    /// (fresh memory from the OS, zeroed) was most of the reading thread.
+    buf: Vec<u8>,
 }
 
 impl JsonlReader {
@@ -543,6 +547,7 @@ impl JsonlReader {
             line_no: 0,
             gz,
             done: false,
+            buf: Vec::new(),
         }
     }
 }
@@ -555,11 +560,16 @@ impl Iterator for JsonlReader {
             if self.done {
                 return None;
             }
-            let mut buf = Vec::new();
+            let buf = &mut self.buf;
+            buf.clear();
+            // After an overlong line, not ~50 MB for the rest of the file.
+            if buf.capacity() > 8 << 20 {
+                *buf = Vec::new();
+            }
             // A single line is bounded like a page.
             let read = (&mut self.lines)
                 .take(MAX_PAGE_BYTES + 1)
-                .read_until(b'\n', &mut buf);
+                .read_until(b'\n', buf);
             self.line_no += 1;
             let source = format!("{}:{}", self.name, self.line_no);
             match read {
@@ -591,7 +601,7 @@ impl Iterator for JsonlReader {
             if buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(parse_jsonl_line(source, &buf));
+            return Some(parse_jsonl_line(source, buf));
         }
     }
 }

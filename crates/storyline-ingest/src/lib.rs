@@ -292,7 +292,7 @@ pub fn read_paths_counting(
     bytes: Arc<AtomicU64>,
 ) -> impl Iterator<Item = Result<RawDoc, IngestError>> {
     collect_files(paths).into_iter().flat_map(
-        move |f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+        move |f| -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>> + Send> {
             match f {
                 Ok(path) => read_file_counting(&path, bytes.clone()),
                 Err(e) => Box::new(std::iter::once(Err(e))),
@@ -318,14 +318,14 @@ fn is_stdin(path: &Path) -> bool {
 
 /// Reads one file: a page, a JSONL stream of pages, a WARC archive or a
 /// feed; `-` is JSONL on standard input.
-pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>> + Send> {
     read_file_counting(path, Arc::new(AtomicU64::new(0)))
 }
 
 fn read_file_counting(
     path: &Path,
     bytes: Arc<AtomicU64>,
-) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>> + Send> {
     if is_stdin(path) {
         return read_stream(
             "stdin".into(),
@@ -353,7 +353,7 @@ fn read_file_counting(
 pub fn read_bytes(
     name: &str,
     bytes: Vec<u8>,
-) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>> + Send> {
     let Some((ft, gz)) = file_type(Path::new(name)) else {
         return Box::new(std::iter::once(Err(IngestError::new(
             name,
@@ -361,7 +361,7 @@ pub fn read_bytes(
         ))));
     };
     let cursor = std::io::Cursor::new(bytes);
-    let reader: Box<dyn Read> = if gz {
+    let reader: Box<dyn Read + Send> = if gz {
         Box::new(flate2::read::MultiGzDecoder::new(cursor))
     } else {
         Box::new(cursor)
@@ -373,8 +373,8 @@ fn read_stream(
     name: String,
     ft: FileType,
     gz: bool,
-    reader: Box<dyn Read>,
-) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>>> {
+    reader: Box<dyn Read + Send>,
+) -> Box<dyn Iterator<Item = Result<RawDoc, IngestError>> + Send> {
     match ft {
         FileType::Page(kind) => Box::new(std::iter::once(read_page(name, reader, kind, gz))),
         FileType::Jsonl => Box::new(JsonlReader::new(name, reader, gz)),
@@ -401,7 +401,11 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-fn open(path: &Path, gz: bool, bytes: Arc<AtomicU64>) -> Result<Box<dyn Read>, IngestErrorKind> {
+fn open(
+    path: &Path,
+    gz: bool,
+    bytes: Arc<AtomicU64>,
+) -> Result<Box<dyn Read + Send>, IngestErrorKind> {
     let file = Counting {
         inner: File::open(path)?,
         bytes,
@@ -417,7 +421,7 @@ fn open(path: &Path, gz: bool, bytes: Arc<AtomicU64>) -> Result<Box<dyn Read>, I
 
 fn read_page(
     name: String,
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
     kind: PageKind,
     gz: bool,
 ) -> Result<RawDoc, IngestError> {
@@ -426,7 +430,11 @@ fn read_page(
 }
 
 /// Reads a whole input of at most [`MAX_PAGE_BYTES`].
-fn read_bounded(name: &str, reader: Box<dyn Read>, gz: bool) -> Result<Vec<u8>, IngestError> {
+fn read_bounded(
+    name: &str,
+    reader: Box<dyn Read + Send>,
+    gz: bool,
+) -> Result<Vec<u8>, IngestError> {
     let mut bytes = Vec::new();
     // Read one byte past the limit to tell "exactly at the limit" from "over".
     if let Err(e) = reader.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes) {
@@ -529,7 +537,7 @@ struct JsonlPage {
 
 struct JsonlReader {
     name: String,
-    lines: BufReader<std::io::Take<Box<dyn Read>>>,
+    lines: BufReader<std::io::Take<Box<dyn Read + Send>>>,
     line_no: usize,
     gz: bool,
     done: bool,
@@ -540,7 +548,7 @@ struct JsonlReader {
 }
 
 impl JsonlReader {
-    fn new(name: String, reader: Box<dyn Read>, gz: bool) -> Self {
+    fn new(name: String, reader: Box<dyn Read + Send>, gz: bool) -> Self {
         JsonlReader {
             name,
             lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),

@@ -198,4 +198,13 @@ mod tests {
         assert!(organizations().contains("Workers' Party of Korea"));
         assert!(given_names().contains("Olga") && !given_names().contains(""));
     }
+
+    #[test]
+    fn names_are_found_by_their_leading_run() {
+        assert_eq!(lead("U.S. Army"), "U");
+        assert_eq!(lead("Workers' Party of Korea"), "Workers");
+        assert_eq!(lead("Prague"), "Prague");
+        assert!(name_leads().contains("New") && name_leads().contains("Workers"));
+        assert!(!name_leads().contains("the") && !name_leads().contains("Zealand"));
+    }
 }

@@ -180,7 +180,7 @@ fn annotated_rows(conn: &Connection, path: &Path, rowids: &[i64]) -> Result<Vec<
         }
         let parsed: Vec<Result<AnnotatedArticle>> = batch
             .par_iter()
-            .map(|(id, json)| parse_at(path, json, &format!("article {id}")))
+            .map(|(id, json)| parse_at(path, json, format_args!("article {id}")))
             .collect();
         for a in parsed {
             out.push(a?);
@@ -262,7 +262,13 @@ fn init(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// A stored JSON record of `path`, or a [`StoreError::Corrupt`] naming it.
-fn parse_at<T: serde::de::DeserializeOwned>(path: &Path, json: &str, what: &str) -> Result<T> {
+/// `what` is only formatted for the error (linking parses every article
+/// several times).
+fn parse_at<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    json: &str,
+    what: impl std::fmt::Display,
+) -> Result<T> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),
         what: what.to_string(),

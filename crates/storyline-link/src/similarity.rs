@@ -97,13 +97,7 @@ pub fn sentence_tokens(sentence: &str) -> Vec<Term> {
         .split(|c: char| !c.is_alphanumeric() && c != '.')
         .map(|w| w.trim_matches('.'))
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                term(&w.to_lowercase())
-            } else {
-                term(w)
-            }
-        })
+        .map(|w| term(&storyline_model::words::lowercase(w)))
         .collect();
     w.sort_unstable();
     w.dedup();

@@ -175,15 +175,9 @@ pub fn for_each_content_word(text: &str, mut f: impl FnMut(&str)) {
         if w.is_empty() {
             continue;
         }
-        let lower;
-        let w = if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-            lower = w.to_lowercase();
-            lower.as_str()
-        } else {
-            w
-        };
-        if w.chars().count() > 1 && !is_stopword(w) {
-            f(w);
+        let w = storyline_model::words::lowercase(w);
+        if w.chars().count() > 1 && !is_stopword(&w) {
+            f(&w);
         }
     }
 }

@@ -3,19 +3,31 @@
 
 /// English month names and their usual abbreviations, 1-based.
 pub fn month_from_name(word: &str) -> Option<u32> {
-    const MONTHS: [&[&str]; 12] = [
-        &["january", "jan"],
-        &["february", "feb"],
-        &["march", "mar"],
-        &["april", "apr"],
-        &["may"],
-        &["june", "jun"],
-        &["july", "jul"],
-        &["august", "aug"],
-        &["september", "sep", "sept"],
-        &["october", "oct"],
-        &["november", "nov"],
-        &["december", "dec"],
+    const MONTHS: [(&str, u32); 24] = [
+        ("january", 1),
+        ("jan", 1),
+        ("february", 2),
+        ("feb", 2),
+        ("march", 3),
+        ("mar", 3),
+        ("april", 4),
+        ("apr", 4),
+        ("may", 5),
+        ("june", 6),
+        ("jun", 6),
+        ("july", 7),
+        ("jul", 7),
+        ("august", 8),
+        ("aug", 8),
+        ("september", 9),
+        ("sep", 9),
+        ("sept", 9),
+        ("october", 10),
+        ("oct", 10),
+        ("november", 11),
+        ("nov", 11),
+        ("december", 12),
+        ("dec", 12),
     ];
     let w = word.trim_end_matches('.');
     // Cheap rejects first: this runs on every word of every page.
@@ -27,32 +39,36 @@ pub fn month_from_name(word: &str) -> Option<u32> {
     if !matches!(first, b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(w)))
-        .map(|i| i as u32 + 1)
+    crate::words::find_ignoring_case(&MONTHS, w)
 }
 
 /// English weekday names (and abbreviations), 0 = Monday.
 pub fn weekday_from_name(word: &str) -> Option<u32> {
-    const DAYS: [&[&str]; 7] = [
-        &["monday", "mon"],
-        &["tuesday", "tue", "tues"],
-        &["wednesday", "wed"],
-        &["thursday", "thu", "thur", "thurs"],
-        &["friday", "fri"],
-        &["saturday", "sat"],
-        &["sunday", "sun"],
+    const DAYS: [(&str, u32); 17] = [
+        ("monday", 0),
+        ("mon", 0),
+        ("tuesday", 1),
+        ("tue", 1),
+        ("tues", 1),
+        ("wednesday", 2),
+        ("wed", 2),
+        ("thursday", 3),
+        ("thu", 3),
+        ("thur", 3),
+        ("thurs", 3),
+        ("friday", 4),
+        ("fri", 4),
+        ("saturday", 5),
+        ("sat", 5),
+        ("sunday", 6),
+        ("sun", 6),
     ];
-    // Compared without lower-casing into a new string: this runs on every
-    // word of every page, and the names are lower-case ASCII.
+    // This runs on every word of every page.
     let w = word.trim_end_matches([',', '.']);
     if !(3..=9).contains(&w.len()) {
         return None;
     }
-    DAYS.iter()
-        .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(w)))
-        .map(|d| d as u32)
+    crate::words::find_ignoring_case(&DAYS, w)
 }
 
 /// Days in a month of the proleptic Gregorian calendar.

@@ -22,6 +22,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod calendar;
+pub mod words;
 
 /// Version of the JSON output contract (`docs/json-output.md`).
 /// Bump it whenever a field changes meaning or disappears.

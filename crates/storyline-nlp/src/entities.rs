@@ -33,11 +33,7 @@ impl Lowered {
         let mut at = Vec::with_capacity(toks.len() + 1);
         for t in toks {
             at.push(buf.len());
-            if t.text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-                buf.push_str(&t.text.to_lowercase());
-            } else {
-                buf.push_str(t.text);
-            }
+            buf.push_str(&storyline_model::words::lowercase(t.text));
         }
         at.push(buf.len());
         Lowered { buf, at }

@@ -915,14 +915,8 @@ fn according_to(
 fn is_reporting(w: &str) -> bool {
     static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();
-    let set = SET.get_or_init(|| REPORTING.iter().copied().collect());
-    if w.bytes()
-        .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b < 0x80)
-    {
-        set.contains(w)
-    } else {
-        set.contains(w.to_lowercase().as_str())
-    }
+    SET.get_or_init(|| REPORTING.iter().copied().collect())
+        .contains(&*storyline_model::words::lowercase(w))
 }
 
 /// "X said (that) CLAUSE", "CLAUSE, X said", "CLAUSE, said X".

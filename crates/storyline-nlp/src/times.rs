@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use jiff::civil::Date;
 use jiff::ToSpan;
 use storyline_model::calendar::{day_number, month_from_name, weekday_from_name, year_number};
+use storyline_model::words::find_ignoring_case;
 
 use crate::entities::Tok;
 
@@ -111,11 +112,7 @@ fn unit(w: &str) -> Option<&'static str> {
         ("century", "CE"),
         ("quarter", "Q"),
     ];
-    let stem = w.trim_end_matches(['s', 'S']);
-    UNITS
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(stem))
-        .map(|&(_, code)| code)
+    find_ignoring_case(&UNITS, w.trim_end_matches(['s', 'S']))
 }
 
 fn ordinal(w: &str) -> Option<u32> {
@@ -129,10 +126,7 @@ fn ordinal(w: &str) -> Option<u32> {
         ("fourth", 4),
         ("4th", 4),
     ];
-    ORDINALS
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(w))
-        .map(|&(_, n)| n)
+    find_ignoring_case(&ORDINALS, w)
 }
 
 /// Words that make a sentence about the future, for weekday and month resolution.

@@ -18,6 +18,7 @@ pub mod unionfind;
 
 use unionfind::UnionFind;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
@@ -1072,9 +1073,15 @@ impl RawQuotes {
     }
 }
 
-/// A quote class as candidate matching first looks at it.
+/// A quote class as candidate matching looks at it: one record of half a
+/// cache line (a look-up visits tens of candidates at random, and each
+/// further array read per candidate was a cache miss: the sketch, then the
+/// representative, then its word list's header, then its words).
+#[repr(align(32))]
 struct ClassInfo {
     sketch: text::Sketch,
+    /// Where its distinct words start in the classes' one word array.
+    start: usize,
     /// Distinct words.
     words: u32,
     /// Its one article, or `u32::MAX` when it spans several.
@@ -1195,17 +1202,24 @@ fn group_quotes<K: Sink>(
         .max()
         .unwrap_or(0);
     let needs: Vec<usize> = (0..=longest).map(need).collect();
-    // What a candidate is first tested on, side by side in one record a
-    // class: a look-up visits tens of candidates, and three arrays (and
-    // the word lists, far apart) cost a cache miss each.
-    let info: Vec<ClassInfo> = (0..rep.len())
-        .into_par_iter()
-        .map(|c| ClassInfo {
-            sketch: text::Sketch::new(rep_words(c)),
-            words: rep_words(c).len() as u32,
-            article: class_article[c].map_or(u32::MAX, |a| a as u32),
-        })
-        .collect();
+    // What a candidate is tested on, side by side in one record a class,
+    // and the classes' words in one array in class order.
+    let mut class_words: Vec<text::Term> =
+        Vec::with_capacity((0..rep.len()).map(|c| rep_words(c).len()).sum());
+    let mut info: Vec<ClassInfo> = Vec::with_capacity(rep.len());
+    for (&r, article) in rep.iter().zip(&class_article) {
+        let w = &words[r];
+        info.push(ClassInfo {
+            sketch: text::Sketch::new(w),
+            start: class_words.len(),
+            words: w.len() as u32,
+            article: article.map_or(u32::MAX, |a| a as u32),
+        });
+        class_words.extend_from_slice(w);
+    }
+    drop(class_of_words);
+    drop(words);
+    let words_of = |x: &ClassInfo| &class_words[x.start..x.start + x.words as usize];
     // A class may not join one whose every member sits in its one article.
     let allowed = |c: usize, d: usize| {
         let a = info[c].article;
@@ -1217,7 +1231,7 @@ fn group_quotes<K: Sink>(
         let (x, y) = (&info[c], &info[d]);
         let need = needs[x.words.min(y.words) as usize];
         x.sketch.shared_at_most(y.sketch) >= need
-            && text::shares_at_least(rep_words(c), rep_words(d), need)
+            && text::shares_at_least(words_of(x), words_of(y), need)
     };
     let founder = assign_founders(&keys, FOUNDER_BLOCK, allowed, alike);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); rep.len()];
@@ -1228,7 +1242,7 @@ fn group_quotes<K: Sink>(
         // A class alone is a group when it spans articles (the same words
         // reprinted); in one article it is a quote repeated, not compared.
         [] => false,
-        [c] => class_article[*c].is_none() && rep_words(*c).len() >= MIN_SHARED,
+        [c] => class_article[*c].is_none() && info[*c].words as usize >= MIN_SHARED,
         _ => true,
     });
     // Each member's reference: the group's first quote. Whether it is
@@ -1250,7 +1264,6 @@ fn group_quotes<K: Sink>(
             }
         }
     }
-    drop(words);
     drop(groups);
     drop(class_members);
     // The records, a chunk at a time, on all cores.
@@ -1403,35 +1416,38 @@ const DIFF_WORDS: usize = 400;
 
 /// Word-level diff of `new` against `old` (longest common subsequence of
 /// words, compared without case and surrounding punctuation), as runs.
-fn word_diff(old: &str, new: &str) -> Vec<WordEdit> {
+fn word_diff<'a>(old: &'a str, new: &'a str) -> Vec<WordEdit> {
     let a: Vec<&str> = old.split_whitespace().take(DIFF_WORDS).collect();
     let b: Vec<&str> = new.split_whitespace().take(DIFF_WORDS).collect();
-    let key = |w: &str| {
-        w.trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase()
+    let key = |w: &'a str| {
+        storyline_model::words::lowercase(w.trim_matches(|c: char| !c.is_alphanumeric()))
     };
     // Each distinct key numbered: the table compares numbers, not strings
     // (up to 160,000 compares a pair of quotes).
-    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut number = |w: &str| {
+    let mut ids: FxHashMap<Cow<'a, str>, u32> = FxHashMap::default();
+    let mut number = |w: &'a str| {
         let next = ids.len() as u32;
         *ids.entry(key(w)).or_insert(next)
     };
     let ka: Vec<u32> = a.iter().map(|w| number(w)).collect();
     let kb: Vec<u32> = b.iter().map(|w| number(w)).collect();
-    // lcs[i * width + j]: LCS length of a[i..] and b[j..].
-    let width = b.len() + 1;
-    let mut lcs = vec![0u16; (a.len() + 1) * width];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i * width + j] = if ka[i] == kb[j] {
+    // The walk below takes equal words as they come, so a common start is
+    // the same run whatever the table says: the table covers the rest
+    // only (an altered quote is mostly its reference's words).
+    let skip = ka.iter().zip(&kb).take_while(|(x, y)| x == y).count();
+    // lcs[(i - skip) * width + j - skip]: LCS length of a[i..] and b[j..].
+    let width = b.len() - skip + 1;
+    let mut lcs = vec![0u16; (a.len() - skip + 1) * width];
+    for i in (0..a.len() - skip).rev() {
+        for j in (0..b.len() - skip).rev() {
+            lcs[i * width + j] = if ka[skip + i] == kb[skip + j] {
                 lcs[(i + 1) * width + j + 1] + 1
             } else {
                 lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
             };
         }
     }
-    let lcs_at = |i: usize, j: usize| lcs[i * width + j];
+    let lcs_at = |i: usize, j: usize| lcs[(i - skip) * width + (j - skip)];
     let mut runs: Vec<WordEdit> = Vec::new();
     let mut push = |op: &str, w: &str| match runs.last_mut() {
         Some(r) if r.op == op => {
@@ -1783,5 +1799,85 @@ mod tests {
             runs(&word_diff("Ready, now.", "ready now")),
             [("same", "ready now")]
         );
+    }
+
+    /// The diff from the whole table, common start included: what
+    /// [`word_diff`] computed before it skipped the common start.
+    fn word_diff_whole_table(old: &str, new: &str) -> Vec<(String, String)> {
+        let a: Vec<&str> = old.split_whitespace().take(DIFF_WORDS).collect();
+        let b: Vec<&str> = new.split_whitespace().take(DIFF_WORDS).collect();
+        let key = |w: &str| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        };
+        let (ka, kb): (Vec<String>, Vec<String>) = (
+            a.iter().map(|w| key(w)).collect(),
+            b.iter().map(|w| key(w)).collect(),
+        );
+        let width = b.len() + 1;
+        let mut lcs = vec![0u16; (a.len() + 1) * width];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                lcs[i * width + j] = if ka[i] == kb[j] {
+                    lcs[(i + 1) * width + j + 1] + 1
+                } else {
+                    lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+                };
+            }
+        }
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut push = |op: &str, w: &str| match out.last_mut() {
+            Some((o, words)) if o == op => {
+                words.push(' ');
+                words.push_str(w);
+            }
+            _ => out.push((op.to_string(), w.to_string())),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            if i < a.len() && j < b.len() && ka[i] == kb[j] {
+                push("same", b[j]);
+                (i, j) = (i + 1, j + 1);
+            } else if i < a.len()
+                && (j == b.len() || lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])
+            {
+                push("removed", a[i]);
+                i += 1;
+            } else {
+                push("added", b[j]);
+                j += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn word_diff_equals_the_whole_table_walk() {
+        // Few distinct words, so that ties and repeats are common.
+        let vocabulary = ["a", "B", "c.", "d", "ä", "A,", "\"e\"", "f"];
+        let mut seed = 17u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..3000 {
+            let quote = |n: usize, next: &mut dyn FnMut() -> usize| {
+                (0..next() % n)
+                    .map(|_| vocabulary[next() % vocabulary.len()])
+                    .collect::<Vec<_>>()
+            };
+            let old = quote(12, &mut next);
+            // The new quote starts as the old one often does.
+            let mut new = old[..next() % (old.len() + 1)].to_vec();
+            new.extend(quote(8, &mut next));
+            let (old, new) = (old.join(" "), new.join(" "));
+            let got: Vec<(String, String)> = word_diff(&old, &new)
+                .into_iter()
+                .map(|e| (e.op, e.words))
+                .collect();
+            assert_eq!(got, word_diff_whole_table(&old, &new), "{old:?} → {new:?}");
+        }
     }
 }

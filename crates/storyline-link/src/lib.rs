@@ -998,8 +998,7 @@ fn quote_words(text: &str) -> Vec<String> {
 
 /// [`quote_words`] before lower-casing.
 fn raw_quote_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() > 2)
+    text::words(text).filter(|w| w.chars().count() > 2)
 }
 
 /// Whether two quotes have the same [`quote_words`], compared a word at a

@@ -54,37 +54,40 @@ pub fn shingle_hashes(text: &str, mut each: impl FnMut(u64)) -> u32 {
     let mut window = [0u64; SHINGLE];
     let mut seen = 0usize;
     let mut count = 0u32;
-    let mut word = String::new();
-    let mut flush = |word: &mut String, window: &mut [u64; SHINGLE], seen: &mut usize| {
-        if word.is_empty() {
-            return;
-        }
-        window[*seen % SHINGLE] = xxh3_64_with_seed(word.as_bytes(), 0x5eed);
-        *seen += 1;
-        word.clear();
-        if *seen >= SHINGLE {
+    // Words lower-cased a character at a time (not as `str::to_lowercase`,
+    // which treats a final sigma apart), hashed as they are when already
+    // lower-case ASCII.
+    let mut lower = String::new();
+    for word in crate::text::words(text) {
+        let bytes = if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            word.as_bytes()
+        } else {
+            lower.clear();
+            for c in word.chars() {
+                if c.is_ascii() {
+                    lower.push(c.to_ascii_lowercase());
+                } else {
+                    lower.extend(c.to_lowercase());
+                }
+            }
+            lower.as_bytes()
+        };
+        window[seen % SHINGLE] = xxh3_64_with_seed(bytes, 0x5eed);
+        seen += 1;
+        if seen >= SHINGLE {
             // Order-sensitive combination of the window, oldest first.
             let mut h = 0u64;
             for k in 0..SHINGLE {
-                h = h.rotate_left(13) ^ window[(*seen + k) % SHINGLE];
+                h = h.rotate_left(13) ^ window[(seen + k) % SHINGLE];
                 h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             }
             each(h);
             count += 1;
         }
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if c.is_ascii() {
-                word.push(c.to_ascii_lowercase());
-            } else {
-                word.extend(c.to_lowercase());
-            }
-        } else {
-            flush(&mut word, &mut window, &mut seen);
-        }
     }
-    flush(&mut word, &mut window, &mut seen);
     count
 }
 
@@ -413,6 +416,72 @@ impl NearDupIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shingle hashes as first written: a character at a time.
+    fn shingle_hashes_by_char(text: &str) -> Vec<u64> {
+        let mut window = [0u64; SHINGLE];
+        let (mut seen, mut out) = (0usize, Vec::new());
+        let mut word = String::new();
+        let mut flush = |word: &mut String, out: &mut Vec<u64>| {
+            if word.is_empty() {
+                return;
+            }
+            window[seen % SHINGLE] = xxh3_64_with_seed(word.as_bytes(), 0x5eed);
+            seen += 1;
+            word.clear();
+            if seen >= SHINGLE {
+                let mut h = 0u64;
+                for k in 0..SHINGLE {
+                    h = h.rotate_left(13) ^ window[(seen + k) % SHINGLE];
+                    h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                }
+                out.push(h);
+            }
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else {
+                flush(&mut word, &mut out);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+
+    #[test]
+    fn shingle_hashes_equal_those_made_a_character_at_a_time() {
+        let pieces = [
+            "Kim",
+            "jong",
+            "UN",
+            " ",
+            "2024",
+            ". ",
+            "ΣΟΦΊΑΣ",
+            "é",
+            "İ",
+            "日本",
+            "x",
+            ",",
+            "\n",
+            "Straße",
+        ];
+        let mut seed = 1u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for _ in 0..(seed >> 60) * 4 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                text.push(' ');
+            }
+            let mut got = Vec::new();
+            let n = shingle_hashes(&text, |h| got.push(h));
+            assert_eq!(got, shingle_hashes_by_char(&text), "{text:?}");
+            assert_eq!(n as usize, got.len());
+        }
+    }
 
     fn text(seed: u64, words: usize) -> String {
         // Deterministic pseudo-words: distinct texts share almost no shingles.

@@ -21,50 +21,66 @@ pub const MIN_SHARED_KEYS: usize = 2;
 /// body carry the facts; long tails add lookups, not recall).
 const MAX_KEYS: usize = 40;
 
-/// Whether a word is an anchor: a number, or a capitalised word that does
-/// not open its sentence, or opens it but is capitalised mid-sentence
-/// elsewhere on the page (a name, not "The").
-fn is_anchor(word: &str, first: bool, names: &rustc_hash::FxHashSet<String>) -> bool {
-    let Some(c) = word.chars().next() else {
-        return false;
-    };
-    c.is_ascii_digit()
-        || (c.is_uppercase()
-            && word.chars().count() > 1
-            && (!first || names.contains(&word.to_lowercase())))
-}
-
-fn sentences(text: &str) -> impl Iterator<Item = Vec<&str>> {
-    text.split_inclusive(['.', '!', '?', '\n']).map(|s| {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect()
-    })
-}
-
 /// The anchor keys of a text, one per sentence with two or more anchors.
+///
+/// Anchors are numbers and capitalised words (of two characters or more)
+/// that do not open their sentence, or open it but are capitalised
+/// mid-sentence elsewhere on the page (a name, not "The"). Words are
+/// compared lower-cased, by hash: one pass over the text finds every
+/// sentence's candidates and the page's names, the second only looks at
+/// the candidates (this ran on every page of every linking).
 pub fn anchor_keys(text: &str) -> Vec<u32> {
-    // Words capitalised where capitals are not forced: the page's names.
-    let names: rustc_hash::FxHashSet<String> = sentences(text)
-        .flat_map(|words| {
-            words
-                .into_iter()
-                .skip(1)
-                .filter(|w| w.starts_with(char::is_uppercase))
-                .map(str::to_lowercase)
-        })
-        .collect();
+    // Each candidate: its hash, and whether it is an anchor wherever it
+    // stands (else it opens its sentence and must be a name).
+    let mut candidates: Vec<(u64, bool)> = Vec::new();
+    let mut sentence_ends: Vec<usize> = Vec::new();
+    let mut names: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
+    let mut lower = String::new();
+    for sentence in sentences(text) {
+        for (i, word) in sentence.enumerate() {
+            let mut chars = word.chars();
+            let Some(c) = chars.next() else {
+                continue;
+            };
+            let digit = c.is_ascii_digit();
+            // A number, or a capitalised word of two characters or more.
+            let capitalised = c.is_uppercase() && chars.next().is_some();
+            if !(digit || capitalised) {
+                continue;
+            }
+            let hash = if word.is_ascii() {
+                lower.clear();
+                lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                xxh3_64(lower.as_bytes())
+            } else {
+                xxh3_64(word.to_lowercase().as_bytes())
+            };
+            if !digit && i > 0 {
+                names.insert(hash);
+            }
+            candidates.push((hash, digit || i > 0));
+        }
+        sentence_ends.push(candidates.len());
+    }
     let mut keys = Vec::new();
-    for words in sentences(text) {
-        let mut hashes: Vec<u64> = words
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| is_anchor(w, *i == 0, &names))
-            .map(|(_, w)| xxh3_64(w.to_lowercase().as_bytes()))
-            .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        if let [a, b, ..] = hashes[..] {
+    let mut start = 0;
+    for end in sentence_ends {
+        // The two smallest distinct anchor hashes of the sentence.
+        let (mut a, mut b) = (u64::MAX, u64::MAX);
+        let mut found = 0;
+        for &(h, sure) in &candidates[start..end] {
+            if !(sure || names.contains(&h)) || h == a || h == b {
+                continue;
+            }
+            found += 1;
+            if h < a {
+                (a, b) = (h, a);
+            } else if h < b {
+                b = h;
+            }
+        }
+        start = end;
+        if found >= 2 {
             keys.push((xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32);
         }
         if keys.len() == MAX_KEYS {
@@ -74,6 +90,12 @@ pub fn anchor_keys(text: &str) -> Vec<u32> {
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// A text's sentences, each as its words (runs of letters and digits).
+fn sentences(text: &str) -> impl Iterator<Item = impl Iterator<Item = &str>> {
+    text.split_inclusive(['.', '!', '?', '\n'])
+        .map(|s| crate::text::words(s))
 }
 
 /// Pages indexed by their anchor keys.
@@ -152,6 +174,95 @@ Analysts at the Sejong Institute said the visit signalled new exports to Russia.
     const REWRITE: &str = "State media outlet KCNA reported that Kim Jong Un toured a weapons plant in Pyongyang this week. \
 Kim told managers that the factory has to lift production of 240mm launchers by 2025. \
 The trip points to fresh arms sales to Russia, according to analysts at the Sejong Institute.";
+
+    /// The keys as first written: names as lower-cased strings, each
+    /// sentence's anchors hashed, sorted and deduplicated.
+    fn anchor_keys_by_strings(text: &str) -> Vec<u32> {
+        let words_of = |text| -> Vec<Vec<&str>> { sentences(text).map(|s| s.collect()).collect() };
+        let names: rustc_hash::FxHashSet<String> = words_of(text)
+            .into_iter()
+            .flat_map(|words| {
+                words
+                    .into_iter()
+                    .skip(1)
+                    .filter(|w| w.starts_with(char::is_uppercase))
+                    .map(str::to_lowercase)
+            })
+            .collect();
+        let is_anchor = |word: &str, first: bool| {
+            let c = word.chars().next().unwrap();
+            c.is_ascii_digit()
+                || (c.is_uppercase()
+                    && word.chars().count() > 1
+                    && (!first || names.contains(&word.to_lowercase())))
+        };
+        let mut keys = Vec::new();
+        for words in words_of(text) {
+            let mut hashes: Vec<u64> = words
+                .iter()
+                .enumerate()
+                .filter(|(i, w)| is_anchor(w, *i == 0))
+                .map(|(_, w)| xxh3_64(w.to_lowercase().as_bytes()))
+                .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            if let [a, b, ..] = hashes[..] {
+                keys.push((xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32);
+            }
+            if keys.len() == MAX_KEYS {
+                break;
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn keys_equal_those_of_the_string_sets() {
+        let words = [
+            "Kim",
+            "kim",
+            "KCNA",
+            "2024",
+            "240mm",
+            "the",
+            "The",
+            "A",
+            "a",
+            "Σοφία",
+            "ΣΟΦΊΑ",
+            "Öl",
+            "öl",
+            "İstanbul",
+            "said",
+            "Pyongyang",
+            "x9",
+            "9x",
+        ];
+        let marks = [" ", " ", " ", ", ", ". ", "\n", "! ", "? ", "-"];
+        let mut seed = 3u64;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for round in 0..3000 {
+            // Some pages long enough to reach the keys' bound.
+            let mut text = String::new();
+            for _ in 0..next(if round % 10 == 0 { 1000 } else { 120 }) {
+                text.push_str(words[next(words.len())]);
+                text.push_str(marks[next(marks.len())]);
+            }
+            assert_eq!(
+                anchor_keys(&text),
+                anchor_keys_by_strings(&text),
+                "{text:?}"
+            );
+        }
+        assert_eq!(anchor_keys(SOURCE), anchor_keys_by_strings(SOURCE));
+    }
 
     #[test]
     fn rewrites_share_anchor_keys_and_strangers_do_not() {

@@ -168,13 +168,68 @@ pub fn content_words(text: &str) -> Vec<String> {
     out
 }
 
+/// The words of `text`: its runs of letters and digits, as
+/// `text.split(|c: char| !c.is_alphanumeric())` without the empty pieces,
+/// but reading ASCII a byte at a time (every page's text is split into
+/// words several times when linking; `split` decodes every character).
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// The iterator of [`words`].
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    /// Whether the character at byte `i` is a letter or digit, and its length.
+    fn alphanumeric_at(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = self.text[i..].chars().next().expect("i is a char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let n = self.text.len();
+        let mut i = self.at;
+        while i < n {
+            let (word, len) = self.alphanumeric_at(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        if i >= n {
+            self.at = n;
+            return None;
+        }
+        let start = i;
+        while i < n {
+            let (word, len) = self.alphanumeric_at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        self.at = i;
+        Some(&self.text[start..i])
+    }
+}
+
 /// [`content_words`] handed to `f` one at a time, in order: every page's
 /// words pass here when linking, and most need no lower-case copy.
 pub fn for_each_content_word(text: &str, mut f: impl FnMut(&str)) {
-    for w in text.split(|c: char| !c.is_alphanumeric()) {
-        if w.is_empty() {
-            continue;
-        }
+    for w in words(text) {
         let w = storyline_model::words::lowercase(w);
         if w.chars().count() > 1 && !is_stopword(&w) {
             f(&w);
@@ -196,9 +251,7 @@ pub fn shingles(text: &str) -> Vec<u64> {
 /// words has no shingle and gives its words' hashes instead.
 pub fn shingle_set(text: &str, mut hashes: Vec<u64>) -> Vec<u64> {
     if hashes.is_empty() {
-        hashes = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
+        hashes = words(text)
             .map(|w| xxh3_64(w.to_lowercase().as_bytes()))
             .collect();
     }
@@ -689,6 +742,37 @@ mod tests {
         // Disjoint buckets share nothing.
         let (a, b) = ([1u64 << 59], [2u64 << 59]);
         assert_eq!(Sketch::new(&a).shared_at_most(Sketch::new(&b)), 0);
+    }
+
+    #[test]
+    fn words_are_the_nonempty_pieces_of_split() {
+        let pieces = [
+            "Kim",
+            "jong-un",
+            " ",
+            "2024",
+            ".",
+            "Σοφία",
+            "é",
+            "\u{301}",
+            "日本",
+            "x",
+            ",",
+            "\n",
+            "٣",
+            "\u{a0}",
+        ];
+        let mut next = lcg(9);
+        for _ in 0..3000 {
+            let text: String = (0..next() % 20)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let split: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(words(&text).collect::<Vec<_>>(), split, "{text:?}");
+        }
     }
 
     #[test]

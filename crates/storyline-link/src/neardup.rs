@@ -57,23 +57,22 @@ pub fn shingle_hashes(text: &str, mut each: impl FnMut(u64)) -> u32 {
     // Words lower-cased a character at a time (not as `str::to_lowercase`,
     // which treats a final sigma apart), hashed as they are when already
     // lower-case ASCII.
-    let mut lower = String::new();
+    let mut lower: Vec<u8> = Vec::new();
+    let mut wide = String::new();
     for word in crate::text::words(text) {
-        let bytes = if word
+        let bytes: &[u8] = if word
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         {
             word.as_bytes()
-        } else {
+        } else if word.is_ascii() {
             lower.clear();
-            for c in word.chars() {
-                if c.is_ascii() {
-                    lower.push(c.to_ascii_lowercase());
-                } else {
-                    lower.extend(c.to_lowercase());
-                }
-            }
-            lower.as_bytes()
+            lower.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+            &lower
+        } else {
+            wide.clear();
+            wide.extend(word.chars().flat_map(char::to_lowercase));
+            wide.as_bytes()
         };
         window[seen % SHINGLE] = xxh3_64_with_seed(bytes, 0x5eed);
         seen += 1;

@@ -35,7 +35,7 @@ pub fn anchor_keys(text: &str) -> Vec<u32> {
     let mut candidates: Vec<(u64, bool)> = Vec::new();
     let mut sentence_ends: Vec<usize> = Vec::new();
     let mut names: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
-    let mut lower = String::new();
+    let mut lower: Vec<u8> = Vec::new();
     for sentence in sentences(text) {
         for (i, word) in sentence.enumerate() {
             let mut chars = word.chars();
@@ -50,8 +50,8 @@ pub fn anchor_keys(text: &str) -> Vec<u32> {
             }
             let hash = if word.is_ascii() {
                 lower.clear();
-                lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                xxh3_64(lower.as_bytes())
+                lower.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+                xxh3_64(&lower)
             } else {
                 xxh3_64(word.to_lowercase().as_bytes())
             };

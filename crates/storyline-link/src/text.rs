@@ -183,46 +183,68 @@ pub struct Words<'a> {
     at: usize,
 }
 
-impl<'a> Words<'a> {
-    /// Whether the character at byte `i` is a letter or digit, and its length.
-    fn alphanumeric_at(&self, i: usize) -> (bool, usize) {
-        let b = self.text.as_bytes()[i];
-        if b.is_ascii() {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            let c = self.text[i..].chars().next().expect("i is a char boundary");
-            (c.is_alphanumeric(), c.len_utf8())
-        }
+/// Whether an ASCII byte is a letter or digit, by table.
+static ASCII_ALPHANUMERIC: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
     }
+    t
+};
+
+/// Whether the character at byte `i` of `text` (not ASCII) is a letter or
+/// digit, and its length in bytes.
+#[cold]
+#[inline(never)]
+fn wide_alphanumeric_at(text: &str, i: usize) -> (bool, usize) {
+    let c = text[i..].chars().next().expect("i is a char boundary");
+    (c.is_alphanumeric(), c.len_utf8())
 }
 
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        let n = self.text.len();
+        let (text, bytes) = (self.text, self.text.as_bytes());
         let mut i = self.at;
-        while i < n {
-            let (word, len) = self.alphanumeric_at(i);
-            if word {
-                break;
+        // Up to the next letter or digit, then past it and its run.
+        let start = loop {
+            let Some(&b) = bytes.get(i) else {
+                self.at = i;
+                return None;
+            };
+            if b < 0x80 {
+                if ASCII_ALPHANUMERIC[b as usize] {
+                    break i;
+                }
+                i += 1;
+            } else {
+                let (word, len) = wide_alphanumeric_at(text, i);
+                if word {
+                    break i;
+                }
+                i += len;
             }
-            i += len;
-        }
-        if i >= n {
-            self.at = n;
-            return None;
-        }
-        let start = i;
-        while i < n {
-            let (word, len) = self.alphanumeric_at(i);
-            if !word {
-                break;
+        };
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if !ASCII_ALPHANUMERIC[b as usize] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (word, len) = wide_alphanumeric_at(text, i);
+                if !word {
+                    break;
+                }
+                i += len;
             }
-            i += len;
         }
         self.at = i;
-        Some(&self.text[start..i])
+        Some(&text[start..i])
     }
 }
 
@@ -358,8 +380,13 @@ pub type Term = u64;
 
 /// The [`Term`] of a (lower-cased) word.
 pub fn term(word: &str) -> Term {
-    let number = word.starts_with(|c: char| c.is_ascii_digit());
-    (xxh3_64(word.as_bytes()) & !1) | Term::from(number)
+    term_of_bytes(word.as_bytes())
+}
+
+/// [`term`] of a word given as its UTF-8 bytes.
+pub fn term_of_bytes(word: &[u8]) -> Term {
+    let number = word.first().is_some_and(u8::is_ascii_digit);
+    (xxh3_64(word) & !1) | Term::from(number)
 }
 
 /// Whether a [`Term`] stands for a number ("1998", "2.5").

@@ -100,7 +100,7 @@ pub fn sentence_tokens(sentence: &str) -> Vec<Term> {
         sentence
             .as_bytes()
             .split(|&b| !(b.is_ascii_alphanumeric() || b == b'.'))
-            .map(|w| trim_dots(w))
+            .map(trim_dots)
             .filter(|w| !w.is_empty())
             .map(|w| {
                 lower.clear();

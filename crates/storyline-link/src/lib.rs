@@ -1854,13 +1854,8 @@ mod tests {
     fn word_diff_equals_the_whole_table_walk() {
         // Few distinct words, so that ties and repeats are common.
         let vocabulary = ["a", "B", "c.", "d", "ä", "A,", "\"e\"", "f"];
-        let mut seed = 17u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
+        let mut lcg = text::tests::lcg(17);
+        let mut next = move || lcg() as usize;
         for _ in 0..3000 {
             let quote = |n: usize, next: &mut dyn FnMut() -> usize| {
                 (0..next() % n)

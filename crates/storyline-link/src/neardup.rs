@@ -466,13 +466,11 @@ mod tests {
             "\n",
             "Straße",
         ];
-        let mut seed = 1u64;
+        let mut next = crate::text::tests::lcg(1);
         for _ in 0..2000 {
             let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for _ in 0..(seed >> 60) * 4 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            for _ in 0..next() % 16 * 4 {
+                text.push_str(pieces[next() as usize % pieces.len()]);
                 text.push(' ');
             }
             let mut got = Vec::new();

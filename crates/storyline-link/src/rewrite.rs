@@ -241,13 +241,8 @@ The trip points to fresh arms sales to Russia, according to analysts at the Sejo
             "9x",
         ];
         let marks = [" ", " ", " ", ", ", ". ", "\n", "! ", "? ", "-"];
-        let mut seed = 3u64;
-        let mut next = move |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut lcg = crate::text::tests::lcg(3);
+        let mut next = move |n: usize| lcg() as usize % n;
         for round in 0..3000 {
             // Some pages long enough to reach the keys' bound.
             let mut text = String::new();

@@ -685,11 +685,12 @@ pub fn to_ids(vectors: Vec<Vector>) -> Vec<IdVector> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A seeded stream of pseudo-random numbers (31 bits each).
-    fn lcg(mut x: u64) -> impl FnMut() -> u64 {
+    /// A seeded stream of pseudo-random numbers (31 bits each), for the
+    /// crate's tests that compare a fast path with the code it replaced.
+    pub(crate) fn lcg(mut x: u64) -> impl FnMut() -> u64 {
         move || {
             x = x
                 .wrapping_mul(6364136223846793005)

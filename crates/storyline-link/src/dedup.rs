@@ -95,26 +95,25 @@ impl CopyKeys {
 /// The words ([`sentence_tokens`]) of each sentence of `body` long enough
 /// to align, with its span (character offsets).
 pub fn sentence_words(body: &str, sentences: &[Span]) -> (Vec<Vec<Term>>, Vec<Span>) {
-    if body.is_ascii() {
-        // Character offsets are byte offsets: no copy of the text.
-        return sentences
-            .iter()
-            .filter_map(|s| {
-                let end = (s.end as usize).min(body.len());
-                let start = (s.start as usize).min(end);
-                let w = sentence_tokens(&body[start..end]);
-                (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
-            })
-            .unzip();
-    }
-    let chars: Vec<char> = body.chars().collect();
+    // In ASCII, character offsets are byte offsets: sentences are sliced
+    // from the body; otherwise from its characters, copied once.
+    let ascii = body.is_ascii();
+    let chars: Vec<char> = if ascii {
+        Vec::new()
+    } else {
+        body.chars().collect()
+    };
+    let len = if ascii { body.len() } else { chars.len() };
     sentences
         .iter()
         .filter_map(|s| {
-            let end = (s.end as usize).min(chars.len());
+            let end = (s.end as usize).min(len);
             let start = (s.start as usize).min(end);
-            let t: String = chars[start..end].iter().collect();
-            let w = sentence_tokens(&t);
+            let w = if ascii {
+                sentence_tokens(&body[start..end])
+            } else {
+                sentence_tokens(&chars[start..end].iter().collect::<String>())
+            };
             (w.len() >= MIN_SENTENCE_WORDS).then_some((w, *s))
         })
         .unzip()

@@ -81,7 +81,7 @@ pub fn anchor_keys(text: &str) -> Vec<u32> {
         }
         start = end;
         if found >= 2 {
-            keys.push((xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32);
+            keys.push(sentence_key(a, b));
         }
         if keys.len() == MAX_KEYS {
             break;
@@ -90,6 +90,11 @@ pub fn anchor_keys(text: &str) -> Vec<u32> {
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// The key of a sentence whose two smallest anchor hashes are `a` < `b`.
+fn sentence_key(a: u64, b: u64) -> u32 {
+    (xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32
 }
 
 /// A text's sentences, each as its words (runs of letters and digits).
@@ -207,7 +212,7 @@ The trip points to fresh arms sales to Russia, according to analysts at the Sejo
             hashes.sort_unstable();
             hashes.dedup();
             if let [a, b, ..] = hashes[..] {
-                keys.push((xxh3_64(&[a.to_le_bytes(), b.to_le_bytes()].concat()) >> 32) as u32);
+                keys.push(sentence_key(a, b));
             }
             if keys.len() == MAX_KEYS {
                 break;

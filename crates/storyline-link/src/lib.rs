@@ -1138,7 +1138,15 @@ fn group_quotes<K: Sink>(
         })
         .collect();
     let rep: Vec<usize> = class_members.iter().map(|m| m[0]).collect();
-    let rep_words = |c: usize| &words[rep[c]];
+    // Only the representatives' words are read from here on: the other
+    // members' lists go now, before the classes' word array is built (at a
+    // million pages they are some hundreds of MiB).
+    drop(class_of_words);
+    let mut words = words;
+    let rep_list: Vec<Vec<text::Term>> =
+        rep.iter().map(|&r| std::mem::take(&mut words[r])).collect();
+    drop(words);
+    let rep_words = |c: usize| &rep_list[c];
     // Each class's rarest words (a quote that is the same as another shares
     // them). Reported speech groups too: how outlets paraphrase one
     // statement is part of how it changed.
@@ -1148,12 +1156,15 @@ fn group_quotes<K: Sink>(
             *df.entry(x).or_default() += 1;
         }
     }
+    // Sorted in a scratch list so that each class keeps an allocation of
+    // its keys only, not of all its words.
+    let mut by_rarity: Vec<(usize, text::Term)> = Vec::new();
     let keys: Vec<Vec<text::Term>> = (0..rep.len())
         .map(|c| {
-            let mut k = rep_words(c).clone();
-            k.sort_by_key(|x| (df[x], *x));
-            k.truncate(QUOTE_KEYS);
-            k
+            by_rarity.clear();
+            by_rarity.extend(rep_words(c).iter().map(|x| (df[x], *x)));
+            by_rarity.sort_unstable();
+            by_rarity.iter().take(QUOTE_KEYS).map(|&(_, x)| x).collect()
         })
         .collect();
     // Each group is founded by its earliest class and holds the classes
@@ -1206,18 +1217,15 @@ fn group_quotes<K: Sink>(
     let mut class_words: Vec<text::Term> =
         Vec::with_capacity((0..rep.len()).map(|c| rep_words(c).len()).sum());
     let mut info: Vec<ClassInfo> = Vec::with_capacity(rep.len());
-    for (&r, article) in rep.iter().zip(&class_article) {
-        let w = &words[r];
+    for (w, article) in rep_list.into_iter().zip(&class_article) {
         info.push(ClassInfo {
-            sketch: text::Sketch::new(w),
+            sketch: text::Sketch::new(&w),
             start: class_words.len(),
             words: w.len() as u32,
             article: article.map_or(u32::MAX, |a| a as u32),
         });
-        class_words.extend_from_slice(w);
+        class_words.extend_from_slice(&w);
     }
-    drop(class_of_words);
-    drop(words);
     let words_of = |x: &ClassInfo| &class_words[x.start..x.start + x.words as usize];
     // A class may not join one whose every member sits in its one article.
     let allowed = |c: usize, d: usize| {

@@ -420,8 +420,6 @@ struct Group<P> {
     /// group: 8 bytes a link, where a hash map took ~2.5 times that (the
     /// links are most of linking's peak memory at a million pages).
     links: Links,
-    /// Bumped at every merge, so queued pairs of an older state are skipped.
-    version: u32,
 }
 
 impl<P> Group<P> {
@@ -431,7 +429,6 @@ impl<P> Group<P> {
             size,
             extra,
             links: Links::default(),
-            version: 0,
         }
     }
 }
@@ -467,12 +464,23 @@ impl Links {
     /// each and, when the link moves, a shift of the links between the two
     /// only: a merge does this to every neighbour of the group merged
     /// away, and shifting whole lists twice was a third of it.
+    #[cfg(test)]
     fn replace(&mut self, gone: u32, keep: u32, s: f32) {
-        let Ok(g) = self.0.binary_search_by_key(&gone, |&(x, _)| x) else {
-            self.add(keep, s);
+        let at = [gone, keep].map(|x| self.0.binary_search_by_key(&x, |&(y, _)| y));
+        self.replace_at(keep, s, at);
+    }
+
+    /// [`Links::replace`] given where `gone` and `keep` are, as
+    /// `binary_search` says ([`search_levels`]).
+    fn replace_at(&mut self, keep: u32, s: f32, [gone, keep_at]: [Result<usize, usize>; 2]) {
+        let Ok(g) = gone else {
+            match keep_at {
+                Ok(k) => self.0[k].1 += s,
+                Err(k) => self.0.insert(k, (keep, 0.0 + s)),
+            }
             return;
         };
-        match self.0.binary_search_by_key(&keep, |&(x, _)| x) {
+        match keep_at {
             Ok(k) => {
                 self.0[k].1 += s;
                 self.0.remove(g);
@@ -551,6 +559,52 @@ impl Links {
     }
 }
 
+/// Where each of `keys` is, or would go, in each of `lists` (sorted, each
+/// key at most once), as `binary_search` says, into `out`. The lists are
+/// searched a level at a time: one level's probes do not wait on each
+/// other, so their cache misses overlap, where searching one list after
+/// another waits for every probe in turn. A merge searches the links of
+/// each neighbour of the group merged away, most of them 100–500 long, and
+/// those searches were most of agglomeration's time (100k pages).
+fn search_levels<const K: usize>(
+    lists: &[&[(u32, f32)]],
+    keys: [u32; K],
+    out: &mut Vec<[Result<usize, usize>; K]>,
+) {
+    // Per list and key: the last place holding at most the key is in
+    // `base..base + size` (or none is, and it ends at 0).
+    let mut at: Vec<[(usize, usize); K]> = lists.iter().map(|l| [(0, l.len()); K]).collect();
+    loop {
+        let mut more = false;
+        for (list, at) in lists.iter().zip(&mut at) {
+            for ((base, size), &key) in at.iter_mut().zip(&keys) {
+                if *size > 1 {
+                    let half = *size / 2;
+                    if list[*base + half].0 <= key {
+                        *base += half;
+                    }
+                    *size -= half;
+                    more |= *size > 1;
+                }
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    out.clear();
+    out.extend(lists.iter().zip(&at).map(|(list, at)| {
+        std::array::from_fn(|k| {
+            let base = at[k].0;
+            match list.get(base) {
+                Some(&(x, _)) if x == keys[k] => Ok(base),
+                Some(&(x, _)) if x < keys[k] => Err(base + 1),
+                _ => Err(base),
+            }
+        })
+    }));
+}
+
 /// Average-link agglomeration: merges the pair of groups with the highest
 /// mean pairwise cosine first, while it clears `floor` and what the groups
 /// ask of each other. `edges` are `(group, group, summed cosine)`. Returns
@@ -581,18 +635,26 @@ fn average_link<P: Merge + Default>(
     // Group number → slot, and slot → number (the same at first).
     let mut slot_of: Vec<u32> = (0..groups.len() as u32).collect();
     let mut number: Vec<u32> = slot_of.clone();
+    // Sizes and versions by slot, apart from the groups: a merge scores
+    // the kept group's pair with each neighbour while reading its links,
+    // without copying them out first.
+    let mut sizes: Vec<f32> = groups.iter().map(|g| g.size).collect();
+    // A slot's version is bumped at every merge into it, so queued pairs
+    // of an older state are skipped.
+    let mut versions: Vec<u32> = vec![0; groups.len()];
     // Max-heap of (mean cosine, pair of numbers, versions); ties go to the
     // earlier pair. u32s: the heap and the link maps are the peak of
     // linking's memory.
     type Entry = (u32, Reverse<(u32, u32)>, u32, u32);
     let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
     let push = |heap: &mut BinaryHeap<Entry>,
-                groups: &[Group<P>],
+                sizes: &[f32],
+                versions: &[u32],
                 number: &[u32],
                 x: usize,
                 y: usize,
                 sum: f32| {
-        let mean = sum / (groups[x].size * groups[y].size);
+        let mean = sum / (sizes[x] * sizes[y]);
         if mean >= floor {
             let (a, b) = if number[x] < number[y] {
                 (x, y)
@@ -603,8 +665,8 @@ fn average_link<P: Merge + Default>(
             heap.push((
                 mean.to_bits(),
                 Reverse((number[a], number[b])),
-                groups[a].version,
-                groups[b].version,
+                versions[a],
+                versions[b],
             ));
         }
     };
@@ -612,23 +674,24 @@ fn average_link<P: Merge + Default>(
         for &(b, sum) in &groups[a].links.0 {
             let b = b as usize;
             if a < b {
-                push(&mut heap, &groups, &number, a, b, sum);
+                push(&mut heap, &sizes, &versions, &number, a, b, sum);
             }
         }
     }
     // Versions count merges over all groups, so a slot that takes a new
     // number never matches a queued pair of the old one.
     let mut merges = 0u32;
+    let mut found = Vec::new();
     while let Some((mean, Reverse((na, nb)), va, vb)) = heap.pop() {
         let (a, b) = (slot_of[na as usize], slot_of[nb as usize]);
         if a == GONE || b == GONE {
             continue;
         }
         let (a, b) = (a as usize, b as usize);
-        let (ga, gb) = (&groups[a], &groups[b]);
-        if ga.version != va || gb.version != vb {
+        if versions[a] != va || versions[b] != vb {
             continue;
         }
+        let (ga, gb) = (&groups[a], &groups[b]);
         if f32::from_bits(mean) < ga.extra.needs(&gb.extra) {
             continue;
         }
@@ -640,35 +703,35 @@ fn average_link<P: Merge + Default>(
         let gone_links = std::mem::take(&mut groups[gone].links);
         let members = std::mem::take(&mut groups[gone].members);
         groups[keep].links.remove(gone as u32);
-        for &(c, s) in &gone_links.0 {
-            if c as usize != keep {
-                groups[c as usize]
-                    .links
-                    .replace(gone as u32, keep as u32, s);
-            }
+        // Each other neighbour's link to the group gone goes to the one
+        // kept, all of them searched at once.
+        let lists: Vec<&[(u32, f32)]> = gone_links
+            .0
+            .iter()
+            .filter(|&&(c, _)| c as usize != keep)
+            .map(|&(c, _)| groups[c as usize].links.0.as_slice())
+            .collect();
+        search_levels(&lists, [gone as u32, keep as u32], &mut found);
+        drop(lists);
+        let others = gone_links.0.iter().filter(|&&(c, _)| c as usize != keep);
+        for (&(c, s), &at) in others.zip(&found) {
+            groups[c as usize].links.replace_at(keep as u32, s, at);
         }
         groups[keep].links.absorb(&gone_links, keep as u32);
         let extra = std::mem::take(&mut groups[gone].extra);
-        let size = groups[gone].size;
         merges += 1;
         let g = &mut groups[keep];
         g.members.extend(members);
-        g.size += size;
         g.extra.absorb(extra);
-        g.version = merges;
+        sizes[keep] += sizes[gone];
+        versions[keep] = merges;
         // The merged group goes by the smaller number.
         slot_of[na as usize] = keep as u32;
         slot_of[nb as usize] = GONE;
         number[keep] = na;
         number[gone] = GONE;
-        let neighbours: Vec<(usize, f32)> = groups[keep]
-            .links
-            .0
-            .iter()
-            .map(|&(c, s)| (c as usize, s))
-            .collect();
-        for (c, s) in neighbours {
-            push(&mut heap, &groups, &number, keep, c, s);
+        for &(c, s) in &groups[keep].links.0 {
+            push(&mut heap, &sizes, &versions, &number, keep, c as usize, s);
         }
     }
     let mut out: Vec<(u32, Vec<usize>)> = groups
@@ -875,6 +938,35 @@ const STORY_TERMS: usize = 10;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searching_lists_a_level_at_a_time_finds_what_binary_search_finds() {
+        let mut next = xorshift(0x5EED_1E7E);
+        for round in 0..300 {
+            // Lists of 0 to ~600 distinct sorted keys (empty ones too), and
+            // keys in them, between them and past both ends.
+            let lists: Vec<Vec<(u32, f32)>> = (0..next(12))
+                .map(|_| {
+                    let mut l: Vec<u32> = (0..next(600)).map(|_| next(2000) as u32 + 1).collect();
+                    l.sort_unstable();
+                    l.dedup();
+                    l.into_iter().map(|x| (x, 0.5)).collect()
+                })
+                .collect();
+            let slices: Vec<&[(u32, f32)]> = lists.iter().map(Vec::as_slice).collect();
+            let keys = [
+                next(2003) as u32,
+                if round % 3 == 0 { 0 } else { next(2003) as u32 },
+            ];
+            let mut found = Vec::new();
+            search_levels(&slices, keys, &mut found);
+            assert_eq!(found.len(), lists.len());
+            for (list, at) in lists.iter().zip(&found) {
+                let want = keys.map(|k| list.binary_search_by_key(&k, |&(x, _)| x));
+                assert_eq!(*at, want, "keys {keys:?} in a list of {}", list.len());
+            }
+        }
+    }
 
     /// A seeded xorshift stream: each call a number below `n`.
     fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {

@@ -670,8 +670,8 @@ fn average_link<P: Merge + Default>(
             ));
         }
     };
-    for a in 0..groups.len() {
-        for &(b, sum) in &groups[a].links.0 {
+    for (a, g) in groups.iter().enumerate() {
+        for &(b, sum) in &g.links.0 {
             let b = b as usize;
             if a < b {
                 push(&mut heap, &sizes, &versions, &number, a, b, sum);

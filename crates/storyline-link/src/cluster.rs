@@ -14,8 +14,8 @@
 //! and do not drift: a group only takes what is alike to most of it. Articles
 //! already known to be copies of each other start in one group.
 
+use dary_heap::QuaternaryHeap;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 // FxHash: keys are small integers and names hashed by the million.
 use rustc_hash::FxHashMap;
@@ -646,8 +646,8 @@ fn average_link<P: Merge + Default>(
     // earlier pair. u32s: the heap and the link maps are the peak of
     // linking's memory.
     type Entry = (u32, Reverse<(u32, u32)>, u32, u32);
-    let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
-    let push = |heap: &mut BinaryHeap<Entry>,
+    let mut heap: QuaternaryHeap<Entry> = QuaternaryHeap::new();
+    let push = |heap: &mut QuaternaryHeap<Entry>,
                 sizes: &[f32],
                 versions: &[u32],
                 number: &[u32],

@@ -564,7 +564,7 @@ impl Links {
 /// searched a level at a time: one level's probes do not wait on each
 /// other, so their cache misses overlap, where searching one list after
 /// another waits for every probe in turn. A merge searches the links of
-/// each neighbour of the group merged away, most of them 100–500 long, and
+/// each neighbour of the group merged away, mostly 64–511 links long, and
 /// those searches were most of agglomeration's time (100k pages).
 fn search_levels<const K: usize>(
     lists: &[&[(u32, f32)]],

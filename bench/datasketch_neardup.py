@@ -2,9 +2,10 @@
 5-shingles (lower-cased \\w+ runs), MinHash with 128 permutations, MinHashLSH
 at threshold 0.5; each page is looked up, then inserted, as storyline does.
 
-    python3 bench/datasketch_neardup.py PAGES.jsonl [N ...]
+    python3 bench/datasketch_neardup.py PAGES.jsonl [N ...] [--rate]
 
-Prints pages/s and peak RSS at each N (default 10000).
+Prints pages/s and peak RSS at each N (default 10000); with --rate, then
+the pages/s over all pages alone on the last line.
 """
 
 import json
@@ -24,8 +25,12 @@ def shingles(text):
 
 
 def main():
-    path = sys.argv[1]
-    sizes = [int(x) for x in sys.argv[2:]] or [10000]
+    args = sys.argv[1:]
+    # `--rate`: end with the last size's pages/s alone (`storyline bench`).
+    rate = "--rate" in args
+    args = [a for a in args if a != "--rate"]
+    path = args[0]
+    sizes = [int(x) for x in args[1:]] or [10000]
     pages = []
     with open(path) as f:
         for line in f:
@@ -54,6 +59,8 @@ def main():
                 f"peak RSS {rss:.0f} MiB  links {tp + fp}",
                 flush=True,
             )
+    if rate:
+        print(len(pages) / (time.perf_counter() - start))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod feed;
+pub mod synthetic;
 mod warc;
 
 use std::fs::File;

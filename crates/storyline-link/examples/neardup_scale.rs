@@ -26,6 +26,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use storyline_ingest::synthetic::{self, sentences, Kind};
 use storyline_link::dedup::{align, REWRITE_COVERAGE};
 use storyline_link::neardup::{NearDupIndex, Signature};
 use storyline_link::rewrite::{anchor_keys, AnchorIndex};
@@ -34,90 +35,8 @@ use storyline_link::similarity::{sentence_tokens, Idf};
 /// Links at or above this estimated containment count as copies.
 const MIN_CONTAINMENT: f32 = 0.5;
 
-/// A tiny deterministic generator (xorshift*), so runs are reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Original,
-    Copy,
-    Trimmed,
-    Edited,
-    Rewritten,
-}
-
-struct Page {
-    text: String,
-    kind: Kind,
-    /// The original this page derives from (itself for originals).
-    family: u32,
-}
-
-fn sentences(body: &str) -> Vec<String> {
-    body.split_inclusive(['.', '!', '?'])
-        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|s| s.split(' ').count() >= 4)
-        .collect()
-}
-
-/// A synthetic rewrite: names and numbers kept (rewriters keep facts), 35%
-/// of the other words swapped, clauses of half the sentences rotated, one
-/// sentence dropped half the time.
-fn rewrite(base: &str, vocab: &[&str], rng: &mut Rng) -> String {
-    let mut out: Vec<String> = sentences(base)
-        .into_iter()
-        .map(|s| {
-            let body = s.trim_end_matches(['.', '!', '?']);
-            let words: Vec<String> = body
-                .split(' ')
-                .map(|w| {
-                    let keep = w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
-                    if !keep && rng.chance(0.35) {
-                        vocab[rng.below(vocab.len())].to_lowercase()
-                    } else {
-                        w.to_string()
-                    }
-                })
-                .collect();
-            let mut s = words.join(" ");
-            if rng.chance(0.5) {
-                if let Some((a, b)) = s.split_once(", ") {
-                    s = format!("{b}, {a}");
-                }
-            }
-            s + "."
-        })
-        .collect();
-    if out.len() > 2 && rng.chance(0.5) {
-        let k = rng.below(out.len());
-        out.remove(k);
-    }
-    out.join(" ")
-}
-
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    storyline_link::peak_rss_mib().unwrap_or(0.0)
 }
 
 fn main() {
@@ -140,111 +59,14 @@ fn main() {
         .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("writable dump file")));
 
     // The stories, exact duplicates in the corpus dropped (they would be
-    // true links the truth does not know about).
+    // true links the truth does not know about), grown to `total` pages.
     let text = std::fs::read_to_string(path).expect("readable Reuters JSONL");
-    let mut seen = std::collections::HashSet::new();
-    let stories: Vec<String> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| {
-            v["body"]
-                .as_str()
-                .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
-        })
-        .filter(|b| b.split(' ').count() >= 60)
-        .filter(|b| seen.insert(b.clone()))
-        .collect();
-    let pool: Vec<String> = stories.iter().flat_map(|s| sentences(s)).collect();
-    let vocab: Vec<&str> = pool
-        .iter()
-        .flat_map(|s| s.split(' '))
-        .take(200_000)
-        .collect();
-    eprintln!(
-        "{} stories, {} sentences; generating {total} pages",
-        stories.len(),
-        pool.len()
-    );
-
-    let mut rng = Rng(0x5151_7eed);
-    let mut pages: Vec<Page> = Vec::with_capacity(total);
-    let mut originals: Vec<u32> = Vec::new();
-    let swap = |text: &str, rate: f64, rng: &mut Rng| -> String {
-        text.split(' ')
-            .map(|w| {
-                if rng.chance(rate) {
-                    vocab[rng.below(vocab.len())]
-                } else {
-                    w
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    for i in 0..total {
-        let roll = rng.below(100);
-        let page = if originals.len() < 100 || roll >= 20 {
-            let text = if i < stories.len() {
-                stories[i].clone()
-            } else {
-                // A new page: 4–9 sentences from anywhere, 15% of words swapped.
-                let n = 4 + rng.below(6);
-                let mixed: Vec<&str> = (0..n)
-                    .map(|_| pool[rng.below(pool.len())].as_str())
-                    .collect();
-                swap(&mixed.join(" "), 0.15, &mut rng)
-            };
-            originals.push(i as u32);
-            Page {
-                text,
-                kind: Kind::Original,
-                family: i as u32,
-            }
-        } else {
-            let src = originals[rng.below(originals.len())];
-            let base = &pages[src as usize].text;
-            let words: Vec<&str> = base.split(' ').collect();
-            let (kind, text) = match roll % 4 {
-                3 => (Kind::Rewritten, rewrite(base, &vocab, &mut rng)),
-                0 => (Kind::Copy, base.clone()),
-                1 => {
-                    let keep = words.len() * (50 + rng.below(41)) / 100;
-                    (Kind::Trimmed, words[..keep.max(5)].join(" "))
-                }
-                _ => {
-                    let intro = pool[rng.below(pool.len())].clone();
-                    let outro = pool[rng.below(pool.len())].clone();
-                    (
-                        Kind::Edited,
-                        format!("{intro} {} {outro}", swap(base, 0.05, &mut rng)),
-                    )
-                }
-            };
-            Page {
-                text,
-                kind,
-                family: src,
-            }
-        };
-        pages.push(page);
-    }
+    let stories = synthetic::stories(&text);
+    eprintln!("{} stories; generating {total} pages", stories.len());
+    let pages = synthetic::generate(&stories, total);
     if let Some(w) = dump.as_mut() {
         for (i, p) in pages.iter().take(dump_limit).enumerate() {
-            // Ingestible as it stands: a synthetic URL, outlet and date (250
-            // pages a day from the Reuters corpus's first day).
-            let day = i / 250;
-            let published = format!(
-                "{}-{:02}-{:02}",
-                1987 + day / 336,
-                1 + (day / 28) % 12,
-                1 + day % 28
-            );
-            let rec = serde_json::json!({
-                "id": i, "family": p.family, "kind": format!("{:?}", p.kind), "text": p.text,
-                "url": format!("https://synthetic.invalid/{i}"), "outlet": format!("Synthetic {}", i % 6),
-                "published": published,
-            });
-            writeln!(w, "{rec}").expect("dump written");
+            writeln!(w, "{}", p.record(i)).expect("dump written");
         }
         w.flush().expect("dump written");
     }

@@ -96,6 +96,20 @@ pub fn rss_mib() -> Option<f64> {
     Some(pages * 4096.0 / (1024.0 * 1024.0))
 }
 
+/// This process's peak resident memory so far in MiB (`VmHWM` in
+/// `/proc/self/status`).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 /// CPU seconds this process has used (user and system, all threads), read
 /// from `/proc/self/stat`.
 pub fn cpu_seconds() -> Option<f64> {

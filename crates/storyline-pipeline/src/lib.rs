@@ -177,6 +177,9 @@ pub struct IngestReport {
     /// told not to link): events, entities, quotes and storylines are
     /// those of the last link until [`link`] or a linking ingest runs.
     pub needs_link: bool,
+    /// The process's peak resident memory in MiB when the ingest ended
+    /// (Linux; `None` elsewhere).
+    pub peak_rss_mib: Option<f64>,
 }
 
 /// How [`ingest_with_progress`] runs.
@@ -340,6 +343,7 @@ pub fn ingest_with_progress(
         storylines,
         errors,
         needs_link: store.needs_link()?,
+        peak_rss_mib: storyline_link::peak_rss_mib(),
     })
 }
 

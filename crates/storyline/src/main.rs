@@ -141,6 +141,27 @@ enum Command {
     },
     /// Run the pipeline on the bundled example pages and print a summary.
     Demo,
+    /// Benchmark the whole pipeline: `ingest` into fresh stores of a
+    /// synthetic corpus grown from Reuters-21578 at each size, then of the
+    /// WCXB HTML pages (page-stage and whole pages/s, linking seconds, peak
+    /// RSS, store size), and storyline's cleaner and near-duplicate index
+    /// next to trafilatura and datasketch on the same pages (when Python
+    /// has them). Release builds only give meaningful numbers.
+    Bench {
+        /// Corpus sizes in pages, comma-separated (e.g. 10000,100000,1000000).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000])]
+        sizes: Vec<usize>,
+        /// Directory holding `corpus-reuters21578.tar.gz` and
+        /// `extraction-wcxb-articles-dev.tar.gz`.
+        #[arg(long, value_name = "DIR", default_value = "../shared/data")]
+        data: PathBuf,
+        /// Skip the HTML run.
+        #[arg(long)]
+        no_html: bool,
+        /// Skip the comparisons with trafilatura and datasketch.
+        #[arg(long)]
+        no_compare: bool,
+    },
     /// Measure a stage against public evaluation data.
     Eval {
         #[command(subcommand)]

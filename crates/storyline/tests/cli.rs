@@ -581,3 +581,92 @@ fn demo_runs_and_summarises() {
         .unwrap()
         .starts_with("examples/pages/"));
 }
+
+/// A `.tar.gz` holding `files` (name, bytes), as the shared data ships.
+fn tar_gz(path: &Path, files: &[(&str, Vec<u8>)]) {
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    for (name, bytes) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, bytes.as_slice())
+            .unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn bench_ingests_each_size_of_a_corpus_grown_from_the_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    // Invented stories of 60+ words, the shape of the Reuters JSONL.
+    let stories: String = (0..120)
+        .map(|k| {
+            let body: Vec<String> = (0..8)
+                .map(|s| {
+                    format!(
+                        "The council of Harrowgate{k} said on Tuesday that plan {s} for the harbour would cost {} million crowns.",
+                        k * 10 + s
+                    )
+                })
+                .collect();
+            format!("{}\n", serde_json::json!({ "body": body.join(" ") }))
+        })
+        .collect();
+    tar_gz(
+        &dir.path().join("corpus-reuters21578.tar.gz"),
+        &[("reuters/stories.jsonl", stories.into_bytes())],
+    );
+    let out = run(&[
+        "bench",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--sizes",
+        "300,150",
+        "--no-compare",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json_of(&out);
+    let runs = r["runs"].as_array().unwrap();
+    // Sizes in order; no HTML archive here, so that run is skipped, saying so.
+    let names: Vec<&str> = runs.iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["text 150", "text 300"]);
+    for (run, n) in runs.iter().zip([150, 300]) {
+        assert_eq!(run["pages"], n);
+        assert!(run["whole_pages_per_second"].as_f64().unwrap() > 0.0);
+        assert!(run["page_stage_pages_per_second"].as_f64().unwrap() > 0.0);
+        assert!(run["store_mib"].as_f64().unwrap() > 0.0);
+        // Copies and rewrites make fewer events than pages.
+        let events = run["events"].as_u64().unwrap();
+        assert!(events > 0 && events < n, "{events} events for {n} pages");
+        assert!(run["peak_rss_mib"].as_f64().unwrap() > 1.0);
+    }
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("HTML run skipped"), "{notes}");
+}
+
+#[test]
+fn bench_without_its_data_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["bench", "--data", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("corpus-reuters21578.tar.gz: not found"),
+        "{err}"
+    );
+    // A broken archive is named too.
+    std::fs::write(dir.path().join("corpus-reuters21578.tar.gz"), b"not gzip").unwrap();
+    let out = run(&["bench", "--data", dir.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a readable .tar.gz"), "{err}");
+}

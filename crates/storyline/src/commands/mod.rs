@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod analyze;
+mod bench;
 mod demo;
 mod eval;
 mod eval_entities;
@@ -48,6 +49,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Link { force } => ingest::link(&cli.db, force, cli.json),
         Command::Check => ingest::check(&cli.db, cli.json),
         Command::Demo => demo::run(cli.json),
+        Command::Bench {
+            sizes,
+            data,
+            no_html,
+            no_compare,
+        } => bench::run(
+            &bench::Options {
+                sizes,
+                data,
+                no_html,
+                no_compare,
+            },
+            cli.json,
+        ),
         Command::Events { storyline } => query::events(&cli.db, storyline.as_deref(), cli.json),
         Command::Storylines => query::storylines(&cli.db, cli.json),
         Command::Show { id } => query::show(&cli.db, &id, cli.json),

@@ -1,0 +1,470 @@
+//! `storyline bench`: the whole pipeline (`storyline ingest`) at growing
+//! sizes on a synthetic corpus grown from Reuters-21578
+//! ([`storyline_ingest::synthetic`]), then on the WCXB HTML pages, with
+//! trafilatura (extraction) and datasketch (near-duplicates) measured on
+//! the same pages in the same run when Python has them.
+//!
+//! Each ingest runs in a child process (this binary, `ingest --json`) on a
+//! fresh store, so its peak memory is its own.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use storyline_ingest::{synthetic, PageKind, RawDoc};
+
+use crate::output::line;
+
+/// The datasketch side of the near-duplicate comparison.
+const DATASKETCH: &str = include_str!("../../../../bench/datasketch_neardup.py");
+/// Pages of the near-duplicate comparison (datasketch is ~100× slower).
+const NEARDUP_PAGES: usize = 10_000;
+/// Copies of each WCXB page in the HTML run, each with a marker so that
+/// they are distinct inputs (they then link as duplicates, as reprints do).
+const HTML_COPIES: usize = 10;
+
+/// What to run.
+pub struct Options {
+    /// Synthetic corpus sizes, in pages.
+    pub sizes: Vec<usize>,
+    /// Directory holding `corpus-reuters21578.tar.gz` and
+    /// `extraction-wcxb-articles-dev.tar.gz`.
+    pub data: PathBuf,
+    /// Skip the HTML run.
+    pub no_html: bool,
+    /// Skip the comparisons with trafilatura and datasketch.
+    pub no_compare: bool,
+}
+
+/// One ingest into a fresh store.
+#[derive(Serialize)]
+struct Run {
+    name: String,
+    /// Pages read (added, already stored or failed).
+    pages: usize,
+    pages_seconds: f64,
+    link_seconds: f64,
+    /// Pages a second of the page stage (read, clean, annotate, store).
+    page_stage_pages_per_second: f64,
+    /// Pages a second of the whole ingest, linking included.
+    whole_pages_per_second: f64,
+    peak_rss_mib: Option<f64>,
+    /// The store's file, write-ahead log and search index.
+    store_mib: f64,
+    events: u64,
+    /// Linking's steps as `ingest --json` reports them.
+    link_steps: serde_json::Value,
+}
+
+/// A rate measured on the same pages by storyline and by another tool.
+#[derive(Serialize)]
+struct Comparison {
+    what: &'static str,
+    pages: usize,
+    storyline_pages_per_second: f64,
+    /// `None` when the tool is not installed (`skipped` says why).
+    other_pages_per_second: Option<f64>,
+    other: &'static str,
+    skipped: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    runs: Vec<Run>,
+    comparisons: Vec<Comparison>,
+    /// What was left out, and why.
+    notes: Vec<String>,
+}
+
+/// Runs the suite and prints its report.
+pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
+    let reuters_tgz = options.data.join("corpus-reuters21578.tar.gz");
+    if !reuters_tgz.is_file() {
+        bail!(
+            "{}: not found; `storyline bench` grows its corpus from Reuters-21578 \
+             (../shared/data, or --data DIR)",
+            reuters_tgz.display()
+        );
+    }
+    let mut sizes = options.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes.retain(|&n| n > 0);
+    let Some(&max) = sizes.last() else {
+        bail!("--sizes: give at least one size above 0");
+    };
+    let work = tempfile::tempdir().context("creating a scratch directory")?;
+    let mut notes = Vec::new();
+    let say = |s: &str| -> Result<()> {
+        if !json {
+            eprintln!("{s}");
+        }
+        Ok(())
+    };
+
+    let reuters = String::from_utf8_lossy(&unpack_one(&reuters_tgz, ".jsonl")?).into_owned();
+    let stories = synthetic::stories(&reuters);
+    drop(reuters);
+    if stories.is_empty() {
+        bail!("{}: no stories of 60 words or more", reuters_tgz.display());
+    }
+    say(&format!(
+        "synthetic corpus: {max} pages grown from {} Reuters-21578 stories (flattened text)",
+        stories.len()
+    ))?;
+    let pages = synthetic::generate(&stories, max);
+    // One file per size, the first N pages of the same stream.
+    let mut files = Vec::new();
+    for &n in &sizes {
+        let path = work.path().join(format!("pages-{n}.jsonl"));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        for (i, p) in pages.iter().take(n).enumerate() {
+            writeln!(w, "{}", p.record(i))?;
+        }
+        w.flush()?;
+        files.push((n, path));
+    }
+
+    let mut runs = Vec::new();
+    for (n, path) in &files {
+        say(&format!("ingesting {n} text pages…"))?;
+        runs.push(ingest(&format!("text {n}"), path, work.path())?);
+    }
+
+    let wcxb_tgz = options.data.join("extraction-wcxb-articles-dev.tar.gz");
+    let mut html_pages: Vec<String> = Vec::new();
+    if options.no_html {
+        notes.push("HTML run skipped (--no-html)".into());
+    } else if !wcxb_tgz.is_file() {
+        notes.push(format!(
+            "HTML run skipped: {} not found",
+            wcxb_tgz.display()
+        ));
+    } else {
+        // Decoded as ingest decodes them (declared charset, else detected).
+        html_pages = unpack_all(&wcxb_tgz, ".html")?
+            .into_iter()
+            .map(|b| storyline_ingest::decode_bytes(&b, PageKind::Html).0)
+            .collect();
+        let path = work.path().join("html.jsonl");
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        for k in 0..HTML_COPIES {
+            for (i, html) in html_pages.iter().enumerate() {
+                let rec = serde_json::json!({
+                    "url": format!("https://wcxb.invalid/{k}/{i}"),
+                    "html": format!("{html}\n<!-- copy {k} -->"),
+                });
+                writeln!(w, "{rec}")?;
+            }
+        }
+        w.flush()?;
+        say(&format!(
+            "ingesting {} HTML pages ({} WCXB pages × {HTML_COPIES})…",
+            html_pages.len() * HTML_COPIES,
+            html_pages.len()
+        ))?;
+        runs.push(ingest("html", &path, work.path())?);
+    }
+
+    let mut comparisons = Vec::new();
+    if options.no_compare {
+        notes.push("comparisons skipped (--no-compare)".into());
+    } else {
+        if !html_pages.is_empty() {
+            say("extraction: storyline's cleaner and trafilatura, one core…")?;
+            comparisons.push(extraction(&html_pages, work.path())?);
+        }
+        let n = NEARDUP_PAGES.min(max);
+        say(&format!(
+            "near-duplicates: storyline and datasketch on {n} pages…"
+        ))?;
+        comparisons.push(neardup(&pages[..n], work.path())?);
+    }
+
+    let report = Report {
+        runs,
+        comparisons,
+        notes,
+    };
+    if json {
+        crate::output::json(&report)?;
+    } else {
+        print_report(&report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(r: &Report) -> Result<()> {
+    line("run           pages  page stage/s  linking s  whole pages/s  peak RSS MiB  store MiB  events")?;
+    for run in &r.runs {
+        line(&format!(
+            "{:<11} {:>7}  {:>12.0}  {:>9.1}  {:>13.0}  {:>12}  {:>9.0}  {:>6}",
+            run.name,
+            run.pages,
+            run.page_stage_pages_per_second,
+            run.link_seconds,
+            run.whole_pages_per_second,
+            run.peak_rss_mib
+                .map_or_else(|| "-".to_string(), |m| format!("{m:.0}")),
+            run.store_mib,
+            run.events
+        ))?;
+    }
+    for c in &r.comparisons {
+        match (c.other_pages_per_second, &c.skipped) {
+            (Some(o), _) => line(&format!(
+                "{}: storyline {:.0} pages/s, {} {:.0} pages/s ({:.1}×) on {} pages",
+                c.what,
+                c.storyline_pages_per_second,
+                c.other,
+                o,
+                c.storyline_pages_per_second / o.max(1e-9),
+                c.pages
+            ))?,
+            (None, why) => line(&format!(
+                "{}: storyline {:.0} pages/s on {} pages; {} skipped: {}",
+                c.what,
+                c.storyline_pages_per_second,
+                c.pages,
+                c.other,
+                why.as_deref().unwrap_or("not run")
+            ))?,
+        }
+    }
+    for n in &r.notes {
+        line(&format!("note: {n}"))?;
+    }
+    line("(2 cores: the issue's targets are ≥ 5,000 text and ≥ 1,000 HTML pages/s whole, 1M pages < 30 min and < 4 GiB)")?;
+    Ok(())
+}
+
+/// `storyline ingest PATH --json` into a fresh store in `work`, in a child
+/// process.
+fn ingest(name: &str, input: &Path, work: &Path) -> Result<Run> {
+    let db = work.join(format!("{}.db", name.replace(' ', "-")));
+    let exe = std::env::current_exe().context("finding this program to run `ingest`")?;
+    let out = Command::new(exe)
+        .arg("--db")
+        .arg(&db)
+        .arg("ingest")
+        .arg(input)
+        .arg("--json")
+        .output()
+        .context("running `storyline ingest`")?;
+    // Exit code 1: some pages failed (reported in the JSON); worse is fatal.
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        bail!(
+            "`storyline ingest {}` failed ({}): {}",
+            input.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("`storyline ingest {}` printed no report", input.display()))?;
+    let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let pages = (num("added") + num("already_stored") + num("failed")) as usize;
+    let (page_s, link_s) = (num("pages_seconds"), num("link_seconds"));
+    let run = Run {
+        name: name.to_string(),
+        pages,
+        pages_seconds: page_s,
+        link_seconds: link_s,
+        page_stage_pages_per_second: pages as f64 / page_s.max(1e-9),
+        whole_pages_per_second: pages as f64 / (page_s + link_s).max(1e-9),
+        peak_rss_mib: r["peak_rss_mib"].as_f64(),
+        store_mib: store_bytes(&db) as f64 / (1024.0 * 1024.0),
+        events: r["events"].as_u64().unwrap_or(0),
+        link_steps: r["link_steps"].clone(),
+    };
+    // The next run's memory and disk are its own.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let _ = std::fs::remove_dir_all(format!("{}-search", db.display()));
+    Ok(run)
+}
+
+/// Bytes of a store: its file, its write-ahead log and its search index.
+fn store_bytes(db: &Path) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    let search = PathBuf::from(format!("{}-search", db.display()));
+    let index: u64 = walkdir::WalkDir::new(search)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| size(e.path()))
+        .sum();
+    size(db) + size(&wal) + index
+}
+
+/// The cleaner on one core against trafilatura's `extract`, on the same
+/// HTML pages.
+fn extraction(pages: &[String], work: &Path) -> Result<Comparison> {
+    let docs: Vec<RawDoc> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, html)| RawDoc::new(format!("bench/{i}.html"), PageKind::Html, html.clone()))
+        .collect();
+    let start = Instant::now();
+    for doc in &docs {
+        let _ = std::hint::black_box(storyline_clean::clean(doc));
+    }
+    let ours = pages.len() as f64 / start.elapsed().as_secs_f64().max(1e-9);
+    let dir = work.join("html");
+    std::fs::create_dir_all(&dir)?;
+    for (i, html) in pages.iter().enumerate() {
+        std::fs::write(dir.join(format!("{i:05}.html")), html)?;
+    }
+    let script = r#"
+import pathlib, sys, time, trafilatura
+pages = [p.read_text(errors="replace") for p in sorted(pathlib.Path(sys.argv[1]).glob("*.html"))]
+t = time.perf_counter()
+for h in pages:
+    trafilatura.extract(h)
+print(len(pages) / (time.perf_counter() - t))
+"#;
+    let (other, skipped) = python_rate(&["-c", script, &dir.display().to_string()], "trafilatura");
+    Ok(Comparison {
+        what: "extraction (one core)",
+        pages: pages.len(),
+        storyline_pages_per_second: ours,
+        other_pages_per_second: other,
+        other: "trafilatura",
+        skipped,
+    })
+}
+
+/// The near-duplicate index (sign, look up, insert, on all cores a batch
+/// at a time as linking does) against datasketch's MinHashLSH on the same
+/// pages.
+fn neardup(pages: &[synthetic::Page], work: &Path) -> Result<Comparison> {
+    use rayon::prelude::*;
+    use storyline_link::neardup::{NearDupIndex, Signature};
+    let start = Instant::now();
+    let mut index = NearDupIndex::new();
+    let mut links = 0usize;
+    for batch in pages.chunks(1000) {
+        let sigs: Vec<Option<Signature>> =
+            batch.par_iter().map(|p| Signature::of(&p.text)).collect();
+        let ids: Vec<Option<u32>> = sigs
+            .iter()
+            .map(|s| s.as_ref().map(|s| index.insert(s)))
+            .collect();
+        links += sigs
+            .par_iter()
+            .zip(&ids)
+            .map(|(s, id)| match (s, id) {
+                (Some(s), Some(id)) => index.query(s, 0.5).iter().filter(|m| m.page < *id).count(),
+                _ => 0,
+            })
+            .sum::<usize>();
+    }
+    let ours = pages.len() as f64 / start.elapsed().as_secs_f64().max(1e-9);
+    std::hint::black_box(links);
+    let path = work.join("neardup.jsonl");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    for (i, p) in pages.iter().enumerate() {
+        writeln!(w, "{}", p.record(i))?;
+    }
+    w.flush()?;
+    let script = work.join("datasketch_neardup.py");
+    std::fs::write(&script, DATASKETCH)?;
+    let (other, skipped) = python_rate(
+        &[
+            &script.display().to_string(),
+            &path.display().to_string(),
+            &pages.len().to_string(),
+            "--rate",
+        ],
+        "datasketch",
+    );
+    Ok(Comparison {
+        what: "near-duplicates",
+        pages: pages.len(),
+        storyline_pages_per_second: ours,
+        other_pages_per_second: other,
+        other: "datasketch",
+        skipped,
+    })
+}
+
+/// Runs `python3 ARGS` if `module` imports, and reads the pages/s it prints
+/// last; else why not.
+fn python_rate(args: &[&str], module: &str) -> (Option<f64>, Option<String>) {
+    let has = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        return (None, Some(format!("pip install {module}")));
+    }
+    match Command::new("python3").args(args).output() {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            match text
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse::<f64>().ok())
+            {
+                Some(rate) => (Some(rate), None),
+                None => (None, Some(format!("{module} printed no rate"))),
+            }
+        }
+        Ok(o) => (
+            None,
+            Some(format!(
+                "{module} failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            )),
+        ),
+        Err(e) => (None, Some(format!("python3: {e}"))),
+    }
+}
+
+/// The contents of the first member of a `.tar.gz` whose name ends with
+/// `suffix`.
+fn unpack_one(tgz: &Path, suffix: &str) -> Result<Vec<u8>> {
+    let mut found = unpack(tgz, suffix, true)?;
+    found
+        .pop()
+        .with_context(|| format!("{}: no *{suffix} inside", tgz.display()))
+}
+
+/// The contents of every member of a `.tar.gz` whose name ends with
+/// `suffix`, in name order.
+fn unpack_all(tgz: &Path, suffix: &str) -> Result<Vec<Vec<u8>>> {
+    let found = unpack(tgz, suffix, false)?;
+    if found.is_empty() {
+        bail!("{}: no *{suffix} inside", tgz.display());
+    }
+    Ok(found)
+}
+
+fn unpack(tgz: &Path, suffix: &str, first: bool) -> Result<Vec<Vec<u8>>> {
+    use std::io::Read;
+    let bad = || format!("{}: not a readable .tar.gz", tgz.display());
+    let file =
+        std::fs::File::open(tgz).with_context(|| format!("{}: cannot open", tgz.display()))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut found: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for entry in archive.entries().with_context(bad)? {
+        let mut entry = entry.with_context(bad)?;
+        let path = entry.path().with_context(bad)?.into_owned();
+        if !entry.header().entry_type().is_file() || !path.to_string_lossy().ends_with(suffix) {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).with_context(bad)?;
+        found.push((path, bytes));
+        if first {
+            break;
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found.into_iter().map(|(_, b)| b).collect())
+}

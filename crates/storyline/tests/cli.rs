@@ -649,6 +649,17 @@ fn bench_ingests_each_size_of_a_corpus_grown_from_the_stories() {
         let events = run["events"].as_u64().unwrap();
         assert!(events > 0 && events < n, "{events} events for {n} pages");
         assert!(run["peak_rss_mib"].as_f64().unwrap() > 1.0);
+        // The store was served and its pages answered (200) and timed.
+        let latency = run["latency_ms"].as_array().unwrap();
+        let kinds: Vec<&str> = latency.iter().map(|l| l[0].as_str().unwrap()).collect();
+        for kind in [
+            "home page /",
+            "event page /events/{id}",
+            "entity page /entities/{id}",
+        ] {
+            assert!(kinds.contains(&kind), "{kind} not timed: {kinds:?}");
+        }
+        assert!(latency.iter().all(|l| l[1].as_f64().unwrap() > 0.0));
     }
     let notes = r["notes"].to_string();
     assert!(notes.contains("HTML run skipped"), "{notes}");

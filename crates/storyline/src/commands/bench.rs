@@ -5,7 +5,9 @@
 //! the same pages in the same run when Python has them.
 //!
 //! Each ingest runs in a child process (this binary, `ingest --json`) on a
-//! fresh store, so its peak memory is its own.
+//! fresh store, so its peak memory is its own; the store is then served
+//! (`storyline serve`, another child) and its main queries timed, to show
+//! whether their latency stays flat as the store grows.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,6 +59,9 @@ struct Run {
     events: u64,
     /// Linking's steps as `ingest --json` reports them.
     link_steps: serde_json::Value,
+    /// `storyline serve` on the run's store: median milliseconds of each
+    /// kind of request.
+    latency_ms: Vec<(String, f64)>,
 }
 
 /// A rate measured on the same pages by storyline and by another tool.
@@ -127,6 +132,11 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
         w.flush()?;
         files.push((n, path));
     }
+    // Only the near-duplicate comparison's pages are kept in memory while
+    // the runs go (a million pages are ~1 GB of text).
+    let mut pages = pages;
+    pages.truncate(NEARDUP_PAGES);
+    pages.shrink_to_fit();
 
     let mut runs = Vec::new();
     for (n, path) in &files {
@@ -177,11 +187,11 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
             say("extraction: storyline's cleaner and trafilatura, one core…")?;
             comparisons.push(extraction(&html_pages, work.path())?);
         }
-        let n = NEARDUP_PAGES.min(max);
         say(&format!(
-            "near-duplicates: storyline and datasketch on {n} pages…"
+            "near-duplicates: storyline and datasketch on {} pages…",
+            pages.len()
         ))?;
-        comparisons.push(neardup(&pages[..n], work.path())?);
+        comparisons.push(neardup(&pages, work.path())?);
     }
 
     let report = Report {
@@ -212,6 +222,22 @@ fn print_report(r: &Report) -> Result<()> {
             run.store_mib,
             run.events
         ))?;
+    }
+    if let Some(first) = r.runs.first() {
+        // Flat as the store grows: one column per run.
+        let mut head = format!("{:<34}", "query latency (median ms)");
+        for run in &r.runs {
+            head.push_str(&format!("  {:>11}", run.name));
+        }
+        line(&head)?;
+        for (k, (what, _)) in first.latency_ms.iter().enumerate() {
+            let mut row = format!("{what:<34}");
+            for run in &r.runs {
+                let ms = run.latency_ms.get(k).map_or(f64::NAN, |l| l.1);
+                row.push_str(&format!("  {ms:>11.1}"));
+            }
+            line(&row)?;
+        }
     }
     for c in &r.comparisons {
         match (c.other_pages_per_second, &c.skipped) {
@@ -279,6 +305,8 @@ fn ingest(name: &str, input: &Path, work: &Path) -> Result<Run> {
         store_mib: store_bytes(&db) as f64 / (1024.0 * 1024.0),
         events: r["events"].as_u64().unwrap_or(0),
         link_steps: r["link_steps"].clone(),
+        latency_ms: query_latency(&db)
+            .with_context(|| format!("serving {} to time its queries", db.display()))?,
     };
     // The next run's memory and disk are its own.
     for suffix in ["", "-wal", "-shm"] {
@@ -286,6 +314,136 @@ fn ingest(name: &str, input: &Path, work: &Path) -> Result<Run> {
     }
     let _ = std::fs::remove_dir_all(format!("{}-search", db.display()));
     Ok(run)
+}
+
+/// Requests of each kind timed (after one to warm up), the median kept.
+const SAMPLES: usize = 11;
+
+/// `storyline serve` on `db` in a child process, and the median time of
+/// [`SAMPLES`] requests for each of its main pages and API calls: event
+/// pages (at offsets spread over the whole list), lists, searches and an
+/// entity page.
+fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let exe = std::env::current_exe()?;
+    let child = Command::new(exe)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting `storyline serve`")?;
+    let _server = KillOnDrop(child);
+    let mut ready = false;
+    for _ in 0..300 {
+        if http_get(port, "/api/events?limit=1").is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !ready {
+        bail!("the server did not answer within 30 s");
+    }
+    let json = |path: &str| -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(&http_get(port, path)?)?)
+    };
+    let total = json("/api/events?limit=1")?["total"].as_u64().unwrap_or(0) as usize;
+    let mut events = Vec::new();
+    for k in 0..SAMPLES {
+        let page = json(&format!(
+            "/api/events?offset={}&limit=1",
+            k * total / SAMPLES
+        ))?;
+        if let Some(id) = page["items"][0]["id"].as_str() {
+            events.push(id.to_string());
+        }
+    }
+    let entity = json("/api/entities?limit=1")?["items"][0]["id"]
+        .as_str()
+        .map(str::to_string);
+    let mut kinds: Vec<(&str, Vec<String>)> = vec![
+        ("home page /", vec!["/".into()]),
+        (
+            "events list /api/events",
+            vec!["/api/events?limit=20".into()],
+        ),
+        (
+            "search /api/search?q=said",
+            vec!["/api/search?q=said".into()],
+        ),
+        (
+            "search /api/search?q=two+words",
+            vec!["/api/search?q=government+minister".into()],
+        ),
+        ("search page /search", vec!["/search?q=said".into()]),
+        ("entities /api/entities", vec!["/api/entities".into()]),
+        ("quotes /api/quotes", vec!["/api/quotes".into()]),
+        ("storylines /api/storylines", vec!["/api/storylines".into()]),
+    ];
+    if !events.is_empty() {
+        let api = events
+            .iter()
+            .map(|id| format!("/api/events/{id}"))
+            .collect();
+        let page = events.iter().map(|id| format!("/events/{id}")).collect();
+        kinds.push(("event /api/events/{id}", api));
+        kinds.push(("event page /events/{id}", page));
+    }
+    if let Some(id) = entity {
+        kinds.push((
+            "entity page /entities/{id}",
+            vec![format!("/entities/{id}")],
+        ));
+    }
+    let mut out = Vec::new();
+    for (what, paths) in kinds {
+        http_get(port, &paths[0])?;
+        let mut ms: Vec<f64> = (0..SAMPLES)
+            .map(|k| {
+                let start = Instant::now();
+                http_get(port, &paths[k % paths.len()])?;
+                Ok(start.elapsed().as_secs_f64() * 1000.0)
+            })
+            .collect::<Result<_>>()?;
+        ms.sort_by(f64::total_cmp);
+        out.push((what.to_string(), ms[SAMPLES / 2]));
+    }
+    Ok(out)
+}
+
+/// A child process killed when this goes (on every path out).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The body of `GET path` from the server on loopback `port` (HTTP/1.0, so
+/// the answer is not chunked and ends with the connection); an error unless
+/// the status is 200.
+fn http_get(port: u16, path: &str) -> Result<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let response = String::from_utf8_lossy(&response);
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .with_context(|| format!("GET {path}: no complete answer"))?;
+    let status = head.split(' ').nth(1).unwrap_or("");
+    if status != "200" {
+        bail!("GET {path}: status {status}");
+    }
+    Ok(body.to_string())
 }
 
 /// Bytes of a store: its file, its write-ahead log and its search index.

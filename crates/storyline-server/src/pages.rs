@@ -406,10 +406,10 @@ const MAX_EVENTS: usize = 200;
 
 async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
     let id = safe_id(&id)?.to_string();
-    let (ents, (quote_count, quotes), heads, events) = s.with_store(|st| {
+    let (ents, (quote_count, quotes), heads, (event_count, events)) = s.with_store(|st| {
         let ents = st.find_entities(&id)?;
         let Some(e) = ents.first() else {
-            return Ok((ents, (0, vec![]), BTreeMap::new(), vec![]));
+            return Ok((ents, (0, vec![]), BTreeMap::new(), (0, vec![])));
         };
         let quotes = st.quotes_page(Some(&e.id), None, 0, MAX_QUOTES)?;
         let mut heads = BTreeMap::new();
@@ -422,7 +422,7 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
         }
         let arts: BTreeSet<String> = e.mentions.iter().map(|m| m.article.clone()).collect();
         let arts: Vec<String> = arts.into_iter().collect();
-        let events = st.events_of_articles(&arts)?;
+        let events = st.newest_events_of_articles(&arts, MAX_EVENTS)?;
         Ok((ents, quotes, heads, events))
     })?;
     let e = ents
@@ -488,8 +488,8 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
             attr(&q(&e.id))
         );
     }
-    let _ = write!(html, "<h2>Events ({})</h2><ul>", events.len());
-    for ev in events.iter().take(MAX_EVENTS) {
+    let _ = write!(html, "<h2>Events ({event_count})</h2><ul>");
+    for ev in &events {
         let _ = write!(
             html,
             "<li>{} <a href=\"/events/{}\">{}</a> <span class=\"meta\">{} article(s)</span></li>",
@@ -500,7 +500,7 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
         );
     }
     html.push_str("</ul>");
-    if events.len() > MAX_EVENTS {
+    if event_count > events.len() {
         let _ = write!(
             html,
             "<p class=\"meta\">Newest {MAX_EVENTS} shown; <a href=\"/timeline?entity={}\">all on the timeline</a>.</p>",

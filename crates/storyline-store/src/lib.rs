@@ -189,6 +189,18 @@ fn annotated_rows(conn: &Connection, path: &Path, rowids: &[i64]) -> Result<Vec<
     Ok(out)
 }
 
+/// Keys bound in one `IN (…)` query: SQLite caps bound parameters.
+const KEYS_PER_QUERY: usize = 500;
+
+/// Events by when they were reported, newest first (undated last), then by
+/// id, given each as `(reported, id)`.
+fn newest_first(
+    a: (&Option<String>, &String),
+    b: (&Option<String>, &String),
+) -> std::cmp::Ordering {
+    b.0.cmp(a.0).then_with(|| a.1.cmp(b.1))
+}
+
 /// A read-only connection to a store's file ([`Store::article_reader`]).
 pub struct ArticleReader {
     conn: Connection,
@@ -932,7 +944,7 @@ impl Store {
             |marks| format!("SELECT json FROM events WHERE id IN (SELECT event FROM event_articles WHERE article IN ({marks}))"),
             |e: &Event| &e.id,
         )?;
-        out.sort_by(|a, b| b.reported.cmp(&a.reported).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| newest_first((&a.reported, &a.id), (&b.reported, &b.id)));
         Ok(out)
     }
 
@@ -947,9 +959,7 @@ impl Store {
         limit: usize,
     ) -> Result<(usize, Vec<Event>)> {
         let mut reported: HashMap<String, Option<String>> = HashMap::new();
-        // 500 keys at a time, as `json_rows_for_keys` (SQLite caps bound
-        // parameters).
-        for chunk in articles.chunks(500) {
+        for chunk in articles.chunks(KEYS_PER_QUERY) {
             let marks = vec!["?"; chunk.len()].join(",");
             let sql = format!(
                 "SELECT id, reported FROM events WHERE id IN
@@ -968,7 +978,7 @@ impl Store {
         }
         let mut keys: Vec<(Option<String>, String)> =
             reported.into_iter().map(|(id, when)| (when, id)).collect();
-        keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        keys.sort_by(|a, b| newest_first((&a.0, &a.1), (&b.0, &b.1)));
         let total = keys.len();
         let ids: Vec<String> = keys.into_iter().take(limit).map(|(_, id)| id).collect();
         let mut events = self.json_rows_for_keys(
@@ -976,13 +986,12 @@ impl Store {
             |marks| format!("SELECT json FROM events WHERE id IN ({marks})"),
             |e: &Event| &e.id,
         )?;
-        events.sort_by(|a, b| b.reported.cmp(&a.reported).then_with(|| a.id.cmp(&b.id)));
+        events.sort_by(|a, b| newest_first((&a.reported, &a.id), (&b.reported, &b.id)));
         Ok((total, events))
     }
 
     /// The rows `query` (given the `?` marks for some of `keys`) returns,
-    /// asked for 500 keys at a time (SQLite caps bound parameters), each row
-    /// once by `id`.
+    /// asked for [`KEYS_PER_QUERY`] keys at a time, each row once by `id`.
     fn json_rows_for_keys<T: serde::de::DeserializeOwned>(
         &self,
         keys: &[String],
@@ -991,7 +1000,7 @@ impl Store {
     ) -> Result<Vec<T>> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for chunk in keys.chunks(500) {
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
             let marks = vec!["?"; chunk.len()].join(",");
             let args: Vec<&dyn rusqlite::ToSql> =
                 chunk.iter().map(|a| a as &dyn rusqlite::ToSql).collect();

@@ -54,8 +54,8 @@ pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(2);
 /// Characters of body text around the matches in a hit's snippet.
 const SNIPPET_CHARS: usize = 160;
 
-/// Where a store's search index lives.
-pub(crate) fn index_dir(store: &Path) -> PathBuf {
+/// Where a store's search index lives (`{store}-search/`).
+pub fn index_dir(store: &Path) -> PathBuf {
     let mut name = store.as_os_str().to_owned();
     name.push("-search");
     PathBuf::from(name)

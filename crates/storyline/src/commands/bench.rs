@@ -103,11 +103,10 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
     };
     let work = tempfile::tempdir().context("creating a scratch directory")?;
     let mut notes = Vec::new();
-    let say = |s: &str| -> Result<()> {
+    let say = |s: &str| {
         if !json {
             eprintln!("{s}");
         }
-        Ok(())
     };
 
     let reuters = String::from_utf8_lossy(&unpack_one(&reuters_tgz, ".jsonl")?).into_owned();
@@ -119,19 +118,30 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
     say(&format!(
         "synthetic corpus: {max} pages grown from {} Reuters-21578 stories (flattened text)",
         stories.len()
-    ))?;
+    ));
     let pages = synthetic::generate(&stories, max);
-    // One file per size, the first N pages of the same stream.
-    let mut files = Vec::new();
-    for &n in &sizes {
-        let path = work.path().join(format!("pages-{n}.jsonl"));
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        for (i, p) in pages.iter().take(n).enumerate() {
-            writeln!(w, "{}", p.record(i))?;
+    // One file per size, the first N pages of the same stream: each record
+    // made once and written to every file it belongs in.
+    let files: Vec<(usize, PathBuf)> = sizes
+        .iter()
+        .map(|&n| (n, work.path().join(format!("pages-{n}.jsonl"))))
+        .collect();
+    let mut writers = files
+        .iter()
+        .map(|(_, path)| Ok(std::io::BufWriter::new(std::fs::File::create(path)?)))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, p) in pages.iter().enumerate() {
+        let record = p.record(i);
+        for ((n, _), w) in files.iter().zip(&mut writers) {
+            if i < *n {
+                writeln!(w, "{record}")?;
+            }
         }
-        w.flush()?;
-        files.push((n, path));
     }
+    for w in &mut writers {
+        w.flush()?;
+    }
+    drop(writers);
     // Only the near-duplicate comparison's pages are kept in memory while
     // the runs go (a million pages are ~1 GB of text).
     let mut pages = pages;
@@ -140,7 +150,7 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
 
     let mut runs = Vec::new();
     for (n, path) in &files {
-        say(&format!("ingesting {n} text pages…"))?;
+        say(&format!("ingesting {n} text pages…"));
         runs.push(ingest(&format!("text {n}"), path, work.path())?);
     }
 
@@ -175,7 +185,7 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
             "ingesting {} HTML pages ({} WCXB pages × {HTML_COPIES})…",
             html_pages.len() * HTML_COPIES,
             html_pages.len()
-        ))?;
+        ));
         runs.push(ingest("html", &path, work.path())?);
     }
 
@@ -184,14 +194,16 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
         notes.push("comparisons skipped (--no-compare)".into());
     } else {
         if !html_pages.is_empty() {
-            say("extraction: storyline's cleaner and trafilatura, one core…")?;
+            say("extraction: storyline's cleaner and trafilatura, one core…");
             comparisons.push(extraction(&html_pages, work.path())?);
         }
         say(&format!(
             "near-duplicates: storyline and datasketch on {} pages…",
             pages.len()
-        ))?;
-        comparisons.push(neardup(&pages, work.path())?);
+        ));
+        // The largest size's file starts with these pages.
+        let (_, largest) = files.last().expect("at least one size");
+        comparisons.push(neardup(&pages, largest, work.path())?);
     }
 
     let report = Report {
@@ -312,7 +324,7 @@ fn ingest(name: &str, input: &Path, work: &Path) -> Result<Run> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    let _ = std::fs::remove_dir_all(format!("{}-search", db.display()));
+    let _ = std::fs::remove_dir_all(storyline_store::search::index_dir(&db));
     Ok(run)
 }
 
@@ -450,8 +462,7 @@ fn http_get(port: u16, path: &str) -> Result<String> {
 fn store_bytes(db: &Path) -> u64 {
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let wal = PathBuf::from(format!("{}-wal", db.display()));
-    let search = PathBuf::from(format!("{}-search", db.display()));
-    let index: u64 = walkdir::WalkDir::new(search)
+    let index: u64 = walkdir::WalkDir::new(storyline_store::search::index_dir(db))
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
@@ -499,8 +510,8 @@ print(len(pages) / (time.perf_counter() - t))
 
 /// The near-duplicate index (sign, look up, insert, on all cores a batch
 /// at a time as linking does) against datasketch's MinHashLSH on the same
-/// pages.
-fn neardup(pages: &[synthetic::Page], work: &Path) -> Result<Comparison> {
+/// pages (the first `pages.len()` records of `records`).
+fn neardup(pages: &[synthetic::Page], records: &Path, work: &Path) -> Result<Comparison> {
     use rayon::prelude::*;
     use storyline_link::neardup::{NearDupIndex, Signature};
     let start = Instant::now();
@@ -524,18 +535,12 @@ fn neardup(pages: &[synthetic::Page], work: &Path) -> Result<Comparison> {
     }
     let ours = pages.len() as f64 / start.elapsed().as_secs_f64().max(1e-9);
     std::hint::black_box(links);
-    let path = work.join("neardup.jsonl");
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-    for (i, p) in pages.iter().enumerate() {
-        writeln!(w, "{}", p.record(i))?;
-    }
-    w.flush()?;
     let script = work.join("datasketch_neardup.py");
     std::fs::write(&script, DATASKETCH)?;
     let (other, skipped) = python_rate(
         &[
             &script.display().to_string(),
-            &path.display().to_string(),
+            &records.display().to_string(),
             &pages.len().to_string(),
             "--rate",
         ],

@@ -417,6 +417,8 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     steps.extend(events_steps);
     steps.extend(entities_steps);
     clock = StepClock::start();
+    write_entity_events(sink, &event_members, &events, &entities, &entity_of)?;
+    steps.push(clock.step("entity_events"));
     let storylines: Vec<Storyline> = story_groups
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
@@ -424,6 +426,67 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     sink.storylines(&storylines)?;
     steps.push(clock.step("storylines"));
     Ok(steps)
+}
+
+/// Hands `sink` each (entity, event) pair where one of the event's
+/// articles names the entity, from each member's merged entities: the
+/// store looks up an entity's events by it (its page, its timeline), where
+/// reading every article that names it grew with the store.
+fn write_entity_events<K: Sink>(
+    sink: &mut K,
+    event_members: &[Vec<usize>],
+    events: &[Event],
+    entities: &[Entity],
+    entity_of: &[Vec<usize>],
+) -> Result<(), K::Error> {
+    // Ranks by entity id and by timeline order: the pairs sorted by them
+    // are the store's key order, so its B-tree is written front to back.
+    fn ranked(
+        n: usize,
+        order: impl Fn(&usize, &usize) -> std::cmp::Ordering + Sync,
+    ) -> (Vec<usize>, Vec<u32>) {
+        let mut by: Vec<usize> = (0..n).collect();
+        by.par_sort_unstable_by(order);
+        let mut rank = vec![0u32; n];
+        for (r, &i) in by.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        (by, rank)
+    }
+    let (by_entity_rank, entity_rank) =
+        ranked(entities.len(), |&a, &b| entities[a].id.cmp(&entities[b].id));
+    let (by_event_rank, event_rank) = ranked(events.len(), |&a, &b| {
+        storyline_model::chronological(&events[a], &events[b])
+    });
+    let mut pairs: Vec<u64> = event_members
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(e, members)| {
+            let mut named: Vec<u32> = members
+                .iter()
+                .flat_map(|&m| entity_of[m].iter().map(|&x| entity_rank[x]))
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            let at = u64::from(event_rank[e]);
+            named.into_iter().map(move |x| u64::from(x) << 32 | at)
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    for chunk in pairs.chunks(4096) {
+        let rows: Vec<(&str, &Event)> = chunk
+            .iter()
+            .map(|&p| {
+                let (x, e) = ((p >> 32) as usize, (p & 0xffff_ffff) as usize);
+                (
+                    entities[by_entity_rank[x]].id.as_str(),
+                    &events[by_event_rank[e]],
+                )
+            })
+            .collect();
+        sink.entity_events(&rows)?;
+    }
+    Ok(())
 }
 
 /// Largest number of articles whose two halves of linking run at once
@@ -654,6 +717,10 @@ impl<E> Sink for Recorded<E> {
         unreachable!("the events half writes no entities")
     }
 
+    fn entity_events(&mut self, _: &[(&str, &Event)]) -> Result<(), E> {
+        unreachable!("the events half writes no entities")
+    }
+
     fn quotes(&mut self, _: &[Quote]) -> Result<(), E> {
         unreachable!("the events half writes no quotes")
     }
@@ -675,6 +742,11 @@ pub trait Sink {
     fn events(&mut self, rows: &[Event]) -> Result<(), Self::Error>;
     /// The merged entities.
     fn entities(&mut self, rows: &[Entity]) -> Result<(), Self::Error>;
+    /// Which events name which entities, as `(entity id, event)`: each
+    /// pair once, sorted by entity id, then in timeline order
+    /// ([`storyline_model::chronological`]), a chunk at a time. The events
+    /// carry their ids and dates only.
+    fn entity_events(&mut self, rows: &[(&str, &Event)]) -> Result<(), Self::Error>;
     /// The quotes, grouped: called a chunk at a time, in the order the
     /// articles and their quotes come in.
     fn quotes(&mut self, rows: &[Quote]) -> Result<(), Self::Error>;
@@ -698,6 +770,12 @@ impl Sink for Analysis {
 
     fn entities(&mut self, rows: &[Entity]) -> Result<(), Self::Error> {
         self.entities.extend_from_slice(rows);
+        Ok(())
+    }
+
+    /// Kept nowhere: the entities' mentions and the events' articles say
+    /// the same.
+    fn entity_events(&mut self, _: &[(&str, &Event)]) -> Result<(), Self::Error> {
         Ok(())
     }
 

@@ -495,6 +495,13 @@ impl storyline_link::Sink for StoreSink<'_> {
         self.0.entities(rows)
     }
 
+    fn entity_events(
+        &mut self,
+        rows: &[(&str, &storyline_model::Event)],
+    ) -> Result<(), StoreError> {
+        self.0.entity_events(rows)
+    }
+
     fn quotes(&mut self, rows: &[storyline_model::Quote]) -> Result<(), StoreError> {
         self.0.quotes(rows)
     }
@@ -548,6 +555,25 @@ mod tests {
             sorted(&store.quotes(None).unwrap()),
             sorted(&expected.quotes)
         );
+        // Each entity's events, as linking handed them to the store, are
+        // those of the articles its mentions are in.
+        let pairs = storyline_store::entity_events(expected);
+        assert!(!pairs.is_empty());
+        for en in &expected.entities {
+            let mut want: Vec<&storyline_model::Event> = pairs
+                .iter()
+                .filter(|(id, _)| *id == en.id)
+                .map(|(_, ev)| *ev)
+                .collect();
+            want.sort_by(|a, b| storyline_model::chronological(a, b));
+            let want: Vec<&str> = want.iter().map(|e| e.id.as_str()).collect();
+            let (total, got) = store
+                .timeline_page(None, Some(&en.id), 0, 100_000)
+                .unwrap()
+                .unwrap();
+            let got: Vec<&str> = got.iter().map(|e| e.id.as_str()).collect();
+            assert_eq!((total, got), (want.len(), want), "{}", en.name);
+        }
         assert!(store.integrity_check().unwrap().is_empty());
     }
 

@@ -565,25 +565,29 @@ async fn api_quotes(
     })?))
 }
 
-/// Timeline filters.
+/// Timeline filters and page.
 #[derive(Debug, Deserialize, Default)]
 pub struct TimelineQuery {
     entity: Option<String>,
     storyline: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
 }
 
-/// Events of a storyline or naming an entity (or all), oldest first by
-/// when they happened.
+/// One page of the events of a storyline or naming an entity (or all),
+/// oldest first by when they happened, and how many there are.
 fn timeline_events(
     store: &Store,
     q: &TimelineQuery,
-) -> Result<Vec<storyline_model::Event>, ApiError> {
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<storyline_model::Event>), ApiError> {
     let storyline = q.storyline.as_deref().map(safe_id).transpose()?;
     match store
-        .timeline(storyline, q.entity.as_deref())
+        .timeline_page(storyline, q.entity.as_deref(), offset, limit)
         .map_err(|e| ApiError::internal(&e.to_string()))?
     {
-        Ok(events) => Ok(events),
+        Ok(page) => Ok(page),
         Err(storyline_store::Unknown::Storyline) => Err(ApiError::not_found("such storyline")),
         Err(storyline_store::Unknown::Entity) => Err(ApiError::not_found("such entity")),
     }
@@ -592,9 +596,19 @@ fn timeline_events(
 async fn api_timeline(
     State(s): State<Arc<AppState>>,
     Query(q): Query<TimelineQuery>,
-) -> Result<Json<Vec<storyline_model::Event>>, ApiError> {
-    let store = s.lock()?;
-    Ok(Json(timeline_events(&store, &q)?))
+) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
+    let (offset, limit) = Page {
+        offset: q.offset,
+        limit: q.limit,
+    }
+    .bounds();
+    let (total, items) = timeline_events(&*s.lock()?, &q, offset, limit)?;
+    Ok(Json(Paged {
+        total,
+        offset: offset.min(total),
+        limit,
+        items,
+    }))
 }
 
 /// Search parameters: the text, and filters on outlet, publication dates

@@ -407,7 +407,7 @@ const MAX_EVENTS: usize = 200;
 async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
     let id = safe_id(&id)?.to_string();
     let (ents, (quote_count, quotes), heads, (event_count, events)) = s.with_store(|st| {
-        let ents = st.find_entities(&id)?;
+        let ents = st.find_entity_heads(&id)?;
         let Some(e) = ents.first() else {
             return Ok((ents, (0, vec![]), BTreeMap::new(), (0, vec![])));
         };
@@ -420,9 +420,7 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
                 }
             }
         }
-        let arts: BTreeSet<String> = e.mentions.iter().map(|m| m.article.clone()).collect();
-        let arts: Vec<String> = arts.into_iter().collect();
-        let events = st.newest_events_of_articles(&arts, MAX_EVENTS)?;
+        let events = st.newest_events_of_entity(&e.id, MAX_EVENTS)?;
         Ok((ents, quotes, heads, events))
     })?;
     let e = ents
@@ -553,7 +551,7 @@ async fn article_page(
     Ok(Html(layout(&title, &html)))
 }
 
-/// Most events drawn on one timeline.
+/// Events on one page of the timeline.
 const TIMELINE_ROWS: usize = 300;
 
 /// Day number of `YYYY-MM-DD` (or its start for coarser values).
@@ -568,31 +566,72 @@ async fn timeline_page(
     State(s): State<Arc<AppState>>,
     Query(tq): Query<TimelineQuery>,
 ) -> PageResult {
-    let events = {
+    // A page of the timeline at a time: the latest unless asked for
+    // another (`offset`, as the API's), with links to either side.
+    let (offset, total, events) = {
         let store = s.lock()?;
-        timeline_events(&store, &tq)?
+        let offset = match tq.offset {
+            Some(o) => o,
+            None => timeline_events(&store, &tq, 0, 0)?
+                .0
+                .saturating_sub(TIMELINE_ROWS),
+        };
+        let (total, events) = timeline_events(&store, &tq, offset, TIMELINE_ROWS)?;
+        (offset.min(total), total, events)
     };
-    let dated: Vec<(&Event, i64, Option<i64>)> = events
+    let (dated, undated): (Vec<_>, Vec<_>) = events
         .iter()
-        .filter_map(|e| {
-            let happened = day_of(e.date.as_deref().or(e.reported.as_deref())?)?;
-            Some((e, happened, e.reported.as_deref().and_then(day_of)))
+        .map(|e| {
+            let happened = e.date.as_deref().or(e.reported.as_deref()).and_then(day_of);
+            (e, happened, e.reported.as_deref().and_then(day_of))
         })
+        .partition(|d| d.1.is_some());
+    let dated: Vec<(&Event, i64, Option<i64>)> = dated
+        .into_iter()
+        .filter_map(|(e, h, r)| Some((e, h?, r)))
         .collect();
     let mut html = String::from("<h1>Timeline</h1>");
-    // A drawing of thousands of rows helps nobody: the latest ones.
-    let dated = if dated.len() > TIMELINE_ROWS {
-        let _ = write!(
-            html,
-            "<p class=\"meta\">The latest {TIMELINE_ROWS} of {} dated events; pick a storyline or an entity for all of theirs.</p>",
-            dated.len()
-        );
-        dated[dated.len() - TIMELINE_ROWS..].to_vec()
-    } else {
-        dated
+    let filters: String = [("storyline", &tq.storyline), ("entity", &tq.entity)]
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| format!("&{k}={}", q(v))))
+        .collect();
+    let link = |from: usize, label: &str| {
+        format!(
+            "<a href=\"/timeline?offset={from}{}\">{label}</a>",
+            attr(&filters)
+        )
     };
+    let mut nav = Vec::new();
+    if offset > 0 {
+        nav.push(link(offset.saturating_sub(TIMELINE_ROWS), "← earlier"));
+    }
+    if offset + events.len() < total {
+        nav.push(link(offset + TIMELINE_ROWS, "later →"));
+    }
+    let _ = write!(
+        html,
+        "<p class=\"meta\">Events {}–{} of {total}, in the order they happened. {}</p>",
+        (offset + 1).min(total),
+        offset + events.len(),
+        nav.join(" · ")
+    );
+    // Events without a date to draw them at come last, listed.
+    let mut tail = String::new();
+    if !undated.is_empty() {
+        tail.push_str("<h2>Undated</h2><ul>");
+        for (e, ..) in &undated {
+            let _ = write!(
+                tail,
+                "<li><a href=\"/events/{}\">{}</a></li>",
+                attr(&q(&e.id)),
+                esc(&e.title)
+            );
+        }
+        tail.push_str("</ul>");
+    }
     if dated.is_empty() {
-        html.push_str("<p>No dated events.</p>");
+        html.push_str("<p>No dated events here.</p>");
+        html.push_str(&tail);
         return Ok(Html(layout("Timeline", &html)));
     }
     let lo = dated
@@ -649,6 +688,7 @@ async fn timeline_page(
     html.push_str(
         "</svg><p class=\"meta\">Dots: when it happened; red ticks: when first reported.</p>",
     );
+    html.push_str(&tail);
     Ok(Html(layout("Timeline", &html)))
 }
 

@@ -442,3 +442,115 @@ async fn events_say_who_each_outlet_names() {
     );
     assert!(person.contains(&format!("/events/{id}")), "{person}");
 }
+
+/// A store of 700 one-article events a year apart, all naming "A&B".
+fn long_timeline() -> (Router, tempfile::TempDir) {
+    use storyline_model::{Analysis, AnnotatedArticle, Entity, EntityKind, Event, Mention};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let docs: Vec<AnnotatedArticle> = (0..700)
+        .map(|k| AnnotatedArticle {
+            article: article(&format!("a{k:03}"), "Coast Daily", PLAIN),
+            sentences: vec![],
+            entities: vec![],
+            quotes: vec![],
+            times: vec![],
+        })
+        .collect();
+    let analysis = Analysis {
+        schema_version: storyline_model::SCHEMA_VERSION,
+        articles: docs.iter().map(|d| d.article.clone()).collect(),
+        relations: vec![],
+        events: (0..700)
+            .map(|k| Event {
+                id: format!("e{k:03}"),
+                title: format!("Event {k}"),
+                date: Some(format!("{}-01-01", 1300 + k)),
+                date_evidence: vec![],
+                reported: None,
+                articles: vec![format!("a{k:03}")],
+                outlets: vec![],
+                summary: String::new(),
+            })
+            .collect(),
+        storylines: vec![],
+        entities: vec![Entity {
+            id: "n1".into(),
+            name: "A&B".into(),
+            kind: EntityKind::Organization,
+            aliases: vec![],
+            role: None,
+            mentions: (0..700)
+                .map(|k| Mention {
+                    article: format!("a{k:03}"),
+                    start: 0,
+                    end: 7,
+                })
+                .collect(),
+        }],
+        quotes: vec![],
+        times: vec![],
+        errors: vec![],
+    };
+    let new: Vec<(String, AnnotatedArticle)> = docs
+        .iter()
+        .map(|d| (format!("h-{}", d.article.id), d.clone()))
+        .collect();
+    let mut store = Store::open(&db).unwrap();
+    store.commit(&new, &analysis).unwrap();
+    drop(store);
+    let state = Arc::new(AppState::open(&db, None).unwrap());
+    (router(state), dir)
+}
+
+#[tokio::test]
+async fn the_timeline_is_read_a_page_at_a_time() {
+    let (app, _dir) = long_timeline();
+    let json = |body: &str| -> serde_json::Value { serde_json::from_str(body).unwrap() };
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, body, _) = get(&app, "/api/timeline?offset=10&limit=3").await;
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    assert_eq!(
+        (
+            v["total"].as_u64(),
+            v["offset"].as_u64(),
+            v["limit"].as_u64()
+        ),
+        (Some(700), Some(10), Some(3))
+    );
+    assert_eq!(ids(&v), ["e010", "e011", "e012"]);
+    // Pages are capped like every list's, and the filters page the same way.
+    let v = json(&get(&app, "/api/timeline?limit=100000").await.1);
+    assert_eq!(v["items"].as_array().unwrap().len(), MAX_LIMIT);
+    let v = json(&get(&app, "/api/timeline?entity=a%26b&offset=698").await.1);
+    assert_eq!(v["total"], 700);
+    assert_eq!(ids(&v), ["e698", "e699"]);
+    for bad in ["/api/timeline?entity=nobody", "/api/timeline?storyline=s9"] {
+        assert_eq!(get(&app, bad).await.0, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // The page shows the latest events, pointing to the earlier ones.
+    let (status, page, _) = get(&app, "/timeline").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Events 401–700 of 700"), "{page}");
+    assert!(
+        page.contains("href=\"/timeline?offset=100\">← earlier"),
+        "{page}"
+    );
+    assert!(!page.contains("later →"));
+    assert!(page.contains(">Event 699<") && !page.contains(">Event 399<"));
+    // The filter is kept (escaped) by the links.
+    let (_, page, _) = get(&app, "/timeline?entity=A%26B&offset=0").await;
+    assert!(page.contains("Events 1–300 of 700"), "{page}");
+    assert!(
+        page.contains("href=\"/timeline?offset=300&amp;entity=A%26B\">later →"),
+        "{page}"
+    );
+}

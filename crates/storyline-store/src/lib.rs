@@ -141,6 +141,30 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE articles_fts;
     INSERT OR IGNORE INTO meta (key, value) VALUES ('store.id', lower(hex(randomblob(16))));
     "#,
+    // 12: timelines read a page at a time in the order events happened,
+    // for the whole store, a storyline or an entity: /api/timeline sorted
+    // every event of the store in memory and answered all of them (643k
+    // events, 275 MB of JSON at 1M pages), and an entity's page and
+    // timeline looked up every article naming it. `entity_events` holds
+    // each (entity, event) pair once, keyed in timeline order: `at` is the
+    // event's date, else its report date, '' when it has neither
+    // (`undated` then 1, so that undated events come last).
+    r#"
+    CREATE INDEX events_chrono ON events(coalesce(date, reported) IS NULL, coalesce(date, reported), id);
+    CREATE INDEX storyline_events_storyline ON storyline_events(storyline);
+    CREATE TABLE entity_events (
+        entity  TEXT NOT NULL,
+        undated INTEGER NOT NULL,
+        at      TEXT NOT NULL,
+        event   TEXT NOT NULL,
+        PRIMARY KEY (entity, undated, at, event)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO entity_events (entity, undated, at, event)
+        SELECT n.id, coalesce(ev.date, ev.reported) IS NULL, coalesce(ev.date, ev.reported, ''), ev.id
+        FROM entities n, json_each(n.json, '$.mentions') m
+        JOIN event_articles x ON x.article = json_extract(m.value, '$.article')
+        JOIN events ev ON ev.id = x.event;
+    "#,
 ];
 
 impl StoreError {
@@ -191,15 +215,6 @@ fn annotated_rows(conn: &Connection, path: &Path, rowids: &[i64]) -> Result<Vec<
 
 /// Keys bound in one `IN (…)` query: SQLite caps bound parameters.
 const KEYS_PER_QUERY: usize = 500;
-
-/// Events by when they were reported, newest first (undated last), then by
-/// id, given each as `(reported, id)`.
-fn newest_first(
-    a: (&Option<String>, &String),
-    b: (&Option<String>, &String),
-) -> std::cmp::Ordering {
-    b.0.cmp(a.0).then_with(|| a.1.cmp(b.1))
-}
 
 /// A read-only connection to a store's file ([`Store::article_reader`]).
 pub struct ArticleReader {
@@ -288,6 +303,18 @@ fn parse_at<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The entities a name, alias (case-insensitive) or id stands for, most
+/// mentioned first: the end of a query choosing what to read of them.
+const NAMED: &str = "FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC";
+
+/// Events as they happened ([`storyline_model::chronological`]): by their
+/// date, else their report date, undated last, then by id (the
+/// `events_chrono` index).
+const CHRONOLOGICAL: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported), id";
+
+/// Events newest first, undated last, then by id (the `events_when` index).
+const NEWEST_FIRST: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id";
+
 /// Marks the store as needing a re-link ([`Store::needs_link`]).
 const MARK_UNLINKED: &str = "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')";
 
@@ -301,7 +328,7 @@ pub const HEAD_MENTIONS: usize = 20;
 
 /// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
 /// (times are written with their article).
-const DERIVED: [&str; 8] = [
+const DERIVED: [&str; 9] = [
     "relations",
     "events",
     "event_articles",
@@ -309,6 +336,7 @@ const DERIVED: [&str; 8] = [
     "storyline_events",
     "entities",
     "entity_names",
+    "entity_events",
     "quotes",
 ];
 
@@ -781,46 +809,111 @@ impl Store {
         Ok(out)
     }
 
-    /// Events in the order they happened ([`storyline_model::chronological`]),
-    /// only those of `storyline` and naming `entity` (name, alias or id) when
-    /// given. The inner `Err` says which of the two the store does not hold.
-    pub fn timeline(
+    /// One page of the events in the order they happened
+    /// ([`storyline_model::chronological`]), only those of `storyline` and
+    /// naming `entity` (name, alias or id: every entity so called) when
+    /// given, and how many there are. Read in that order from an index,
+    /// so a page costs the same in a store of any size. The inner `Err`
+    /// says which of the two the store does not hold.
+    pub fn timeline_page(
         &self,
         storyline: Option<&str>,
         entity: Option<&str>,
-    ) -> Result<std::result::Result<Vec<Event>, Unknown>> {
-        let mut events = self.events()?;
+        offset: usize,
+        limit: usize,
+    ) -> Result<std::result::Result<(usize, Vec<Event>), Unknown>> {
         if let Some(id) = storyline {
-            let Some(story) = self.storyline(id)? else {
+            let known = self
+                .conn
+                .prepare_cached("SELECT 1 FROM storylines WHERE id = ?1")
+                .and_then(|mut s| s.exists([id]))
+                .map_err(|e| self.err(e))?;
+            if !known {
                 return Ok(Err(Unknown::Storyline));
-            };
-            let keep: HashSet<&String> = story.events.iter().collect();
-            events.retain(|e| keep.contains(&e.id));
-        }
-        if let Some(name) = entity {
-            let ents = self.find_entities(name)?;
-            if ents.is_empty() {
-                return Ok(Err(Unknown::Entity));
             }
-            let arts: HashSet<&String> = ents
-                .iter()
-                .flat_map(|e| e.mentions.iter().map(|m| &m.article))
-                .collect();
-            events.retain(|e| e.articles.iter().any(|a| arts.contains(a)));
         }
-        events.sort_by(storyline_model::chronological);
-        Ok(Ok(events))
+        let (lim, off) = (limit as i64, offset as i64);
+        let Some(name) = entity else {
+            return Ok(Ok(match storyline {
+                None => self.paged("events", CHRONOLOGICAL, &[], offset, limit)?,
+                Some(id) => {
+                    let total = self.count("storyline_events WHERE storyline = ?1", &[&id])?;
+                    let page = self.json_rows(
+                        "SELECT e.json FROM storyline_events s JOIN events e ON e.id = s.event
+                         WHERE s.storyline = ?1 ORDER BY coalesce(e.date, e.reported) IS NULL,
+                         coalesce(e.date, e.reported), e.id LIMIT ?2 OFFSET ?3",
+                        &[&id, &lim, &off],
+                    )?;
+                    (total, page)
+                }
+            }));
+        };
+        let ids = self.entity_ids(name)?;
+        if ids.is_empty() {
+            return Ok(Err(Unknown::Entity));
+        }
+        // The entities' events in timeline order, each once: with one
+        // entity (the usual case) a range of the key, already distinct.
+        let marks = vec!["?"; ids.len()].join(",");
+        let (within, mut args): (&str, Vec<&dyn rusqlite::ToSql>) = match &storyline {
+            Some(id) => (
+                "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?",
+                vec![id],
+            ),
+            None => ("", vec![]),
+        };
+        args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
+        let keys = format!(
+            "SELECT DISTINCT x.undated, x.at, x.event FROM entity_events x {within}
+             WHERE x.entity IN ({marks})"
+        );
+        let total = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
+            .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
+            .map_err(|e| self.err(e))? as usize;
+        args.push(&lim);
+        args.push(&off);
+        let page = self.json_rows(
+            &format!(
+                "SELECT e.json FROM ({keys} ORDER BY x.undated, x.at, x.event LIMIT ? OFFSET ?) k
+                 JOIN events e ON e.id = k.event ORDER BY k.undated, k.at, k.event"
+            ),
+            &args,
+        )?;
+        Ok(Ok((total, page)))
+    }
+
+    /// How many events name the entity with id `entity`, and the newest
+    /// `limit` of them in [`Store::events_page`]'s order (by when they
+    /// happened, newest first, undated last), read from the entity's range
+    /// of `entity_events`: its page costs the same however much it is named.
+    pub fn newest_events_of_entity(
+        &self,
+        entity: &str,
+        limit: usize,
+    ) -> Result<(usize, Vec<Event>)> {
+        let total = self.count("entity_events WHERE entity = ?1", &[&entity])?;
+        let lim = limit as i64;
+        let mut events = self.json_rows(
+            "SELECT e.json FROM entity_events x JOIN events e ON e.id = x.event
+             WHERE x.entity = ?1 AND x.undated = 0 ORDER BY x.at DESC, x.event LIMIT ?2",
+            &[&entity, &lim],
+        )?;
+        if events.len() < limit {
+            let rest = (limit - events.len()) as i64;
+            events.extend(self.json_rows::<Event>(
+                "SELECT e.json FROM entity_events x JOIN events e ON e.id = x.event
+                 WHERE x.entity = ?1 AND x.undated = 1 ORDER BY x.event LIMIT ?2",
+                &[&entity, &rest],
+            )?);
+        }
+        Ok((total, events))
     }
 
     /// One page of [`Store::events`] (same order) and the number of events.
     pub fn events_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Event>)> {
-        self.paged(
-            "events",
-            "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id",
-            &[],
-            offset,
-            limit,
-        )
+        self.paged("events", NEWEST_FIRST, &[], offset, limit)
     }
 
     /// One page of storylines and how many there are.
@@ -917,7 +1010,7 @@ impl Store {
     /// Events, most recent first (by when they happened, else reported).
     pub fn events(&self) -> Result<Vec<Event>> {
         self.json_rows(
-            "SELECT json FROM events ORDER BY coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id",
+            &format!("SELECT json FROM events ORDER BY {NEWEST_FIRST}"),
             &[],
         )
     }
@@ -935,59 +1028,6 @@ impl Store {
             "SELECT e.json FROM events e JOIN event_articles ea ON ea.event = e.id WHERE ea.article = ?1",
             &[&article],
         )
-    }
-
-    /// Events any of `articles` belongs to, newest first, each once.
-    pub fn events_of_articles(&self, articles: &[String]) -> Result<Vec<Event>> {
-        let mut out = self.json_rows_for_keys(
-            articles,
-            |marks| format!("SELECT json FROM events WHERE id IN (SELECT event FROM event_articles WHERE article IN ({marks}))"),
-            |e: &Event| &e.id,
-        )?;
-        out.sort_by(|a, b| newest_first((&a.reported, &a.id), (&b.reported, &b.id)));
-        Ok(out)
-    }
-
-    /// How many events any of `articles` belongs to, and the newest `limit`
-    /// of them in [`Store::events_of_articles`]' order, reading only those
-    /// events' records: a much-named entity's page needs its count and its
-    /// newest events, and reading every one of them took over a second at
-    /// a million pages.
-    pub fn newest_events_of_articles(
-        &self,
-        articles: &[String],
-        limit: usize,
-    ) -> Result<(usize, Vec<Event>)> {
-        let mut reported: HashMap<String, Option<String>> = HashMap::new();
-        for chunk in articles.chunks(KEYS_PER_QUERY) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let sql = format!(
-                "SELECT id, reported FROM events WHERE id IN
-                 (SELECT event FROM event_articles WHERE article IN ({marks}))"
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(chunk), |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-                })
-                .map_err(|e| self.err(e))?;
-            for row in rows {
-                let (id, when) = row.map_err(|e| self.err(e))?;
-                reported.insert(id, when);
-            }
-        }
-        let mut keys: Vec<(Option<String>, String)> =
-            reported.into_iter().map(|(id, when)| (when, id)).collect();
-        keys.sort_by(|a, b| newest_first((&a.0, &a.1), (&b.0, &b.1)));
-        let total = keys.len();
-        let ids: Vec<String> = keys.into_iter().take(limit).map(|(_, id)| id).collect();
-        let mut events = self.json_rows_for_keys(
-            &ids,
-            |marks| format!("SELECT json FROM events WHERE id IN ({marks})"),
-            |e: &Event| &e.id,
-        )?;
-        events.sort_by(|a, b| newest_first((&a.reported, &a.id), (&b.reported, &b.id)));
-        Ok((total, events))
     }
 
     /// The rows `query` (given the `?` marks for some of `keys`) returns,
@@ -1142,10 +1182,31 @@ impl Store {
 
     /// Entities whose name or alias is `name` (case-insensitive), or whose id it is.
     pub fn find_entities(&self, name: &str) -> Result<Vec<Entity>> {
-        self.json_rows(
-            "SELECT json FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC",
-            &[&name],
-        )
+        self.json_rows(&format!("SELECT json {NAMED}"), &[&name])
+    }
+
+    /// [`Store::find_entities`], each with its first [`HEAD_MENTIONS`]
+    /// mentions only: what a page about the entity shows of it.
+    pub fn find_entity_heads(&self, name: &str) -> Result<Vec<Entity>> {
+        let mut found: Vec<Entity> =
+            self.json_rows(&format!("SELECT coalesce(head, json) {NAMED}"), &[&name])?;
+        for e in &mut found {
+            e.mentions.truncate(HEAD_MENTIONS);
+        }
+        Ok(found)
+    }
+
+    /// The ids of [`Store::find_entities`], without reading the records.
+    pub fn entity_ids(&self, name: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT id {NAMED}"))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([name], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The id and name of the most mentioned entity called `name` (name or
@@ -1428,8 +1489,38 @@ fn write_derived(tx: &rusqlite::Transaction<'_>, path: &Path, analysis: &Analysi
     w.events(tx, path, &analysis.events)?;
     w.storylines(tx, path, &analysis.storylines)?;
     w.entities(tx, path, &analysis.entities)?;
+    w.entity_events(tx, path, &entity_events(analysis))?;
     w.quotes(tx, path, &analysis.quotes)?;
     w.finish(tx, path)
+}
+
+/// Each entity beside each event of an article that mentions it, once:
+/// what linking hands [`DerivedWriter::entity_events`], found here from
+/// the entities' mentions and the events' articles.
+pub fn entity_events(analysis: &Analysis) -> Vec<(&str, &Event)> {
+    let mut of_article: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, ev) in analysis.events.iter().enumerate() {
+        for a in &ev.articles {
+            of_article.entry(a).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for en in &analysis.entities {
+        let mut events: Vec<usize> = en
+            .mentions
+            .iter()
+            .flat_map(|m| of_article.get(m.article.as_str()).into_iter().flatten())
+            .copied()
+            .collect();
+        events.sort_unstable();
+        events.dedup();
+        out.extend(
+            events
+                .into_iter()
+                .map(|i| (en.id.as_str(), &analysis.events[i])),
+        );
+    }
+    out
 }
 
 /// Replaces the derived tables a part at a time, in one transaction
@@ -1461,6 +1552,13 @@ impl DerivedWriter<'_> {
     /// Writes entities and their names.
     pub fn entities(&mut self, rows: &[Entity]) -> Result<()> {
         self.rows.entities(&self.tx, &self.path, rows)
+    }
+
+    /// Writes which events name which entities, as `(entity id, event)`:
+    /// each pair once, in any order (fastest by entity id, then in timeline
+    /// order), given a part at a time or all at once.
+    pub fn entity_events(&mut self, rows: &[(&str, &Event)]) -> Result<()> {
+        self.rows.entity_events(&self.tx, &self.path, rows)
     }
 
     /// Writes quotes.
@@ -1626,6 +1724,26 @@ impl DerivedRows {
             }
         }
         self.entities += rows.len();
+        Ok(())
+    }
+
+    fn entity_events(
+        &mut self,
+        conn: &rusqlite::Connection,
+        path: &Path,
+        rows: &[(&str, &Event)],
+    ) -> Result<()> {
+        let e = |err| sql(path, err);
+        let mut s = conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO entity_events (entity, undated, at, event) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(e)?;
+        for (entity, ev) in rows {
+            let at = ev.when();
+            s.execute(params![entity, at.is_none(), at.unwrap_or(""), ev.id])
+                .map_err(e)?;
+        }
         Ok(())
     }
 
@@ -1795,13 +1913,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn newest_events_of_articles_are_the_head_of_all_of_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-        // More articles than one query's 500 keys; events of 1–3 articles,
-        // some undated, some sharing a date (then ordered by id), one
-        // article in two events.
+    /// A store of 620 articles and 300 events of 1–3 articles each, some
+    /// undated, some sharing a date (then ordered by id), some dated only
+    /// by their report; two storylines; three entities, two of them both
+    /// called "Strand", one named in more articles than one query's keys.
+    fn timeline_store(dir: &Path) -> (Store, Analysis) {
+        let mut store = Store::open(&dir.join("s.db")).unwrap();
         let docs: Vec<AnnotatedArticle> = (0..620)
             .map(|i| annotated(&format!("a{i}"), "Olav Strand reopened the harbour."))
             .collect();
@@ -1810,6 +1927,7 @@ mod tests {
         analysis.events = (0..300)
             .map(|k| Event {
                 id: format!("e{k:03}"),
+                date: (k % 5 == 0).then(|| format!("2025-01-{:02}", 1 + k % 28)),
                 reported: (k % 7 != 0).then(|| format!("2025-02-{:02}", 1 + k % 20)),
                 articles: (0..1 + k % 3)
                     .map(|j| format!("a{}", (2 * k + j) % 620))
@@ -1817,29 +1935,179 @@ mod tests {
                 ..template.clone()
             })
             .collect();
+        analysis.storylines = vec![
+            Storyline {
+                id: "s1".into(),
+                title: "One".into(),
+                events: (0..300).step_by(3).map(|k| format!("e{k:03}")).collect(),
+            },
+            Storyline {
+                id: "s2".into(),
+                title: "Two".into(),
+                events: vec!["e001".into()],
+            },
+        ];
+        let mention = |i: usize| Mention {
+            article: format!("a{i}"),
+            start: 0,
+            end: 5,
+        };
+        let entity = |id: &str, name: &str, arts: Vec<usize>| Entity {
+            id: id.into(),
+            name: name.into(),
+            kind: EntityKind::Person,
+            aliases: vec!["Strand".into()],
+            role: None,
+            mentions: arts.into_iter().map(mention).collect(),
+        };
+        analysis.entities = vec![
+            entity("n1", "Olav Strand", (0..620).step_by(1).collect()),
+            entity("n2", "Kari Strand", (0..620).step_by(7).collect()),
+            entity("n3", "Per Lund", vec![3, 3, 4, 6, 611]),
+        ];
+        analysis.entities[2].aliases.clear();
         let new: Vec<(String, AnnotatedArticle)> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (format!("h{i}"), d.clone()))
             .collect();
         store.commit(&new, &analysis).unwrap();
-        let arts: Vec<String> = (0..620).step_by(5).map(|i| format!("a{i}")).collect();
-        let all = store.events_of_articles(&arts).unwrap();
-        assert!(all.len() > 50 && all.len() < 300, "{}", all.len());
-        for limit in [0, 1, 7, 100, all.len(), all.len() + 5] {
-            let (count, newest) = store.newest_events_of_articles(&arts, limit).unwrap();
-            assert_eq!(count, all.len());
-            let ids = |v: &[Event]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
-            assert_eq!(
-                ids(&newest),
-                ids(&all[..limit.min(all.len())]),
-                "limit {limit}"
-            );
+        (store, analysis)
+    }
+
+    /// The events of `analysis` naming any entity called `name`, as the
+    /// timeline filtered them before it was read from an index: by the
+    /// articles the entities' mentions are in.
+    fn naming<'a>(analysis: &'a Analysis, name: &str) -> Vec<&'a Event> {
+        let arts: HashSet<&str> = analysis
+            .entities
+            .iter()
+            .filter(|e| e.id == name || e.name == name || e.aliases.iter().any(|a| a == name))
+            .flat_map(|e| e.mentions.iter().map(|m| m.article.as_str()))
+            .collect();
+        analysis
+            .events
+            .iter()
+            .filter(|e| e.articles.iter().any(|a| arts.contains(a.as_str())))
+            .collect()
+    }
+
+    #[test]
+    fn timeline_pages_are_the_events_in_the_order_they_happened() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, analysis) = timeline_store(dir.path());
+        let ids = |v: &[&Event]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        let in_s1: HashSet<&String> = analysis.storylines[0].events.iter().collect();
+        let cases: [(Option<&str>, Option<&str>, Vec<&Event>); 6] = [
+            (None, None, analysis.events.iter().collect()),
+            (
+                Some("s1"),
+                None,
+                analysis
+                    .events
+                    .iter()
+                    .filter(|e| in_s1.contains(&e.id))
+                    .collect(),
+            ),
+            (None, Some("n3"), naming(&analysis, "n3")),
+            (None, Some("Strand"), naming(&analysis, "Strand")),
+            (None, Some("Kari Strand"), naming(&analysis, "Kari Strand")),
+            (
+                Some("s1"),
+                Some("Per Lund"),
+                naming(&analysis, "Per Lund")
+                    .into_iter()
+                    .filter(|e| in_s1.contains(&e.id))
+                    .collect(),
+            ),
+        ];
+        for (storyline, entity, mut want) in cases {
+            want.sort_by(|a, b| storyline_model::chronological(a, b));
+            assert!(!want.is_empty(), "{storyline:?} {entity:?}");
+            let n = want.len();
+            for (offset, limit) in [(0, 0), (0, 7), (0, n), (5, 100), (n - 1, 10), (n + 5, 10)] {
+                let (total, page) = store
+                    .timeline_page(storyline, entity, offset, limit)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(total, n, "{storyline:?} {entity:?}");
+                let page: Vec<&Event> = page.iter().collect();
+                let end = (offset + limit).min(n);
+                assert_eq!(
+                    ids(&page),
+                    ids(&want[offset.min(n)..end]),
+                    "{storyline:?} {entity:?} {offset} {limit}"
+                );
+            }
         }
+        // Undated events come last, and some are in the store.
+        let (n, all) = store.timeline_page(None, None, 0, 300).unwrap().unwrap();
+        assert!(all[n - 1].when().is_none() && all[0].when().is_some());
         assert_eq!(
-            store.newest_events_of_articles(&[], 5).unwrap(),
-            (0, vec![])
+            store.timeline_page(Some("s9"), None, 0, 5).unwrap(),
+            Err(Unknown::Storyline)
         );
+        assert_eq!(
+            store.timeline_page(None, Some("nobody"), 0, 5).unwrap(),
+            Err(Unknown::Entity)
+        );
+    }
+
+    #[test]
+    fn an_entitys_newest_events_are_the_head_of_all_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, analysis) = timeline_store(dir.path());
+        for id in ["n1", "n2", "n3"] {
+            let mut all = naming(&analysis, id);
+            // Newest first by when they happened, undated last, then by id.
+            all.sort_by(|a, b| {
+                (a.when().is_none(), std::cmp::Reverse(a.when()), &a.id).cmp(&(
+                    b.when().is_none(),
+                    std::cmp::Reverse(b.when()),
+                    &b.id,
+                ))
+            });
+            assert!(all.iter().any(|e| e.when().is_none()) || id == "n3");
+            for limit in [0, 1, 7, 100, all.len(), all.len() + 5] {
+                let (count, newest) = store.newest_events_of_entity(id, limit).unwrap();
+                assert_eq!(count, all.len(), "{id}");
+                let want: Vec<String> = all.iter().take(limit).map(|e| e.id.clone()).collect();
+                let got: Vec<String> = newest.iter().map(|e| e.id.clone()).collect();
+                assert_eq!(got, want, "{id} limit {limit}");
+            }
+        }
+        assert_eq!(store.newest_events_of_entity("n9", 5).unwrap(), (0, vec![]));
+    }
+
+    #[test]
+    fn a_version_11_store_finds_its_entities_events_in_their_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = timeline_store(dir.path());
+        let names = ["n1", "n2", "n3", "Strand"];
+        let read = |store: &Store| -> Vec<(usize, Vec<Event>)> {
+            names
+                .iter()
+                .map(|n| {
+                    store
+                        .timeline_page(None, Some(n), 0, 1000)
+                        .unwrap()
+                        .unwrap()
+                })
+                .collect()
+        };
+        let written = read(&store);
+        drop(store);
+        let path = dir.path().join("s.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "DROP TABLE entity_events; DROP INDEX events_chrono;
+                 DROP INDEX storyline_events_storyline; PRAGMA user_version = 11;",
+            )
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(read(&store), written);
     }
 
     #[test]

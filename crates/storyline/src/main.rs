@@ -101,6 +101,12 @@ enum Command {
         /// Storyline id.
         #[arg(long, value_name = "ID")]
         storyline: Option<String>,
+        /// Events to skip from the start.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Most events to list (all by default).
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Quotes with speakers and channels.
     Quotes {

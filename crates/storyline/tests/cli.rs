@@ -379,6 +379,11 @@ fn ingest_is_idempotent_incremental_and_queryable() {
             assert!(ev["sentence"].as_str().unwrap().contains(expr), "{ev:#?}");
         }
     }
+    // --offset and --limit take a part of it.
+    let part = json_of(&run(&[
+        "timeline", "--entity", "Strand", "--offset", "1", "--limit", "1", "--db", db, "--json",
+    ]));
+    assert_eq!(part.as_array().unwrap(), &tl.as_array().unwrap()[1..2]);
     // One storyline's timeline holds only its events.
     let stories = json_of(&run(&["storylines", "--db", db, "--json"]));
     let story = &stories.as_array().unwrap()[0];

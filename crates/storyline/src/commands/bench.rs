@@ -395,6 +395,13 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         ("entities /api/entities", vec!["/api/entities".into()]),
         ("quotes /api/quotes", vec!["/api/quotes".into()]),
         ("storylines /api/storylines", vec!["/api/storylines".into()]),
+        (
+            "timeline /api/timeline",
+            (0..SAMPLES)
+                .map(|k| format!("/api/timeline?offset={}&limit=20", k * total / SAMPLES))
+                .collect(),
+        ),
+        ("timeline page /timeline", vec!["/timeline".into()]),
     ];
     if !events.is_empty() {
         let api = events
@@ -409,6 +416,10 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         kinds.push((
             "entity page /entities/{id}",
             vec![format!("/entities/{id}")],
+        ));
+        kinds.push((
+            "entity timeline /timeline?entity={id}",
+            vec![format!("/timeline?entity={id}")],
         ));
     }
     let mut out = Vec::new();

@@ -66,9 +66,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Events { storyline } => query::events(&cli.db, storyline.as_deref(), cli.json),
         Command::Storylines => query::storylines(&cli.db, cli.json),
         Command::Show { id } => query::show(&cli.db, &id, cli.json),
-        Command::Timeline { entity, storyline } => {
-            query::timeline(&cli.db, entity.as_deref(), storyline.as_deref(), cli.json)
-        }
+        Command::Timeline {
+            entity,
+            storyline,
+            offset,
+            limit,
+        } => query::timeline(
+            &cli.db,
+            entity.as_deref(),
+            storyline.as_deref(),
+            (offset, limit.unwrap_or(usize::MAX)),
+            cli.json,
+        ),
         Command::Quotes { speaker } => query::quotes(&cli.db, speaker.as_deref(), cli.json),
         Command::Entities => query::entities(&cli.db, cli.json),
         Command::Copies { id } => query::copies(&cli.db, id.as_deref(), cli.json),

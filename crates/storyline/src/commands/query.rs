@@ -231,11 +231,11 @@ pub fn show(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
 }
 
 #[derive(serde::Serialize)]
-struct TimelineEntry<'a> {
-    happened: Option<&'a str>,
-    reported: Option<&'a str>,
-    event: &'a str,
-    title: &'a str,
+struct TimelineEntry {
+    happened: Option<String>,
+    reported: Option<String>,
+    event: String,
+    title: String,
     articles: usize,
     /// The sentence whose time expression dates the event, and its article.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,62 +272,79 @@ fn dating_sentence(store: &Store, m: &storyline_model::TimeMention) -> Result<Op
     }))
 }
 
+/// Prints the timeline's events from `offset`, at most `limit` of them,
+/// read a page at a time; text lines are written as each page comes.
 pub fn timeline(
     db: &Path,
     entity: Option<&str>,
     storyline: Option<&str>,
+    (offset, limit): (usize, usize),
     json: bool,
 ) -> Result<ExitCode> {
+    const PAGE: usize = 1000;
     let store = open(db)?;
-    let events = match store.timeline(storyline, entity)? {
-        Ok(events) => events,
-        Err(Unknown::Storyline) => bail!(
-            "no storyline {:?} in {}",
-            storyline.unwrap_or_default(),
-            db.display()
-        ),
-        Err(Unknown::Entity) => bail!(
-            "no entity named {:?} in {}",
-            entity.unwrap_or_default(),
-            db.display()
-        ),
-    };
-    let mut entries: Vec<TimelineEntry> = Vec::with_capacity(events.len());
-    for e in &events {
-        let evidence = match e.date_evidence.first() {
-            Some(m) => dating_sentence(&store, m)?,
-            None => None,
+    let mut all: Vec<TimelineEntry> = Vec::new();
+    let mut at = offset;
+    while at - offset < limit {
+        let want = PAGE.min(limit - (at - offset));
+        let events = match store.timeline_page(storyline, entity, at, want)? {
+            Ok((_, events)) => events,
+            Err(Unknown::Storyline) => bail!(
+                "no storyline {:?} in {}",
+                storyline.unwrap_or_default(),
+                db.display()
+            ),
+            Err(Unknown::Entity) => bail!(
+                "no entity named {:?} in {}",
+                entity.unwrap_or_default(),
+                db.display()
+            ),
         };
-        entries.push(TimelineEntry {
-            happened: e.date.as_deref(),
-            reported: e.reported.as_deref(),
-            event: &e.id,
-            title: &e.title,
-            articles: e.articles.len(),
-            evidence,
-        });
-    }
-    if json {
-        output::json(&entries)?;
-    } else {
-        for e in &entries {
-            line(&format!(
-                "{:<10}  reported {:<10}  {}  {} ({} article{})",
-                e.happened.unwrap_or("undated"),
-                e.reported.unwrap_or("—"),
-                e.event,
-                trunc(e.title, 70),
-                e.articles,
-                if e.articles == 1 { "" } else { "s" }
-            ))?;
-            if let Some(ev) = &e.evidence {
+        let mut entries: Vec<TimelineEntry> = Vec::with_capacity(events.len());
+        for e in events {
+            let evidence = match e.date_evidence.first() {
+                Some(m) => dating_sentence(&store, m)?,
+                None => None,
+            };
+            entries.push(TimelineEntry {
+                happened: e.date,
+                reported: e.reported,
+                event: e.id,
+                title: e.title,
+                articles: e.articles.len(),
+                evidence,
+            });
+        }
+        let got = entries.len();
+        if json {
+            all.extend(entries);
+        } else {
+            for e in &entries {
                 line(&format!(
-                    "            \"{}\": {}",
-                    ev.expression,
-                    trunc(&ev.sentence, 110)
+                    "{:<10}  reported {:<10}  {}  {} ({} article{})",
+                    e.happened.as_deref().unwrap_or("undated"),
+                    e.reported.as_deref().unwrap_or("—"),
+                    e.event,
+                    trunc(&e.title, 70),
+                    e.articles,
+                    if e.articles == 1 { "" } else { "s" }
                 ))?;
+                if let Some(ev) = &e.evidence {
+                    line(&format!(
+                        "            \"{}\": {}",
+                        ev.expression,
+                        trunc(&ev.sentence, 110)
+                    ))?;
+                }
             }
         }
+        if got < want {
+            break;
+        }
+        at += got;
+    }
+    if json {
+        output::json(&all)?;
     }
     Ok(ExitCode::SUCCESS)
 }

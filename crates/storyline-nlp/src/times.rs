@@ -251,6 +251,12 @@ pub(crate) fn find_in(
     out
 }
 
+/// Words after a four-digit clock time ("1600 EST", "2030 hrs").
+const CLOCK_WORDS: &[&str] = &[
+    "GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST",
+    "JST", "KST", "HKT", "SGT", "IST", "hrs", "hours", "local",
+];
+
 /// Words that tie a duration to the date it ends or starts on.
 const RANGE_END: &[&str] = &["through", "until", "till", "ending", "to", "ended", "ends"];
 const RANGE_START: &[&str] = &["from", "starting", "beginning", "began", "begins", "since"];
@@ -733,7 +739,10 @@ fn match_at(c: &Ctx<'_>, i: usize, anchor: Option<Date>) -> Option<(usize, Strin
                 | "fall"
                 | "year"
         ) || !c.word(i + 1).starts_with(|ch: char| ch.is_lowercase());
-        if !glued && ((1900..=2100).contains(&y) || (1000..1900).contains(&y) && cue) {
+        // Wire copy writes clock times as four digits and a zone: "a
+        // deadline of 1600 EST", "at 2030 GMT" — never years.
+        let clock = CLOCK_WORDS.contains(&c.word(i + 1).trim_end_matches(['.', ',', ';', ')']));
+        if !glued && !clock && ((1900..=2100).contains(&y) || (1000..1900).contains(&y) && cue) {
             return Some((1, format!("{y:04}"), "date"));
         }
     }
@@ -1191,6 +1200,25 @@ mod tests {
         assert_eq!(weekday_from_name("Sundays"), None);
         assert_eq!(month_from_name("Sept."), Some(9));
         assert_eq!(month_from_name("Kept"), None);
+    }
+
+    #[test]
+    fn four_digit_clock_times_are_not_years() {
+        // 1987-03-02 is a Monday.
+        let v = values(
+            "The offer expires at 1600 EST on March 11. Trading stops at 2000 GMT, \
+the rule of 1600 says, and the 1930 agreement stands.",
+            Some("1987-03-02"),
+        );
+        let got: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("March 11", "1987-03-11"),
+                ("1600", "1600"),
+                ("1930", "1930")
+            ]
+        );
     }
 
     #[test]

@@ -307,11 +307,6 @@ fn parse_at<T: serde::de::DeserializeOwned>(
 /// mentioned first: the end of a query choosing what to read of them.
 const NAMED: &str = "FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC";
 
-/// Events as they happened ([`storyline_model::chronological`]): by their
-/// date, else their report date, undated last, then by id (the
-/// `events_chrono` index).
-const CHRONOLOGICAL: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported), id";
-
 /// Events newest first, undated last, then by id (the `events_when` index).
 const NEWEST_FIRST: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id";
 
@@ -832,52 +827,74 @@ impl Store {
                 return Ok(Err(Unknown::Storyline));
             }
         }
-        let (lim, off) = (limit as i64, offset as i64);
-        let Some(name) = entity else {
-            return Ok(Ok(match storyline {
-                None => self.paged("events", CHRONOLOGICAL, &[], offset, limit)?,
-                Some(id) => {
-                    let total = self.count("storyline_events WHERE storyline = ?1", &[&id])?;
-                    let page = self.json_rows(
-                        "SELECT e.json FROM storyline_events s JOIN events e ON e.id = s.event
-                         WHERE s.storyline = ?1 ORDER BY coalesce(e.date, e.reported) IS NULL,
-                         coalesce(e.date, e.reported), e.id LIMIT ?2 OFFSET ?3",
-                        &[&id, &lim, &off],
-                    )?;
-                    (total, page)
-                }
-            }));
-        };
-        let ids = self.entity_ids(name)?;
-        if ids.is_empty() {
-            return Ok(Err(Unknown::Entity));
-        }
-        // The entities' events in timeline order, each once: with one
-        // entity (the usual case) a range of the key, already distinct.
-        let marks = vec!["?"; ids.len()].join(",");
-        let (within, mut args): (&str, Vec<&dyn rusqlite::ToSql>) = match &storyline {
-            Some(id) => (
-                "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?",
-                vec![id],
+        // Each filter is a set of (undated, at, event) keys in timeline
+        // order, counted, then a page of it read with the events' records.
+        let ids;
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let (keys, total) = match (storyline, entity) {
+            (None, None) => (
+                "SELECT coalesce(date, reported) IS NULL AS undated, coalesce(date, reported) AS at,
+                 id AS event FROM events"
+                    .to_string(),
+                self.count("events", &[])?,
             ),
-            None => ("", vec![]),
+            (Some(id), None) => {
+                args.push(&storyline);
+                (
+                    "SELECT coalesce(e.date, e.reported) IS NULL AS undated,
+                     coalesce(e.date, e.reported) AS at, e.id AS event
+                     FROM storyline_events s JOIN events e ON e.id = s.event WHERE s.storyline = ?"
+                        .to_string(),
+                    self.count("storyline_events WHERE storyline = ?1", &[&id])?,
+                )
+            }
+            (_, Some(name)) => {
+                ids = self.entity_ids(name)?;
+                if ids.is_empty() {
+                    return Ok(Err(Unknown::Entity));
+                }
+                // With one entity (the usual case) a range of the key,
+                // already distinct.
+                let within = match storyline {
+                    Some(_) => {
+                        args.push(&storyline);
+                        "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
+                    }
+                    None => "",
+                };
+                args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
+                let keys = format!(
+                    "SELECT DISTINCT x.undated AS undated, x.at AS at, x.event AS event
+                     FROM entity_events x {within} WHERE x.entity IN ({})",
+                    vec!["?"; ids.len()].join(",")
+                );
+                let total = self
+                    .conn
+                    .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
+                    .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
+                    .map_err(|e| self.err(e))? as usize;
+                (keys, total)
+            }
         };
-        args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
-        let keys = format!(
-            "SELECT DISTINCT x.undated, x.at, x.event FROM entity_events x {within}
-             WHERE x.entity IN ({marks})"
-        );
-        let total = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
-            .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
-            .map_err(|e| self.err(e))? as usize;
+        // A page past the middle is read from the end backwards: SQLite
+        // steps over an offset's rows one at a time, and the latest page
+        // (the web timeline's first) is the one most asked for.
+        let end = offset.saturating_add(limit).min(total);
+        let (dir, skip) = if offset >= end {
+            return Ok(Ok((total, Vec::new())));
+        } else if total - end < offset {
+            ("DESC", total - end)
+        } else {
+            ("ASC", offset)
+        };
+        let (lim, off) = ((end - offset) as i64, skip as i64);
         args.push(&lim);
         args.push(&off);
         let page = self.json_rows(
             &format!(
-                "SELECT e.json FROM ({keys} ORDER BY x.undated, x.at, x.event LIMIT ? OFFSET ?) k
-                 JOIN events e ON e.id = k.event ORDER BY k.undated, k.at, k.event"
+                "SELECT e.json FROM ({keys} ORDER BY undated {dir}, at {dir}, event {dir}
+                 LIMIT ? OFFSET ?) k JOIN events e ON e.id = k.event
+                 ORDER BY k.undated, k.at, k.event"
             ),
             &args,
         )?;

@@ -868,11 +868,15 @@ impl Store {
                      FROM entity_events x {within} WHERE x.entity IN ({})",
                     vec!["?"; ids.len()].join(",")
                 );
-                let total = self
-                    .conn
-                    .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
-                    .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
-                    .map_err(|e| self.err(e))? as usize;
+                let total = match (storyline, ids.as_slice()) {
+                    // Counted on the key alone: a third of the time.
+                    (None, [id]) => self.count("entity_events WHERE entity = ?1", &[id])?,
+                    _ => self
+                        .conn
+                        .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
+                        .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
+                        .map_err(|e| self.err(e))? as usize,
+                };
                 (keys, total)
             }
         };
@@ -1367,6 +1371,12 @@ impl Store {
             (
                 "SELECT count(*) FROM storyline_events WHERE event NOT IN (SELECT id FROM events) OR storyline NOT IN (SELECT id FROM storylines)",
                 "storyline index rows pointing at no stored event or storyline",
+            ),
+            (
+                "SELECT count(*) FROM entity_events x WHERE x.event NOT IN (SELECT id FROM events)
+                    OR x.entity NOT IN (SELECT id FROM entities)
+                    OR x.at != coalesce((SELECT coalesce(date, reported) FROM events WHERE id = x.event), '')",
+                "entity index rows pointing at no stored event or entity, or at another date",
             ),
             (
                 "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
@@ -2067,6 +2077,20 @@ mod tests {
         assert_eq!(
             store.timeline_page(None, Some("nobody"), 0, 5).unwrap(),
             Err(Unknown::Entity)
+        );
+        // The check notices an entity index row gone stale.
+        assert!(store.integrity_check().unwrap().is_empty());
+        store
+            .conn
+            .execute(
+                "UPDATE events SET date = '1999-01-01' WHERE id = 'e003'",
+                [],
+            )
+            .unwrap();
+        let problems = store.integrity_check().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("entity index rows")),
+            "{problems:?}"
         );
     }
 

@@ -394,7 +394,7 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// What a [`Store::timeline`] was asked about and the store does not hold.
+/// What a [`Store::timeline_page`] was asked about and the store does not hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unknown {
     /// No storyline with that id.

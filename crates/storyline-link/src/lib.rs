@@ -54,6 +54,9 @@ pub struct Step {
     /// Resident memory of the process when it ended, in MiB (Linux only):
     /// where the peak builds up.
     pub rss_mib: Option<f64>,
+    /// The process's peak resident memory so far, in MiB (Linux only): the
+    /// step where it rises holds the peak.
+    pub peak_rss_mib: Option<f64>,
 }
 
 /// Times consecutive [`Step`]s: each ends where the next starts.
@@ -79,6 +82,7 @@ impl StepClock {
             seconds: self.wall.elapsed().as_secs_f64(),
             cpu_seconds: cpu.zip(self.cpu).map(|(now, then)| now - then),
             rss_mib: rss_mib(),
+            peak_rss_mib: peak_rss_mib(),
         };
         *self = StepClock {
             wall: std::time::Instant::now(),

@@ -579,17 +579,14 @@ async fn timeline_page(
         let (total, events) = timeline_events(&store, &tq, offset, TIMELINE_ROWS)?;
         (offset.min(total), total, events)
     };
-    let (dated, undated): (Vec<_>, Vec<_>) = events
-        .iter()
-        .map(|e| {
-            let happened = e.date.as_deref().or(e.reported.as_deref()).and_then(day_of);
-            (e, happened, e.reported.as_deref().and_then(day_of))
-        })
-        .partition(|d| d.1.is_some());
-    let dated: Vec<(&Event, i64, Option<i64>)> = dated
-        .into_iter()
-        .filter_map(|(e, h, r)| Some((e, h?, r)))
-        .collect();
+    let mut dated: Vec<(&Event, i64, Option<i64>)> = Vec::new();
+    let mut undated: Vec<&Event> = Vec::new();
+    for e in &events {
+        match e.date.as_deref().or(e.reported.as_deref()).and_then(day_of) {
+            Some(happened) => dated.push((e, happened, e.reported.as_deref().and_then(day_of))),
+            None => undated.push(e),
+        }
+    }
     let mut html = String::from("<h1>Timeline</h1>");
     let filters: String = [("storyline", &tq.storyline), ("entity", &tq.entity)]
         .iter()
@@ -619,7 +616,7 @@ async fn timeline_page(
     let mut tail = String::new();
     if !undated.is_empty() {
         tail.push_str("<h2>Undated</h2><ul>");
-        for (e, ..) in &undated {
+        for e in &undated {
             let _ = write!(
                 tail,
                 "<li><a href=\"/events/{}\">{}</a></li>",

@@ -321,12 +321,7 @@ impl Page {
     ) -> Result<Paged<T>, ApiError> {
         let (offset, limit) = self.bounds();
         let (total, items) = s.with_store(|st| fetch(st, offset, limit))?;
-        Ok(Paged {
-            total,
-            offset: offset.min(total),
-            limit,
-            items,
-        })
+        Ok(Paged::of(total, offset, limit, items))
     }
 }
 
@@ -340,6 +335,17 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// The page at `offset` (`limit` long) of `total` items; an offset past
+    /// the end is reported as the end.
+    fn of(total: usize, offset: usize, limit: usize, items: Vec<T>) -> Paged<T> {
+        Paged {
+            total,
+            offset: offset.min(total),
+            limit,
+            items,
+        }
+    }
+
     /// The same page with each item turned into another.
     fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
@@ -603,12 +609,7 @@ async fn api_timeline(
     }
     .bounds();
     let (total, items) = timeline_events(&*s.lock()?, &q, offset, limit)?;
-    Ok(Json(Paged {
-        total,
-        offset: offset.min(total),
-        limit,
-        items,
-    }))
+    Ok(Json(Paged::of(total, offset, limit, items)))
 }
 
 /// Search parameters: the text, and filters on outlet, publication dates

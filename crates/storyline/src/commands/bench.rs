@@ -333,8 +333,8 @@ const SAMPLES: usize = 11;
 
 /// `storyline serve` on `db` in a child process, and the median time of
 /// [`SAMPLES`] requests for each of its main pages and API calls: event
-/// pages (at offsets spread over the whole list), lists, searches and an
-/// entity page.
+/// pages and timeline pages (at offsets spread over the whole list), lists,
+/// searches, the timeline, and the most-named entity's page and timeline.
 fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -364,12 +364,11 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         Ok(serde_json::from_str(&http_get(port, path)?)?)
     };
     let total = json("/api/events?limit=1")?["total"].as_u64().unwrap_or(0) as usize;
+    // Offsets spread over the whole list of events.
+    let spread: Vec<usize> = (0..SAMPLES).map(|k| k * total / SAMPLES).collect();
     let mut events = Vec::new();
-    for k in 0..SAMPLES {
-        let page = json(&format!(
-            "/api/events?offset={}&limit=1",
-            k * total / SAMPLES
-        ))?;
+    for at in &spread {
+        let page = json(&format!("/api/events?offset={at}&limit=1"))?;
         if let Some(id) = page["items"][0]["id"].as_str() {
             events.push(id.to_string());
         }
@@ -397,8 +396,9 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         ("storylines /api/storylines", vec!["/api/storylines".into()]),
         (
             "timeline /api/timeline",
-            (0..SAMPLES)
-                .map(|k| format!("/api/timeline?offset={}&limit=20", k * total / SAMPLES))
+            spread
+                .iter()
+                .map(|at| format!("/api/timeline?offset={at}&limit=20"))
                 .collect(),
         ),
         ("timeline page /timeline", vec!["/timeline".into()]),

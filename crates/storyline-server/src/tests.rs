@@ -536,6 +536,31 @@ async fn the_timeline_is_read_a_page_at_a_time() {
     for bad in ["/api/timeline?entity=nobody", "/api/timeline?storyline=s9"] {
         assert_eq!(get(&app, bad).await.0, StatusCode::NOT_FOUND, "{bad}");
     }
+    // The entity's mentions, a page at a time, in the order stored.
+    let v = json(&get(&app, "/api/entities/n1?offset=690&limit=4").await.1);
+    assert_eq!(
+        (&v["mention_count"], &v["mention_offset"]),
+        (&700.into(), &690.into())
+    );
+    let arts: Vec<&str> = v["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["article"].as_str().unwrap())
+        .collect();
+    assert_eq!(arts, ["a690", "a691", "a692", "a693"]);
+    let v = json(&get(&app, "/api/entities/n1?offset=9999").await.1);
+    assert_eq!(v["mention_offset"], 700);
+    assert!(v["mentions"].as_array().unwrap().is_empty());
+    // Searching within it pages through all its articles.
+    let v = json(
+        &get(&app, "/api/search?q=quay&entity=a%26b&offset=695&limit=10")
+            .await
+            .1,
+    );
+    assert_eq!(v.as_array().unwrap().len(), 5);
+    let v = json(&get(&app, "/api/search?q=quay&entity=nobody").await.1);
+    assert!(v.as_array().unwrap().is_empty());
     // The page shows the latest events, pointing to the earlier ones.
     let (status, page, _) = get(&app, "/timeline").await;
     assert_eq!(status, StatusCode::OK);

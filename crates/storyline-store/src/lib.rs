@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use search::{IndexRow, Progress, SearchIndex};
 use storyline_model::{
-    Analysis, AnnotatedArticle, Article, Entity, Event, Quote, Relation, Storyline, TimeMention,
+    Analysis, AnnotatedArticle, Article, Entity, Event, Mention, Quote, Relation, Storyline,
+    TimeMention,
 };
 
 /// Forward-only migrations; `PRAGMA user_version` is the number applied.
@@ -164,6 +165,37 @@ const MIGRATIONS: &[&str] = &[
         FROM entities n, json_each(n.json, '$.mentions') m
         JOIN event_articles x ON x.article = json_extract(m.value, '$.article')
         JOIN events ev ON ev.id = x.event;
+    "#,
+    // 13: an entity's mentions as rows, keyed by the entity and the
+    // article's row number, apart from its record: the most-named entity's
+    // record held 94k mentions at 1M pages, parsed whole to answer one page
+    // of them (35 ms) or to filter a search by it; and the search's filter
+    // looked only at the text's best 2,000 hits, missing the articles of
+    // rarely-named entities ranked lower. Mentions are kept in the order
+    // their articles were stored, and an entity's list entry (`head`)
+    // carries the first of them.
+    r#"
+    CREATE TABLE entity_mentions (
+        entity     TEXT NOT NULL,
+        row        INTEGER NOT NULL,
+        span_start INTEGER NOT NULL,
+        span_end   INTEGER NOT NULL,
+        PRIMARY KEY (entity, row, span_start)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO entity_mentions (entity, row, span_start, span_end)
+        SELECT e.id, a.rowid, json_extract(m.value, '$.start'), json_extract(m.value, '$.end')
+        FROM entities e, json_each(e.json, '$.mentions') m
+        JOIN articles a ON a.id = json_extract(m.value, '$.article')
+        ORDER BY 1, 2, 3;
+    UPDATE entities SET
+        json = json_set(json, '$.mentions', json('[]')),
+        head = json_set(json, '$.mentions', json((
+            SELECT json_group_array(json_object('article', a.id, 'start', x.span_start, 'end', x.span_end)
+                                    ORDER BY x.row, x.span_start)
+            FROM (SELECT row, span_start, span_end FROM entity_mentions
+                  WHERE entity = entities.id ORDER BY row, span_start LIMIT 20) x
+            JOIN articles a ON a.rowid = x.row))),
+        mentions = (SELECT count(*) FROM entity_mentions WHERE entity = entities.id);
     "#,
 ];
 
@@ -307,6 +339,16 @@ fn parse_at<T: serde::de::DeserializeOwned>(
 /// mentioned first: the end of a query choosing what to read of them.
 const NAMED: &str = "FROM entities WHERE id = ?1 OR id IN (SELECT entity FROM entity_names WHERE name = lower(?1)) ORDER BY mentions DESC";
 
+/// A mention from a row's columns article id, start and end, the first at
+/// column `at`.
+fn mention(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Mention> {
+    Ok(Mention {
+        article: r.get(at)?,
+        start: r.get(at + 1)?,
+        end: r.get(at + 2)?,
+    })
+}
+
 /// Events newest first, undated last, then by id (the `events_when` index).
 const NEWEST_FIRST: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id";
 
@@ -318,12 +360,17 @@ const MARK_UNLINKED: &str = "INSERT OR REPLACE INTO meta (key, value) VALUES ('l
 /// this many.
 pub const LOAD_BATCH: usize = 4096;
 
+/// Most of the words' best hits a search within an entity checks one by
+/// one ([`Store::search_naming`]) before it reads the set of the entity's
+/// articles instead.
+const SCAN_NAMED: usize = 4000;
+
 /// Mentions an entity's list entry carries ([`Store::entities_page`]).
 pub const HEAD_MENTIONS: usize = 20;
 
 /// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
 /// (times are written with their article).
-const DERIVED: [&str; 9] = [
+const DERIVED: [&str; 10] = [
     "relations",
     "events",
     "event_articles",
@@ -331,6 +378,7 @@ const DERIVED: [&str; 9] = [
     "storyline_events",
     "entities",
     "entity_names",
+    "entity_mentions",
     "entity_events",
     "quotes",
 ];
@@ -368,6 +416,15 @@ pub enum StoreError {
     /// from them.
     #[error("{0}")]
     Search(String),
+    /// What was handed to the store contradicts what it holds (linking
+    /// results naming an article that is not stored); nothing was written.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A stored JSON column did not parse.
     #[error("{path}: corrupt record {what}: {message}")]
     Corrupt {
@@ -1193,17 +1250,106 @@ impl Store {
         Ok(out)
     }
 
-    /// Entities, most mentioned first.
+    /// Entities, most mentioned first, each with all its mentions.
     pub fn entities(&self) -> Result<Vec<Entity>> {
-        self.json_rows(
+        let mut all: Vec<Entity> = self.json_rows(
             "SELECT json FROM entities ORDER BY mentions DESC, name",
             &[],
-        )
+        )?;
+        let at: HashMap<String, usize> = all
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.entity, a.id, m.span_start, m.span_end
+                 FROM entity_mentions m JOIN articles a ON a.rowid = m.row
+                 ORDER BY m.entity, m.row, m.span_start",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, mention(r, 1)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (entity, m) = row.map_err(|e| self.err(e))?;
+            if let Some(&i) = at.get(&entity) {
+                all[i].mentions.push(m);
+            }
+        }
+        Ok(all)
     }
 
-    /// Entities whose name or alias is `name` (case-insensitive), or whose id it is.
+    /// Entities whose name or alias is `name` (case-insensitive), or whose
+    /// id it is, each with all its mentions.
     pub fn find_entities(&self, name: &str) -> Result<Vec<Entity>> {
-        self.json_rows(&format!("SELECT json {NAMED}"), &[&name])
+        let mut found: Vec<Entity> = self.json_rows(&format!("SELECT json {NAMED}"), &[&name])?;
+        for e in &mut found {
+            e.mentions = self.entity_mentions(&e.id, 0, usize::MAX)?;
+        }
+        Ok(found)
+    }
+
+    /// The most mentioned entity whose name or alias is `name`, or whose id
+    /// it is, without its mentions, and how many it has.
+    pub fn entity_head(&self, name: &str) -> Result<Option<(Entity, usize)>> {
+        let query = format!("SELECT json, mentions {NAMED} LIMIT 1");
+        let row = self
+            .conn
+            .prepare_cached(&query)
+            .and_then(|mut s| {
+                s.query_row([name], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        row.map(|(json, n)| Ok((self.parse(&json, &query)?, n as usize)))
+            .transpose()
+    }
+
+    /// The mentions of entity `id` (none if there is no such entity), in
+    /// the order their articles were stored, `limit` of them from `offset`:
+    /// read from an index, whatever the entity's size.
+    pub fn entity_mentions(&self, id: &str, offset: usize, limit: usize) -> Result<Vec<Mention>> {
+        let mut stmt = self
+            .conn
+            // The page cut before the join: SQLite joins the rows an
+            // OFFSET skips (140 ms 90k mentions in, at 1M pages).
+            .prepare_cached(
+                "SELECT a.id, m.span_start, m.span_end FROM (
+                    SELECT row, span_start, span_end FROM entity_mentions WHERE entity = ?1
+                    ORDER BY row, span_start LIMIT ?2 OFFSET ?3) m
+                 JOIN articles a ON a.rowid = m.row ORDER BY m.row, m.span_start",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![id, limit, offset], |r| mention(r, 0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The row numbers of the articles that mention any of the entities
+    /// `ids` (once per mention).
+    fn entity_article_rows(&self, ids: &[String]) -> Result<Vec<u64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT row FROM entity_mentions WHERE entity = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map([id], |r| r.get::<_, i64>(0))
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                out.push(row.map_err(|e| self.err(e))? as u64);
+            }
+        }
+        Ok(out)
     }
 
     /// [`Store::find_entities`], each with its first [`HEAD_MENTIONS`]
@@ -1293,10 +1439,17 @@ impl Store {
             // Indexed here, if anything: no need to keep the writer.
             self.release_search()?;
         }
-        let (rows, snippets) = self
-            .search
-            .search(query, filter, offset, limit)
-            .map_err(StoreError::Search)?;
+        let found = match &filter.entity {
+            None => self
+                .search
+                .search(query, filter, None, offset, limit)
+                .map_err(StoreError::Search)?,
+            Some(name) => match self.search_naming(query, filter, name, offset, limit)? {
+                Some(found) => found,
+                None => return Ok(Vec::new()),
+            },
+        };
+        let (rows, snippets) = found;
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -1325,6 +1478,76 @@ impl Store {
             }
         }
         Ok(hits)
+    }
+
+    /// [`Store::search_filtered`] within the articles naming the entities
+    /// `name` stands for (`None` when it stands for none): exact, at a cost
+    /// that follows the smaller of the entity and the page.
+    fn search_naming(
+        &self,
+        query: &str,
+        filter: &SearchFilter,
+        name: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(Vec<i64>, search::SnippetMaker)>> {
+        let ids = self.entity_ids(name)?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut named = 0usize;
+        for id in &ids {
+            named += self
+                .conn
+                .prepare_cached("SELECT mentions FROM entities WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get::<_, i64>(0)))
+                .map_err(|e| self.err(e))? as usize;
+        }
+        // A much-named entity (Japan in 80k of 1M pages) is in many of the
+        // words' matches: their best few, as many as the page needs at the
+        // entity's share of the store and twice that, are checked one by
+        // one. The whole set of its articles' rows is for when that does not
+        // fill the page (and for an entity named less: the set is small).
+        let docs = self.search.num_docs().map_err(StoreError::Search)? as usize;
+        let want = offset + limit;
+        let scan = want.saturating_mul(2).saturating_mul(docs) / named.max(1);
+        if scan <= SCAN_NAMED {
+            let scan = scan.max(want).max(1);
+            let (rows, snippets) = self
+                .search
+                .search(query, filter, None, 0, scan)
+                .map_err(StoreError::Search)?;
+            let seen_all = rows.len() < scan;
+            let mut kept = Vec::new();
+            for row in rows {
+                if self.names_row(&ids, row)? {
+                    kept.push(row);
+                }
+            }
+            if kept.len() >= want || seen_all {
+                let page = kept.into_iter().skip(offset).take(limit).collect();
+                return Ok(Some((page, snippets)));
+            }
+        }
+        let rows = self.entity_article_rows(&ids)?;
+        self.search
+            .search(query, filter, Some(&rows), offset, limit)
+            .map(Some)
+            .map_err(StoreError::Search)
+    }
+
+    /// Whether article row `row` names any of the entities `ids`.
+    fn names_row(&self, ids: &[String], row: i64) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM entity_mentions WHERE entity = ?1 AND row = ?2 LIMIT 1")
+            .map_err(|e| self.err(e))?;
+        for id in ids {
+            if stmt.exists(params![id, row]).map_err(|e| self.err(e))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Runs SQLite's integrity check, then storyline's own: annotations
@@ -1377,6 +1600,20 @@ impl Store {
                     OR x.entity NOT IN (SELECT id FROM entities)
                     OR x.at != coalesce((SELECT coalesce(date, reported) FROM events WHERE id = x.event), '')",
                 "entity index rows pointing at no stored event or entity, or at another date",
+            ),
+            (
+                // The articles' rows from a small index, not their table:
+                // a look-up per mention read the table's pages (15 s at 1M).
+                "SELECT (SELECT count(*) FROM (
+                    SELECT row FROM entity_mentions
+                    EXCEPT SELECT rowid FROM articles INDEXED BY articles_published))
+                 + (SELECT count(*) FROM entity_mentions WHERE entity NOT IN (SELECT id FROM entities))",
+                "entity mentions in no stored article or of no stored entity",
+            ),
+            (
+                "SELECT count(*) FROM entities e
+                    WHERE mentions != (SELECT count(*) FROM entity_mentions WHERE entity = e.id)",
+                "entities whose count of mentions differs from their mentions",
             ),
             (
                 "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
@@ -1605,6 +1842,9 @@ impl DerivedWriter<'_> {
 /// to build again at the end, and the rows written to each counted table.
 struct DerivedRows {
     indexes: Vec<(String, String)>,
+    /// Each article's row number by its id, read when the first entities
+    /// come ([`DerivedRows::entities`]).
+    rows_of: Option<HashMap<String, i64>>,
     events: usize,
     storylines: usize,
     entities: usize,
@@ -1641,6 +1881,7 @@ impl DerivedRows {
         }
         Ok(DerivedRows {
             indexes,
+            rows_of: None,
             events: 0,
             storylines: 0,
             entities: 0,
@@ -1716,6 +1957,14 @@ impl DerivedRows {
         rows: &[Entity],
     ) -> Result<()> {
         let e = |err| sql(path, err);
+        if self.rows_of.is_none() {
+            let mut q = conn.prepare("SELECT id, rowid FROM articles").map_err(e)?;
+            let pairs = q
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(e)?;
+            self.rows_of = Some(pairs.collect::<rusqlite::Result<_>>().map_err(e)?);
+        }
+        let rows_of = self.rows_of.as_ref().expect("read above");
         let mut s = conn
             .prepare_cached(
                 "INSERT INTO entities (id, name, kind, mentions, json, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1724,30 +1973,71 @@ impl DerivedRows {
         let mut names = conn
             .prepare_cached("INSERT INTO entity_names (name, entity) VALUES (?1, ?2)")
             .map_err(e)?;
-        let json = |en: &Entity| {
-            let head = to_json(&Entity {
-                id: en.id.clone(),
-                name: en.name.clone(),
-                kind: en.kind,
-                aliases: en.aliases.clone(),
-                role: en.role.clone(),
-                mentions: en.mentions.iter().take(HEAD_MENTIONS).cloned().collect(),
-            });
-            (to_json(en), head)
+        let mut mentions = conn
+            .prepare_cached(
+                "INSERT INTO entity_mentions (entity, row, span_start, span_end) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(e)?;
+        // In id order, the order of both tables' keys: each B-tree is
+        // written front to back.
+        let mut sorted: Vec<&Entity> = rows.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        // Each entity's mentions as (article row, start, end), in the order
+        // their articles were stored; its record without them, and its
+        // list entry with the first few.
+        let made = |en: &&Entity| -> std::result::Result<_, String> {
+            // (row, start, end, index in the entity's mentions)
+            let mut at: Vec<(i64, u32, u32, usize)> = Vec::with_capacity(en.mentions.len());
+            for (i, m) in en.mentions.iter().enumerate() {
+                let row = rows_of.get(&m.article).ok_or_else(|| {
+                    format!(
+                        "entity {} is mentioned in article {}, which is not stored",
+                        en.id, m.article
+                    )
+                })?;
+                at.push((*row, m.start, m.end, i));
+            }
+            at.sort_unstable();
+            at.dedup_by_key(|m| (m.0, m.1));
+            let record = |mentions: Vec<Mention>| {
+                to_json(&Entity {
+                    id: en.id.clone(),
+                    name: en.name.clone(),
+                    kind: en.kind,
+                    aliases: en.aliases.clone(),
+                    role: en.role.clone(),
+                    mentions,
+                })
+            };
+            let head = at
+                .iter()
+                .take(HEAD_MENTIONS)
+                .map(|&(.., i)| en.mentions[i].clone())
+                .collect();
+            Ok((record(Vec::new()), record(head), at))
         };
-        for (en, (json, head)) in serialised(rows, json) {
+        for (en, made) in serialised(&sorted, made) {
+            let (json, head, at) = made.map_err(|message| StoreError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            })?;
             let kind = serde_json::to_value(en.kind).expect("kind serialises");
             s.execute(params![
                 en.id,
                 en.name,
                 kind.as_str(),
-                en.mentions.len() as i64,
+                at.len() as i64,
                 json,
                 head
             ])
             .map_err(e)?;
             for n in std::iter::once(&en.name).chain(&en.aliases) {
                 names.execute(params![n.to_lowercase(), en.id]).map_err(e)?;
+            }
+            for (row, start, end, _) in at {
+                mentions
+                    .execute(params![en.id, row, start, end])
+                    .map_err(e)?;
             }
         }
         self.entities += rows.len();
@@ -2137,18 +2427,42 @@ mod tests {
                 .collect()
         };
         let written = read(&store);
+        let entities = store.entities().unwrap();
+        let mentions = |store: &Store| -> Vec<Vec<Mention>> {
+            names
+                .iter()
+                .map(|n| store.entity_mentions(n, 0, 1000).unwrap())
+                .collect()
+        };
+        let listed = mentions(&store);
+        assert!(listed[..3].iter().all(|m| !m.is_empty()), "{listed:?}");
+        let heads = store.entities_page(0, 10).unwrap();
         drop(store);
+        // Version 11: each entity's mentions in its record, in article id
+        // order, no table of them.
         let path = dir.path().join("s.db");
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch(
-                "DROP TABLE entity_events; DROP INDEX events_chrono;
-                 DROP INDEX storyline_events_storyline; PRAGMA user_version = 11;",
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP TABLE entity_events; DROP INDEX events_chrono;
+             DROP INDEX storyline_events_storyline; DROP TABLE entity_mentions;
+             PRAGMA user_version = 11;",
+        )
+        .unwrap();
+        for mut e in entities {
+            e.mentions.sort_by(|a, b| a.article.cmp(&b.article));
+            c.execute(
+                "UPDATE entities SET json = ?1, head = NULL WHERE id = ?2",
+                params![serde_json::to_string(&e).unwrap(), e.id],
             )
             .unwrap();
+        }
+        drop(c);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(read(&store), written);
+        assert_eq!(mentions(&store), listed);
+        assert_eq!(store.entities_page(0, 10).unwrap(), heads);
+        assert!(store.integrity_check().unwrap().is_empty());
     }
 
     #[test]
@@ -2183,6 +2497,131 @@ mod tests {
         // Query syntax a user did not mean does not error.
         assert!(store.search("\"harbour AND (", 10).is_ok());
         assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn entity_mentions_are_paged_and_filter_search_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        // Every page says "harbour"; the three that name Strand say it once
+        // among many other words, so that they rank last.
+        let docs: Vec<AnnotatedArticle> = (0..300)
+            .map(|i| {
+                let body = if i % 100 == 7 {
+                    "Olav Strand spoke at length about the ferry timetable, the fish market, \
+                     the new road, the school and the weather near the harbour."
+                } else {
+                    "Harbour news: the harbour, the harbour, the harbour."
+                };
+                annotated(&format!("a{i:03}"), body)
+            })
+            .collect();
+        let named: Vec<&str> = ["a007", "a107", "a207"].into();
+        let mut a = analysis(&docs);
+        a.entities[0].mentions = named
+            .iter()
+            .rev()
+            .flat_map(|&id| {
+                [12, 0].map(|start| Mention {
+                    article: id.into(),
+                    start,
+                    end: start + 5,
+                })
+            })
+            .collect();
+        let new: Vec<(String, AnnotatedArticle)> = docs
+            .iter()
+            .map(|d| (format!("h{}", d.article.id), d.clone()))
+            .collect();
+        store.commit(&new, &a).unwrap();
+
+        // In the order the articles were stored, a page at a time.
+        let all = store.entity_mentions("n1", 0, 100).unwrap();
+        let got: Vec<(&str, u32)> = all.iter().map(|m| (m.article.as_str(), m.start)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a007", 0),
+                ("a007", 12),
+                ("a107", 0),
+                ("a107", 12),
+                ("a207", 0),
+                ("a207", 12)
+            ]
+        );
+        assert_eq!(store.entity_mentions("n1", 2, 3).unwrap(), all[2..5]);
+        assert!(store.entity_mentions("n1", 6, 3).unwrap().is_empty());
+        assert!(store.entity_mentions("n9", 0, 3).unwrap().is_empty());
+        assert_eq!(store.find_entities("Strand").unwrap()[0].mentions, all);
+        let (head, count) = store.entity_head("strand").unwrap().unwrap();
+        assert_eq!((head.id.as_str(), head.mentions.len(), count), ("n1", 0, 6));
+
+        // Searching within the entity finds its articles however low they
+        // rank among the words' matches, and pages through them.
+        let within = |offset, limit| {
+            let filter = SearchFilter {
+                entity: Some("Olav Strand".into()),
+                ..Default::default()
+            };
+            let hits = store
+                .search_filtered("harbour", &filter, offset, limit)
+                .unwrap();
+            hits.into_iter().map(|h| h.article).collect::<Vec<_>>()
+        };
+        // Checking the words' best hits one by one (a short page), or
+        // through the set of the entity's articles (a long one).
+        for limit in [10, 100] {
+            let mut found = within(0, limit);
+            found.sort();
+            assert_eq!(found, named, "limit {limit}");
+        }
+        assert_eq!(within(0, 2).len(), 2);
+        assert_eq!(within(2, 2).len(), 1);
+        let best = store.search("harbour", 10).unwrap();
+        assert!(best.iter().all(|h| !named.contains(&h.article.as_str())));
+        let nobody = SearchFilter {
+            entity: Some("nobody".into()),
+            ..Default::default()
+        };
+        assert!(store
+            .search_filtered("harbour", &nobody, 0, 10)
+            .unwrap()
+            .is_empty());
+        assert!(store.integrity_check().unwrap().is_empty());
+
+        // Linking results naming an article not stored are refused whole.
+        let mut bad = a.clone();
+        bad.entities[0].mentions.push(Mention {
+            article: "a999".into(),
+            start: 0,
+            end: 5,
+        });
+        let err = store.commit(&[], &bad).unwrap_err().to_string();
+        assert!(err.contains("a999") && err.contains("not stored"), "{err}");
+        assert_eq!(store.entity_mentions("n1", 0, 100).unwrap(), all);
+
+        // The check notices a mention of an article not stored, then one
+        // gone.
+        store
+            .conn
+            .execute_batch(
+                "DELETE FROM entity_mentions WHERE row = (SELECT min(row) FROM entity_mentions)
+                    AND span_start = 0;
+                 INSERT INTO entity_mentions VALUES ('n1', 99999, 0, 5);",
+            )
+            .unwrap();
+        let problems = store.integrity_check().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("no stored article"), "{problems:?}");
+        store
+            .conn
+            .execute("DELETE FROM entity_mentions WHERE row = 99999", [])
+            .unwrap();
+        let problems = store.integrity_check().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("count of mentions")),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -2246,8 +2685,14 @@ mod tests {
                 .collect()
         };
         {
-            // n2 is named 25 times.
+            // n2 is named 25 times, in a stored article.
             let c = Connection::open(&path).unwrap();
+            let a1 = annotated("a1", "Olav Strand reopened the harbour at Nordvik.");
+            c.execute(
+                "INSERT INTO articles (id, hash, source, annotated) VALUES ('a1', 'h1', 'test', ?1)",
+                [serde_json::to_string(&a1).unwrap()],
+            )
+            .unwrap();
             let n2 = Entity {
                 id: "n2".into(),
                 name: "B".into(),

@@ -144,6 +144,9 @@ enum Command {
         /// Published on or before this day (YYYY-MM-DD).
         #[arg(long, value_parser = parse_day)]
         to: Option<u64>,
+        /// Only articles naming this entity (name, alias or id).
+        #[arg(long)]
+        entity: Option<String>,
     },
     /// Run the pipeline on the bundled example pages and print a summary.
     Demo,

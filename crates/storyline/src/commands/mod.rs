@@ -89,12 +89,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             language,
             from,
             to,
+            entity,
         } => {
             let filter = storyline_store::SearchFilter {
                 outlet,
                 language,
                 from,
                 to,
+                entity,
             };
             query::search(&cli.db, &query, &filter, offset, limit, cli.json)
         }

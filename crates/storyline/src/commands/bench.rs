@@ -237,13 +237,13 @@ fn print_report(r: &Report) -> Result<()> {
     }
     if let Some(first) = r.runs.first() {
         // Flat as the store grows: one column per run.
-        let mut head = format!("{:<34}", "query latency (median ms)");
+        let mut head = format!("{:<38}", "query latency (median ms)");
         for run in &r.runs {
             head.push_str(&format!("  {:>11}", run.name));
         }
         line(&head)?;
         for (k, (what, _)) in first.latency_ms.iter().enumerate() {
-            let mut row = format!("{what:<34}");
+            let mut row = format!("{what:<38}");
             for run in &r.runs {
                 let ms = run.latency_ms.get(k).map_or(f64::NAN, |l| l.1);
                 row.push_str(&format!("  {ms:>11.1}"));
@@ -373,7 +373,12 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
             events.push(id.to_string());
         }
     }
-    let entity = json("/api/entities?limit=1")?["items"][0]["id"]
+    // The most-named entity, how often it is named, and the least named.
+    let entities = json("/api/entities?limit=1")?;
+    let entity = entities["items"][0]["id"].as_str().map(str::to_string);
+    let named = entities["items"][0]["mention_count"].as_u64().unwrap_or(0) as usize;
+    let last = entities["total"].as_u64().unwrap_or(0).saturating_sub(1);
+    let rare = json(&format!("/api/entities?offset={last}&limit=1"))?["items"][0]["id"]
         .as_str()
         .map(str::to_string);
     let mut kinds: Vec<(&str, Vec<String>)> = vec![
@@ -420,6 +425,22 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         kinds.push((
             "entity timeline /timeline?entity={id}",
             vec![format!("/timeline?entity={id}")],
+        ));
+        kinds.push((
+            "entity mentions /api/entities/{id}",
+            (0..SAMPLES)
+                .map(|k| format!("/api/entities/{id}?offset={}&limit=20", k * named / SAMPLES))
+                .collect(),
+        ));
+        kinds.push((
+            "search said within the entity",
+            vec![format!("/api/search?q=said&entity={id}")],
+        ));
+    }
+    if let Some(id) = rare {
+        kinds.push((
+            "search said within least named",
+            vec![format!("/api/search?q=said&entity={id}")],
         ));
     }
     let mut out = Vec::new();

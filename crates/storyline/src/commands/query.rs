@@ -193,19 +193,21 @@ pub fn show(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
         output::events(&events)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let ents = store.find_entities(id)?;
-    if let Some(e) = ents.first() {
-        if json {
+    if json {
+        let ents = store.find_entities(id)?;
+        if !ents.is_empty() {
             output::json(&ents)?;
             return Ok(ExitCode::SUCCESS);
         }
+    } else if let Some((e, count)) = store.entity_head(id)? {
+        // Its first mentions only: the most-named have 100k.
         line(&format!("{}  {} ({:?})", e.id, e.name, e.kind))?;
         line(&format!("aliases: {}", e.aliases.join(", ")))?;
         if let Some(r) = &e.role {
             line(&format!("role:    {r}"))?;
         }
-        line(&format!("mentions: {}", e.mentions.len()))?;
-        for m in e.mentions.iter().take(20) {
+        line(&format!("mentions: {count}"))?;
+        for m in store.entity_mentions(&e.id, 0, 20)? {
             let text = store
                 .article(&m.article)?
                 .map(|a| {

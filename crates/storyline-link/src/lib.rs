@@ -1369,12 +1369,19 @@ fn group_quotes<K: Sink>(
     }
     drop(groups);
     drop(class_members);
-    // The records, a chunk at a time, on all cores.
-    for start in (0..quotes.len()).step_by(QUOTE_CHUNK) {
-        let end = (start + QUOTE_CHUNK).min(quotes.len());
-        let out: Vec<Quote> = (start..end)
-            .into_par_iter()
-            .map(|i| {
+    // The records, a chunk at a time, on all cores, in the order of their
+    // ids (article id, then index): the store's key on them is then written
+    // front to back across chunks.
+    let mut order: Vec<u32> = (0..quotes.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        let (a, b) = (&quotes[a as usize], &quotes[b as usize]);
+        (&metas[a.article as usize].id, a.index).cmp(&(&metas[b.article as usize].id, b.index))
+    });
+    for chunk in order.chunks(QUOTE_CHUNK) {
+        let out: Vec<Quote> = chunk
+            .par_iter()
+            .map(|&i| {
+                let i = i as usize;
                 let q = &quotes[i];
                 let article = &metas[q.article as usize].id;
                 let speaker = q.speaker.map(|s| &entities[s as usize]);

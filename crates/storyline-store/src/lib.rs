@@ -1901,7 +1901,8 @@ impl DerivedRows {
                 "INSERT INTO relations (a, b, kind, score, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(e)?;
-        for (r, evidence) in serialised(rows, |r| to_json(&r.evidence)) {
+        let rows = in_key_order(rows, |x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+        for (r, evidence) in serialised(&rows, |r| to_json(&r.evidence)) {
             s.execute(params![r.a, r.b, r.kind.as_str(), r.score, evidence])
                 .map_err(e)?;
         }
@@ -1916,7 +1917,8 @@ impl DerivedRows {
         let mut ea = conn
             .prepare_cached("INSERT OR IGNORE INTO event_articles (event, article) VALUES (?1, ?2)")
             .map_err(e)?;
-        for (ev, json) in serialised(rows, to_json) {
+        let rows = in_key_order(rows, |x, y| x.id.cmp(&y.id));
+        for (ev, json) in serialised(&rows, |ev| to_json(*ev)) {
             s.execute(params![ev.id, ev.date, ev.reported, json])
                 .map_err(e)?;
             for a in &ev.articles {
@@ -1940,7 +1942,8 @@ impl DerivedRows {
         let mut se = conn
             .prepare_cached("INSERT INTO storyline_events (storyline, event) VALUES (?1, ?2)")
             .map_err(e)?;
-        for (st, json) in serialised(rows, to_json) {
+        let rows = in_key_order(rows, |x, y| x.id.cmp(&y.id));
+        for (st, json) in serialised(&rows, |st| to_json(*st)) {
             s.execute(params![st.id, json]).map_err(e)?;
             for ev in &st.events {
                 se.execute(params![st.id, ev]).map_err(e)?;
@@ -1978,10 +1981,7 @@ impl DerivedRows {
                 "INSERT INTO entity_mentions (entity, row, span_start, span_end) VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(e)?;
-        // In id order, the order of both tables' keys: each B-tree is
-        // written front to back.
-        let mut sorted: Vec<&Entity> = rows.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let sorted = in_key_order(rows, |x, y| x.id.cmp(&y.id));
         // Each entity's mentions as (article row, start, end), in the order
         // their articles were stored; its record without them, and its
         // list entry with the first few.
@@ -2071,7 +2071,8 @@ impl DerivedRows {
                 "INSERT INTO quotes (id, article, speaker, grp, json) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(e)?;
-        for (q, json) in serialised(rows, to_json) {
+        let rows = in_key_order(rows, |x, y| x.id.cmp(&y.id));
+        for (q, json) in serialised(&rows, |q| to_json(*q)) {
             s.execute(params![q.id, q.article, q.speaker, q.group, json])
                 .map_err(e)?;
         }
@@ -2105,6 +2106,17 @@ impl DerivedRows {
         .map_err(e)?;
         Ok(())
     }
+}
+
+/// `rows` in the order of their table's key: inserted so, each B-tree is
+/// written front to back. In any other order (ids are hashes) each insert
+/// lands on a random page of the key's index, and at a million pages those
+/// indexes outgrow SQLite's cache: each miss is looked up through a WAL of
+/// gigabytes (linking rewrites every derived table in one transaction).
+fn in_key_order<T>(rows: &[T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<&T> {
+    let mut sorted: Vec<&T> = rows.iter().collect();
+    sorted.sort_unstable_by(|a, b| cmp(a, b));
+    sorted
 }
 
 /// Rows beside what `f` makes of them (their JSON), made on all cores a

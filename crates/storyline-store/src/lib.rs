@@ -1491,18 +1491,20 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Option<(Vec<i64>, search::SnippetMaker)>> {
-        let ids = self.entity_ids(name)?;
-        if ids.is_empty() {
+        // The entities and how often each is named, in one look-up.
+        let found: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached(&format!("SELECT id, mentions {NAMED}"))
+            .and_then(|mut s| {
+                s.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        if found.is_empty() {
             return Ok(None);
         }
-        let mut named = 0usize;
-        for id in &ids {
-            named += self
-                .conn
-                .prepare_cached("SELECT mentions FROM entities WHERE id = ?1")
-                .and_then(|mut s| s.query_row([id], |r| r.get::<_, i64>(0)))
-                .map_err(|e| self.err(e))? as usize;
-        }
+        let named = found.iter().map(|(_, n)| *n as usize).sum::<usize>();
+        let ids: Vec<String> = found.into_iter().map(|(id, _)| id).collect();
         // A much-named entity (Japan in 80k of 1M pages) is in many of the
         // words' matches: their best few, as many as the page needs at the
         // entity's share of the store and twice that, are checked one by

@@ -576,10 +576,16 @@ mod tests {
                 .collect();
             want.sort_by(|a, b| storyline_model::chronological(a, b));
             let want: Vec<&str> = want.iter().map(|e| e.id.as_str()).collect();
-            let (total, got) = store
-                .timeline_page(None, Some(&en.id), 0, 100_000)
+            let page = store
+                .timeline_page(
+                    None,
+                    Some(&en.id),
+                    &storyline_store::Start::Offset(0),
+                    100_000,
+                )
                 .unwrap()
                 .unwrap();
+            let (total, got) = (page.total, page.items);
             let got: Vec<&str> = got.iter().map(|e| e.id.as_str()).collect();
             assert_eq!((total, got), (want.len(), want), "{}", en.name);
         }

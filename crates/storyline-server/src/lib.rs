@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use storyline_store::Store;
+use storyline_store::{Cursor, Page as StorePage, Start, Store};
 
 /// What the handlers share: connections to the store and the access token,
 /// if any. A SQLite connection serves one thread at a time, so reads spread
@@ -107,7 +107,7 @@ impl AppState {
         &self,
         f: impl FnOnce(&Store) -> storyline_store::Result<T>,
     ) -> Result<T, ApiError> {
-        f(&*self.lock()?).map_err(|e| ApiError::internal(&e.to_string()))
+        f(&*self.lock()?).map_err(ApiError::from_store)
     }
 }
 
@@ -259,6 +259,14 @@ impl ApiError {
     fn not_found(what: &str) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, &format!("no {what}"))
     }
+    /// A store's error: the client's fault when it sent a cursor of another
+    /// list, the server's otherwise.
+    fn from_store(e: storyline_store::StoreError) -> ApiError {
+        match e {
+            storyline_store::StoreError::BadCursor(m) => ApiError::new(StatusCode::BAD_REQUEST, &m),
+            e => ApiError::internal(&e.to_string()),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -296,53 +304,72 @@ pub fn attr(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
-/// Pagination: `offset` and `limit` (at most [`MAX_LIMIT`]).
+/// Pagination: `offset` or `after` (a cursor from an earlier page's
+/// `next`), and `limit` (at most [`MAX_LIMIT`]).
 #[derive(Debug, Deserialize, Default)]
 pub struct Page {
     offset: Option<usize>,
     limit: Option<usize>,
+    after: Option<String>,
 }
 
 impl Page {
-    /// Offset and limit, defaulted and capped.
-    fn bounds(&self) -> (usize, usize) {
-        (
-            self.offset.unwrap_or(0),
-            self.limit.unwrap_or(50).clamp(1, MAX_LIMIT),
-        )
+    /// Where the page starts and its length (defaulted and capped); 400
+    /// for a cursor this server did not write, or one with an offset.
+    fn bounds(&self) -> Result<(Start, usize), ApiError> {
+        let limit = self.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+        let start = match (&self.after, self.offset) {
+            (None, offset) => Start::Offset(offset.unwrap_or(0)),
+            (Some(_), Some(_)) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "give offset or after, not both",
+                ))
+            }
+            (Some(after), None) => Start::After(
+                Cursor::decode(after).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, &m))?,
+            ),
+        };
+        Ok((start, limit))
     }
 
-    /// Asks the store for this page with `fetch(offset, limit)`, which
-    /// returns the total and the page.
+    /// Asks the store for this page with `fetch(start, limit)`.
     fn fetch<T>(
         &self,
         s: &AppState,
-        fetch: impl FnOnce(&Store, usize, usize) -> storyline_store::Result<(usize, Vec<T>)>,
+        fetch: impl FnOnce(&Store, &Start, usize) -> storyline_store::Result<StorePage<T>>,
     ) -> Result<Paged<T>, ApiError> {
-        let (offset, limit) = self.bounds();
-        let (total, items) = s.with_store(|st| fetch(st, offset, limit))?;
-        Ok(Paged::of(total, offset, limit, items))
+        let (start, limit) = self.bounds()?;
+        let page = s.with_store(|st| fetch(st, &start, limit))?;
+        Ok(Paged::of(page, &start, limit))
     }
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize)]
+/// A page of a list as the API answers it.
+#[derive(Serialize)]
 pub struct Paged<T> {
     total: usize,
-    offset: usize,
+    /// The page's offset; `null` for a page asked for `after` a cursor.
+    offset: Option<usize>,
     limit: usize,
+    /// The cursor of the next page (`after=`), `null` on the last one.
+    next: Option<String>,
     items: Vec<T>,
 }
 
 impl<T> Paged<T> {
-    /// The page at `offset` (`limit` long) of `total` items; an offset past
-    /// the end is reported as the end.
-    fn of(total: usize, offset: usize, limit: usize, items: Vec<T>) -> Paged<T> {
+    /// The store's page, asked for from `start`; an offset past the end is
+    /// reported as the end.
+    fn of(page: StorePage<T>, start: &Start, limit: usize) -> Paged<T> {
         Paged {
-            total,
-            offset: offset.min(total),
+            total: page.total,
+            offset: match start {
+                Start::Offset(o) => Some((*o).min(page.total)),
+                Start::After(_) => None,
+            },
             limit,
-            items,
+            next: page.next.map(|c| c.encode()),
+            items: page.items,
         }
     }
 
@@ -352,6 +379,7 @@ impl<T> Paged<T> {
             total: self.total,
             offset: self.offset,
             limit: self.limit,
+            next: self.next,
             items: self.items.into_iter().map(f).collect(),
         }
     }
@@ -369,7 +397,7 @@ async fn api_events(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
-    Ok(Json(p.fetch(&s, |st, o, l| st.events_page(o, l))?))
+    Ok(Json(p.fetch(&s, |st, at, l| st.events_page(at, l))?))
 }
 
 /// An event with what the event page needs: its articles, their quotes,
@@ -463,7 +491,7 @@ async fn api_storylines(
     State(s): State<Arc<AppState>>,
     Query(p): Query<Page>,
 ) -> Result<Json<Paged<storyline_model::Storyline>>, ApiError> {
-    Ok(Json(p.fetch(&s, |st, o, l| st.storylines_page(o, l))?))
+    Ok(Json(p.fetch(&s, |st, at, l| st.storylines_page(at, l))?))
 }
 
 async fn api_storyline(
@@ -494,7 +522,11 @@ struct EntityView {
     #[serde(flatten)]
     entity: storyline_model::Entity,
     mention_count: usize,
-    mention_offset: usize,
+    /// The mentions' offset; `null` for a page asked for `after` a cursor.
+    mention_offset: Option<usize>,
+    /// The cursor of the next page of mentions (`after=` on the entity's
+    /// record), `null` on the last one and in the list of entities.
+    mention_next: Option<String>,
 }
 
 async fn api_entities(
@@ -503,11 +535,13 @@ async fn api_entities(
 ) -> Result<Json<Paged<EntityView>>, ApiError> {
     // The store hands each entity with its first mentions only (its list
     // entry), and the count of all.
-    let page = p.fetch(&s, |st, o, l| st.entities_page(o, l))?;
+    let page = p.fetch(&s, |st, at, l| st.entities_page(at, l))?;
     Ok(Json(page.map(|(entity, mention_count)| EntityView {
+        mention_offset: Some(0),
+        // The rest are paged from the entity's own record.
+        mention_next: None,
         entity,
         mention_count,
-        mention_offset: 0,
     })))
 }
 
@@ -518,19 +552,23 @@ async fn api_entity(
     Query(p): Query<Page>,
 ) -> Result<Json<EntityView>, ApiError> {
     let id = safe_id(&id)?;
-    let (offset, limit) = p.bounds();
+    let (start, limit) = p.bounds()?;
     // The record from its list entry, and one page of its mentions read
     // from their index: the most-named entities have 100k of them.
     let view = s.with_store(|st| {
         let Some((mut entity, count)) = st.entity_head(id)? else {
             return Ok(None);
         };
-        let offset = offset.min(count);
-        entity.mentions = st.entity_mentions(&entity.id, offset, limit)?;
+        let page = st.entity_mentions(&entity.id, &start, limit)?;
+        entity.mentions = page.items;
         Ok(Some(EntityView {
             entity,
             mention_count: count,
-            mention_offset: offset,
+            mention_offset: match start {
+                Start::Offset(o) => Some(o.min(count)),
+                Start::After(_) => None,
+            },
+            mention_next: page.next.map(|c| c.encode()),
         }))
     })?;
     view.map(Json)
@@ -554,6 +592,7 @@ pub struct QuoteQuery {
     group: Option<String>,
     offset: Option<usize>,
     limit: Option<usize>,
+    after: Option<String>,
 }
 
 async fn api_quotes(
@@ -563,9 +602,10 @@ async fn api_quotes(
     let page = Page {
         offset: q.offset,
         limit: q.limit,
+        after: q.after.clone(),
     };
-    Ok(Json(page.fetch(&s, |st, o, l| {
-        st.quotes_page(q.speaker.as_deref(), q.group.as_deref(), o, l)
+    Ok(Json(page.fetch(&s, |st, at, l| {
+        st.quotes_page(q.speaker.as_deref(), q.group.as_deref(), at, l)
     })?))
 }
 
@@ -576,6 +616,7 @@ pub struct TimelineQuery {
     storyline: Option<String>,
     offset: Option<usize>,
     limit: Option<usize>,
+    after: Option<String>,
 }
 
 /// One page of the events of a storyline or naming an entity (or all),
@@ -583,13 +624,13 @@ pub struct TimelineQuery {
 fn timeline_events(
     store: &Store,
     q: &TimelineQuery,
-    offset: usize,
+    start: &Start,
     limit: usize,
-) -> Result<(usize, Vec<storyline_model::Event>), ApiError> {
+) -> Result<StorePage<storyline_model::Event>, ApiError> {
     let storyline = q.storyline.as_deref().map(safe_id).transpose()?;
     match store
-        .timeline_page(storyline, q.entity.as_deref(), offset, limit)
-        .map_err(|e| ApiError::internal(&e.to_string()))?
+        .timeline_page(storyline, q.entity.as_deref(), start, limit)
+        .map_err(ApiError::from_store)?
     {
         Ok(page) => Ok(page),
         Err(storyline_store::Unknown::Storyline) => Err(ApiError::not_found("such storyline")),
@@ -601,13 +642,14 @@ async fn api_timeline(
     State(s): State<Arc<AppState>>,
     Query(q): Query<TimelineQuery>,
 ) -> Result<Json<Paged<storyline_model::Event>>, ApiError> {
-    let (offset, limit) = Page {
+    let (start, limit) = Page {
         offset: q.offset,
         limit: q.limit,
+        after: q.after.clone(),
     }
-    .bounds();
-    let (total, items) = timeline_events(&*s.lock()?, &q, offset, limit)?;
-    Ok(Json(Paged::of(total, offset, limit, items)))
+    .bounds()?;
+    let page = timeline_events(&*s.lock()?, &q, &start, limit)?;
+    Ok(Json(Paged::of(page, &start, limit)))
 }
 
 /// Search parameters: the text, and filters on outlet, publication dates

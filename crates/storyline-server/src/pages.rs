@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use storyline_model::{Article, Event, Quote};
+use storyline_store::Start;
 
 use crate::{
     attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, Page, SearchQuery,
@@ -90,9 +91,11 @@ fn event_when(e: &Event) -> String {
 const HOME_EVENTS: usize = 100;
 
 async fn home(State(s): State<Arc<AppState>>, Query(p): Query<Page>) -> PageResult {
-    let offset = p.bounds().0;
+    // The page's links carry offsets ("page 3 of 40"); cursors are the API's.
+    let offset = p.offset.unwrap_or(0);
     let (stories, (total, events), pending) = s.with_store(|st| {
-        let (total, events) = st.events_page(offset, HOME_EVENTS)?;
+        let page = st.events_page(&Start::Offset(offset), HOME_EVENTS)?;
+        let (total, events) = (page.total, page.items);
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
         Ok((
             st.storylines_of_events(&ids)?,
@@ -411,7 +414,8 @@ async fn entity_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String
         let Some(e) = ents.first() else {
             return Ok((ents, (0, vec![]), BTreeMap::new(), (0, vec![])));
         };
-        let quotes = st.quotes_page(Some(&e.id), None, 0, MAX_QUOTES)?;
+        let page = st.quotes_page(Some(&e.id), None, &Start::Offset(0), MAX_QUOTES)?;
+        let quotes = (page.total, page.items);
         let mut heads = BTreeMap::new();
         for qt in &quotes.1 {
             if !heads.contains_key(&qt.article) {
@@ -572,11 +576,12 @@ async fn timeline_page(
         let store = s.lock()?;
         let offset = match tq.offset {
             Some(o) => o,
-            None => timeline_events(&store, &tq, 0, 0)?
-                .0
+            None => timeline_events(&store, &tq, &Start::Offset(0), 0)?
+                .total
                 .saturating_sub(TIMELINE_ROWS),
         };
-        let (total, events) = timeline_events(&store, &tq, offset, TIMELINE_ROWS)?;
+        let page = timeline_events(&store, &tq, &Start::Offset(offset), TIMELINE_ROWS)?;
+        let (total, events) = (page.total, page.items);
         (offset.min(total), total, events)
     };
     let mut dated: Vec<(&Event, i64, Option<i64>)> = Vec::new();

@@ -552,6 +552,60 @@ async fn the_timeline_is_read_a_page_at_a_time() {
     let v = json(&get(&app, "/api/entities/n1?offset=9999").await.1);
     assert_eq!(v["mention_offset"], 700);
     assert!(v["mentions"].as_array().unwrap().is_empty());
+    // Each page names the next with a cursor (`after=`): walking them gives
+    // every item once, in order, whatever the list.
+    let walk = |first: String| {
+        let app = app.clone();
+        async move {
+            let mut seen: Vec<String> = Vec::new();
+            let mut uri = first.clone();
+            loop {
+                let (status, body, _) = get(&app, &uri).await;
+                assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+                let v = json(&body);
+                let items = v.get("items").or(v.get("mentions")).unwrap();
+                for it in items.as_array().unwrap() {
+                    let id = it.get("id").or(it.get("article")).unwrap();
+                    seen.push(id.as_str().unwrap().to_string());
+                }
+                let next = v.get("next").or(v.get("mention_next")).unwrap();
+                let Some(next) = next.as_str() else { break };
+                let sep = if first.contains('?') { '&' } else { '?' };
+                uri = format!("{first}{sep}after={next}");
+            }
+            seen
+        }
+    };
+    let timeline = walk("/api/timeline?entity=a%26b&limit=150".into()).await;
+    assert_eq!(timeline.len(), 700);
+    assert_eq!(timeline[698..], ["e698", "e699"]);
+    let mentions = walk("/api/entities/n1?limit=256".into()).await;
+    assert_eq!(mentions.len(), 700);
+    assert_eq!(mentions[690], "a690");
+    let events = walk("/api/events?limit=200".into()).await;
+    assert_eq!(events.len(), 700);
+    let mut distinct = events.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 700);
+    let v = json(&get(&app, "/api/events?limit=2").await.1);
+    let next = v["next"].as_str().unwrap().to_string();
+    let v = json(
+        &get(&app, &format!("/api/events?limit=2&after={next}"))
+            .await
+            .1,
+    );
+    assert_eq!(v["offset"], serde_json::Value::Null);
+    for bad in [
+        format!("/api/events?after={next}&offset=3"),
+        "/api/events?after=not-a-cursor".to_string(),
+        format!("/api/quotes?after={next}"),
+        format!("/api/timeline?after={next}"),
+    ] {
+        let (status, body, _) = get(&app, &bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(json(&body)["error"].is_string());
+    }
     // Searching within it pages through all its articles.
     let v = json(
         &get(&app, "/api/search?q=quay&entity=a%26b&offset=695&limit=10")

@@ -15,7 +15,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cursor;
 pub mod search;
+
+use cursor::Keyset;
+pub use cursor::{Cursor, Page, Start};
 pub use search::{iso_day, SearchFilter};
 
 use std::collections::{HashMap, HashSet};
@@ -352,6 +356,39 @@ fn mention(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Mention> {
 /// Events newest first, undated last, then by id (the `events_when` index).
 const NEWEST_FIRST: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id";
 
+/// The orders of the lists read a page at a time ([`cursor::Keyset`]),
+/// each the columns of an index.
+const EVENTS: Keyset = Keyset {
+    list: "events",
+    cols: &[
+        ("coalesce(date, reported) IS NULL", false),
+        ("coalesce(date, reported)", true),
+        ("id", false),
+    ],
+};
+const STORYLINES: Keyset = Keyset {
+    list: "storylines",
+    cols: &[("id", false)],
+};
+/// Names are not unique: the row number (last in every index) settles ties.
+const ENTITIES: Keyset = Keyset {
+    list: "entities",
+    cols: &[("mentions", true), ("name", false), ("rowid", false)],
+};
+const QUOTES: Keyset = Keyset {
+    list: "quotes",
+    cols: &[("article", false), ("id", false)],
+};
+/// Over [`Store::timeline_page`]'s keys.
+const TIMELINE: Keyset = Keyset {
+    list: "timeline",
+    cols: &[("undated", false), ("at", false), ("event", false)],
+};
+const MENTIONS: Keyset = Keyset {
+    list: "mentions",
+    cols: &[("row", false), ("span_start", false)],
+};
+
 /// Marks the store as needing a re-link ([`Store::needs_link`]).
 const MARK_UNLINKED: &str = "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')";
 
@@ -425,6 +462,10 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// A page was asked for after a cursor that is not one of this list's
+    /// (the message says why); nothing was read.
+    #[error("{0}")]
+    BadCursor(String),
     /// A stored JSON column did not parse.
     #[error("{path}: corrupt record {what}: {message}")]
     Corrupt {
@@ -871,9 +912,9 @@ impl Store {
         &self,
         storyline: Option<&str>,
         entity: Option<&str>,
-        offset: usize,
+        start: &Start,
         limit: usize,
-    ) -> Result<std::result::Result<(usize, Vec<Event>), Unknown>> {
+    ) -> Result<std::result::Result<Page<Event>, Unknown>> {
         if let Some(id) = storyline {
             let known = self
                 .conn
@@ -911,7 +952,9 @@ impl Store {
                     return Ok(Err(Unknown::Entity));
                 }
                 // With one entity (the usual case) a range of the key,
-                // already distinct.
+                // already distinct (and a query SQLite can fold into the
+                // page's, which it cannot do with DISTINCT).
+                let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
                 let within = match storyline {
                     Some(_) => {
                         args.push(&storyline);
@@ -921,7 +964,7 @@ impl Store {
                 };
                 args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
                 let keys = format!(
-                    "SELECT DISTINCT x.undated AS undated, x.at AS at, x.event AS event
+                    "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
                      FROM entity_events x {within} WHERE x.entity IN ({})",
                     vec!["?"; ids.len()].join(",")
                 );
@@ -937,29 +980,18 @@ impl Store {
                 (keys, total)
             }
         };
-        // A page past the middle is read from the end backwards: SQLite
-        // steps over an offset's rows one at a time, and the latest page
-        // (the web timeline's first) is the one most asked for.
-        let end = offset.saturating_add(limit).min(total);
-        let (dir, skip) = if offset >= end {
-            return Ok(Ok((total, Vec::new())));
-        } else if total - end < offset {
-            ("DESC", total - end)
-        } else {
-            ("ASC", offset)
-        };
-        let (lim, off) = ((end - offset) as i64, skip as i64);
-        args.push(&lim);
-        args.push(&off);
-        let page = self.json_rows(
-            &format!(
-                "SELECT e.json FROM ({keys} ORDER BY undated {dir}, at {dir}, event {dir}
-                 LIMIT ? OFFSET ?) k JOIN events e ON e.id = k.event
-                 ORDER BY k.undated, k.at, k.event"
-            ),
+        // Only the page's events are read: the record is looked up for the
+        // rows returned, not for those an offset skips.
+        let page = self.keyset_rows(
+            &TIMELINE,
+            "(SELECT json FROM events WHERE id = k.event)",
+            &format!("({keys}) k"),
+            None,
             &args,
+            (start, limit, total),
+            |r| r.get::<_, String>(0),
         )?;
-        Ok(Ok((total, page)))
+        Ok(Ok(self.parse_page(page, "events")?))
     }
 
     /// How many events name the entity with id `entity`, and the newest
@@ -990,40 +1022,48 @@ impl Store {
     }
 
     /// One page of [`Store::events`] (same order) and the number of events.
-    pub fn events_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Event>)> {
-        self.paged("events", NEWEST_FIRST, &[], offset, limit)
+    pub fn events_page(&self, start: &Start, limit: usize) -> Result<Page<Event>> {
+        let total = self.count("events", &[])?;
+        let page = self.keyset_page(&EVENTS, "json", "events", None, &[], start, limit, total)?;
+        self.parse_page(page, "events")
     }
 
-    /// One page of storylines and how many there are.
-    pub fn storylines_page(&self, offset: usize, limit: usize) -> Result<(usize, Vec<Storyline>)> {
-        self.paged("storylines", "id", &[], offset, limit)
+    /// One page of storylines (by id) and how many there are.
+    pub fn storylines_page(&self, start: &Start, limit: usize) -> Result<Page<Storyline>> {
+        let total = self.count("storylines", &[])?;
+        let page = self.keyset_page(
+            &STORYLINES,
+            "json",
+            "storylines",
+            None,
+            &[],
+            start,
+            limit,
+            total,
+        )?;
+        self.parse_page(page, "storylines")
     }
 
-    /// One page of entities, most mentioned first, and how many there are.
+    /// One page of entities, most mentioned first, with how many mentions
+    /// each has, and how many entities there are.
     ///
-    /// Each entity comes with its first [`HEAD_MENTIONS`] mentions only,
-    /// and the count of all.
-    pub fn entities_page(
-        &self,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(usize, Vec<(Entity, usize)>)> {
+    /// Each entity comes with its first [`HEAD_MENTIONS`] mentions only.
+    pub fn entities_page(&self, start: &Start, limit: usize) -> Result<Page<(Entity, usize)>> {
         let total = self.count("entities", &[])?;
-        let query = "SELECT coalesce(head, json), mentions FROM entities ORDER BY mentions DESC, name LIMIT ?1 OFFSET ?2";
-        let mut stmt = self.conn.prepare_cached(query).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![limit as i64, offset as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (json, n) = row.map_err(|e| self.err(e))?;
-            let mut entity: Entity = self.parse(&json, query)?;
+        let page = self.keyset_rows(
+            &ENTITIES,
+            "coalesce(head, json), mentions",
+            "entities",
+            None,
+            &[],
+            (start, limit, total),
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?;
+        page.try_map(|(json, n)| {
+            let mut entity: Entity = self.parse(&json, "entities")?;
             entity.mentions.truncate(HEAD_MENTIONS);
-            out.push((entity, n as usize));
-        }
-        Ok((total, out))
+            Ok((entity, n as usize))
+        })
     }
 
     /// One page of quotes (by article), only those of the speakers named
@@ -1032,36 +1072,136 @@ impl Store {
         &self,
         speaker: Option<&str>,
         group: Option<&str>,
-        offset: usize,
+        start: &Start,
         limit: usize,
-    ) -> Result<(usize, Vec<Quote>)> {
-        let (from, args) = quotes_from(&speaker, &group);
-        self.paged(&from, "article, id", &args, offset, limit)
-    }
-
-    /// `SELECT json FROM {from}` in `order`, one page of it, with the count
-    /// of all rows; `from` may carry a `WHERE` with `?` for `args`.
-    fn paged<T: serde::de::DeserializeOwned>(
-        &self,
-        from: &str,
-        order: &str,
-        args: &[&dyn rusqlite::ToSql],
-        offset: usize,
-        limit: usize,
-    ) -> Result<(usize, Vec<T>)> {
-        let total = self.count(from, args)?;
-        let (limit, offset) = (limit as i64, offset as i64);
-        let mut all = args.to_vec();
-        all.push(&limit);
-        all.push(&offset);
-        let page = self.json_rows(
-            &format!("SELECT json FROM {from} ORDER BY {order} LIMIT ? OFFSET ?"),
-            &all,
+    ) -> Result<Page<Quote>> {
+        let (filter, args) = quotes_filter(&speaker, &group);
+        let total = match &filter {
+            None => self.count("quotes", &[])?,
+            Some(f) => self.count(&format!("quotes WHERE {f}"), &args)?,
+        };
+        let page = self.keyset_page(
+            &QUOTES,
+            "json",
+            "quotes",
+            filter.as_deref(),
+            &args,
+            start,
+            limit,
+            total,
         )?;
-        Ok((total, page))
+        self.parse_page(page, "quotes")
     }
 
-    /// Rows of `from` (`WHERE` and `args` as in [`Store::paged`]). A whole
+    /// [`Store::keyset_rows`] of one JSON column.
+    #[allow(clippy::too_many_arguments)]
+    fn keyset_page(
+        &self,
+        keyset: &Keyset,
+        json: &str,
+        from: &str,
+        filter: Option<&str>,
+        args: &[&dyn rusqlite::ToSql],
+        start: &Start,
+        limit: usize,
+        total: usize,
+    ) -> Result<Page<String>> {
+        self.keyset_rows(
+            keyset,
+            json,
+            from,
+            filter,
+            args,
+            (start, limit, total),
+            |r| r.get(0),
+        )
+    }
+
+    /// Each item of a page of JSON records parsed.
+    fn parse_page<T: serde::de::DeserializeOwned>(
+        &self,
+        page: Page<String>,
+        what: &str,
+    ) -> Result<Page<T>> {
+        page.try_map(|json| self.parse(&json, what))
+    }
+
+    /// One page of `SELECT {payload} FROM {from} WHERE {filter}` in
+    /// `keyset`'s order (`filter` may have `?` for `args`), each row read
+    /// by `read`; `at` is where the page starts, its length, and the
+    /// list's. See [`cursor::page`]: whatever the start, the page is read
+    /// from an index on the key, and an offset skips rows of the index
+    /// only.
+    #[allow(clippy::too_many_arguments)]
+    fn keyset_rows<P>(
+        &self,
+        keyset: &Keyset,
+        payload: &str,
+        from: &str,
+        filter: Option<&str>,
+        args: &[&dyn rusqlite::ToSql],
+        (start, limit, total): (&Start, usize, usize),
+        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<P>,
+    ) -> Result<Page<P>> {
+        let keys = keyset
+            .cols
+            .iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let filter = filter.unwrap_or("1");
+        let width = keyset.cols.len();
+        cursor::page(
+            keyset,
+            start,
+            limit,
+            total,
+            |cond, order, range, lim| {
+                let sql = format!(
+                    "SELECT {payload}, {keys} FROM {from} WHERE ({filter}) AND {cond}
+                     ORDER BY {order} LIMIT ?"
+                );
+                let lim = i64::try_from(lim).unwrap_or(-1);
+                let mut all: Vec<&dyn rusqlite::ToSql> = args.to_vec();
+                all.extend(range.iter().map(|v| v as &dyn rusqlite::ToSql));
+                all.push(&lim);
+                let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map(all.as_slice(), |r| {
+                        let key = (n - width..n)
+                            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                        Ok((read(r)?, key))
+                    })
+                    .map_err(|e| self.err(e))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(|e| self.err(e))
+            },
+            |order, offset| {
+                let sql = format!(
+                    "SELECT {keys} FROM {from} WHERE {filter} ORDER BY {order} LIMIT 1 OFFSET ?"
+                );
+                let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+                let mut all: Vec<&dyn rusqlite::ToSql> = args.to_vec();
+                all.push(&offset);
+                self.conn
+                    .prepare_cached(&sql)
+                    .and_then(|mut s| {
+                        s.query_row(all.as_slice(), |r| {
+                            (0..width)
+                                .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                                .collect::<rusqlite::Result<Vec<_>>>()
+                        })
+                        .optional()
+                    })
+                    .map_err(|e| self.err(e))
+            },
+            StoreError::BadCursor,
+        )
+    }
+
+    /// Rows of `from` (which may end in a `WHERE` with `?` for `args`). A whole
     /// table's count is kept in meta: count(*) reads every row.
     fn count(&self, from: &str, args: &[&dyn rusqlite::ToSql]) -> Result<usize> {
         if COUNTED.contains(&from) {
@@ -1286,7 +1426,9 @@ impl Store {
     pub fn find_entities(&self, name: &str) -> Result<Vec<Entity>> {
         let mut found: Vec<Entity> = self.json_rows(&format!("SELECT json {NAMED}"), &[&name])?;
         for e in &mut found {
-            e.mentions = self.entity_mentions(&e.id, 0, usize::MAX)?;
+            e.mentions = self
+                .entity_mentions(&e.id, &Start::Offset(0), usize::MAX)?
+                .items;
         }
         Ok(found)
     }
@@ -1310,27 +1452,26 @@ impl Store {
     }
 
     /// The mentions of entity `id` (none if there is no such entity), in
-    /// the order their articles were stored, `limit` of them from `offset`:
-    /// read from an index, whatever the entity's size.
-    pub fn entity_mentions(&self, id: &str, offset: usize, limit: usize) -> Result<Vec<Mention>> {
-        let mut stmt = self
+    /// the order their articles were stored, a page of `limit` from
+    /// `start`: read from an index, whatever the entity's size.
+    pub fn entity_mentions(&self, id: &str, start: &Start, limit: usize) -> Result<Page<Mention>> {
+        let total = self
             .conn
-            // The page cut before the join: SQLite joins the rows an
-            // OFFSET skips (140 ms 90k mentions in, at 1M pages).
-            .prepare_cached(
-                "SELECT a.id, m.span_start, m.span_end FROM (
-                    SELECT row, span_start, span_end FROM entity_mentions WHERE entity = ?1
-                    ORDER BY row, span_start LIMIT ?2 OFFSET ?3) m
-                 JOIN articles a ON a.rowid = m.row ORDER BY m.row, m.span_start",
-            )
-            .map_err(|e| self.err(e))?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows = stmt
-            .query_map(params![id, limit, offset], |r| mention(r, 0))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+            .prepare_cached("SELECT mentions FROM entities WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get::<_, i64>(0)).optional())
+            .map_err(|e| self.err(e))?
+            .unwrap_or(0) as usize;
+        // The article's id is looked up for the rows returned only (an
+        // offset's rows joined to it took 140 ms 90k mentions in).
+        self.keyset_rows(
+            &MENTIONS,
+            "(SELECT id FROM articles WHERE rowid = entity_mentions.row), span_start, span_end",
+            "entity_mentions",
+            Some("entity = ?"),
+            &[&id],
+            (start, limit, total),
+            |r| mention(r, 0),
+        )
     }
 
     /// The row numbers of the articles that mention any of the entities
@@ -1393,9 +1534,12 @@ impl Store {
 
     /// Quotes, optionally only those of the speakers named `speaker`.
     pub fn quotes(&self, speaker: Option<&str>) -> Result<Vec<Quote>> {
-        let (from, args) = quotes_from(&speaker, &None);
+        let (filter, args) = quotes_filter(&speaker, &None);
         self.json_rows(
-            &format!("SELECT json FROM {from} ORDER BY article, id"),
+            &format!(
+                "SELECT json FROM quotes WHERE {} ORDER BY article, id",
+                filter.as_deref().unwrap_or("1")
+            ),
             &args,
         )
     }
@@ -1678,10 +1822,10 @@ impl Store {
 
 /// The quotes table filtered by speaker (name, alias or entity id) and
 /// quote group, with the query's arguments.
-fn quotes_from<'a>(
+fn quotes_filter<'a>(
     speaker: &'a Option<&str>,
     group: &'a Option<&str>,
-) -> (String, Vec<&'a dyn rusqlite::ToSql>) {
+) -> (Option<String>, Vec<&'a dyn rusqlite::ToSql>) {
     let mut filter = Vec::new();
     let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
     if let Some(s) = speaker {
@@ -1695,12 +1839,9 @@ fn quotes_from<'a>(
         filter.push("grp = ?");
         args.push(g);
     }
-    if filter.is_empty() {
-        // The whole table: its count is kept in meta (count(*) reads two
-        // million rows at 1M pages).
-        return ("quotes".to_string(), args);
-    }
-    (format!("quotes WHERE {}", filter.join(" AND ")), args)
+    // None: the whole table, whose count is kept in meta (count(*) reads
+    // two million rows at 1M pages).
+    ((!filter.is_empty()).then(|| filter.join(" AND ")), args)
 }
 
 /// Inserts articles not yet stored (and their times); returns how many.
@@ -2323,6 +2464,121 @@ mod tests {
             .collect()
     }
 
+    /// Every item of a list, read `limit` at a time: by offsets, and by
+    /// the cursors each page gives (through their text, as a client would).
+    fn walks<T: Clone + std::fmt::Debug + PartialEq>(
+        read: impl Fn(&Start, usize) -> Page<T>,
+        limit: usize,
+    ) -> (Vec<T>, Vec<T>) {
+        let mut by_offset = Vec::new();
+        loop {
+            let page = read(&Start::Offset(by_offset.len()), limit);
+            let done = page.items.len() < limit || page.next.is_none();
+            by_offset.extend(page.items);
+            if done {
+                break;
+            }
+        }
+        let mut by_cursor = Vec::new();
+        let mut page = read(&Start::Offset(0), limit);
+        loop {
+            let total = page.total;
+            by_cursor.extend(page.items);
+            let Some(next) = page.next else { break };
+            page = read(
+                &Start::After(Cursor::decode(&next.encode()).unwrap()),
+                limit,
+            );
+            assert_eq!(page.total, total);
+        }
+        (by_offset, by_cursor)
+    }
+
+    #[test]
+    fn every_list_reads_the_same_by_offset_and_after_cursors() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, mut analysis) = timeline_store(dir.path());
+        // Entities tied on their count and on their name, whose order only
+        // the row number settles; quotes in several articles each.
+        let base = analysis.entities[0].clone();
+        analysis.entities = (0..40)
+            .map(|k| Entity {
+                id: format!("x{k:02}"),
+                name: ["Ana", "Bo", "Cy"][k % 3].to_string(),
+                aliases: vec![],
+                mentions: base.mentions[..1 + k % 2].to_vec(),
+                ..base.clone()
+            })
+            .collect();
+        analysis.quotes = (0..57)
+            .map(|k| Quote {
+                id: format!("q{k:02}"),
+                article: format!("a{}", k % 9),
+                text: "We will reopen.".into(),
+                speaker: Some(format!("x{:02}", k % 4)),
+                speaker_name: None,
+                cue: None,
+                channel: None,
+                kind: storyline_model::QuoteKind::Direct,
+                start: k,
+                end: k + 5,
+                group: Some(format!("g{}", k % 2)),
+                variant: None,
+                diff: vec![],
+            })
+            .collect();
+        store.commit(&[], &analysis).unwrap();
+        let ids = |v: &[Event]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        let all_events = ids(&store.events().unwrap());
+        let all_quotes = store.quotes(None).unwrap();
+        let mut by_count: Vec<(usize, String, String)> = analysis
+            .entities
+            .iter()
+            .map(|e| (usize::MAX - e.mentions.len(), e.name.clone(), e.id.clone()))
+            .collect();
+        by_count.sort();
+        for limit in [1, 4, 50, 400] {
+            let (a, b) = walks(|at, l| store.events_page(at, l).unwrap(), limit);
+            assert_eq!((ids(&a), ids(&b)), (all_events.clone(), all_events.clone()));
+            let (a, b) = walks(|at, l| store.storylines_page(at, l).unwrap(), limit);
+            assert_eq!(a.len(), 2);
+            assert_eq!(a, b);
+            let (a, b) = walks(|at, l| store.quotes_page(None, None, at, l).unwrap(), limit);
+            assert_eq!((&a, &b), (&all_quotes, &all_quotes), "{limit}");
+            let (a, b) = walks(
+                |at, l| store.quotes_page(None, Some("g1"), at, l).unwrap(),
+                limit,
+            );
+            let g1: Vec<Quote> = all_quotes
+                .iter()
+                .filter(|q| q.group.as_deref() == Some("g1"))
+                .cloned()
+                .collect();
+            assert_eq!((&a, &b), (&g1, &g1), "{limit}");
+            let (a, b) = walks(|at, l| store.entities_page(at, l).unwrap(), limit);
+            assert_eq!(a, b);
+            let names: Vec<(usize, String)> = a
+                .iter()
+                .map(|(e, n)| (usize::MAX - n, e.name.clone()))
+                .collect();
+            let want: Vec<(usize, String)> = by_count
+                .iter()
+                .map(|(n, name, _)| (*n, name.clone()))
+                .collect();
+            assert_eq!(names, want, "{limit}");
+            let mut seen: Vec<&str> = a.iter().map(|(e, _)| e.id.as_str()).collect();
+            seen.sort();
+            seen.dedup();
+            assert_eq!(seen.len(), 40, "each entity once");
+        }
+        // One list's cursor is refused by another.
+        let page = store.events_page(&Start::Offset(0), 2).unwrap();
+        let err = store
+            .quotes_page(None, None, &Start::After(page.next.unwrap()), 2)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BadCursor(_)), "{err}");
+    }
+
     #[test]
     fn timeline_pages_are_the_events_in_the_order_they_happened() {
         let dir = tempfile::tempdir().unwrap();
@@ -2356,31 +2612,71 @@ mod tests {
             want.sort_by(|a, b| storyline_model::chronological(a, b));
             assert!(!want.is_empty(), "{storyline:?} {entity:?}");
             let n = want.len();
-            for (offset, limit) in [(0, 0), (0, 7), (0, n), (5, 100), (n - 1, 10), (n + 5, 10)] {
-                let (total, page) = store
-                    .timeline_page(storyline, entity, offset, limit)
+            let page_at = |start: &Start, limit: usize| {
+                let page = store
+                    .timeline_page(storyline, entity, start, limit)
                     .unwrap()
                     .unwrap();
-                assert_eq!(total, n, "{storyline:?} {entity:?}");
-                let page: Vec<&Event> = page.iter().collect();
-                let end = (offset + limit).min(n);
+                assert_eq!(page.total, n, "{storyline:?} {entity:?}");
+                page
+            };
+            // Every offset, so that both ends' probes are tried.
+            for offset in 0..n + 3 {
+                for limit in [0, 1, 7, n] {
+                    let page = page_at(&Start::Offset(offset), limit);
+                    let end = (offset + limit).min(n);
+                    assert_eq!(
+                        ids(&page.items.iter().collect::<Vec<_>>()),
+                        ids(&want[offset.min(n)..end]),
+                        "{storyline:?} {entity:?} {offset} {limit}"
+                    );
+                    assert_eq!(page.next.is_some(), limit > 0 && end < n);
+                }
+            }
+            // Walking the cursors gives the same list.
+            for limit in [1, 3, n] {
+                let mut walked = Vec::new();
+                let mut page = page_at(&Start::Offset(0), limit);
+                loop {
+                    walked.extend(page.items);
+                    let Some(next) = page.next else { break };
+                    let text = next.encode();
+                    page = page_at(&Start::After(Cursor::decode(&text).unwrap()), limit);
+                }
                 assert_eq!(
-                    ids(&page),
-                    ids(&want[offset.min(n)..end]),
-                    "{storyline:?} {entity:?} {offset} {limit}"
+                    ids(&walked.iter().collect::<Vec<_>>()),
+                    ids(&want),
+                    "{storyline:?} {entity:?} {limit}"
                 );
             }
         }
         // Undated events come last, and some are in the store.
-        let (n, all) = store.timeline_page(None, None, 0, 300).unwrap().unwrap();
+        let page = store
+            .timeline_page(None, None, &Start::Offset(0), 300)
+            .unwrap()
+            .unwrap();
+        let (n, all) = (page.total, page.items);
         assert!(all[n - 1].when().is_none() && all[0].when().is_some());
         assert_eq!(
-            store.timeline_page(Some("s9"), None, 0, 5).unwrap(),
+            store
+                .timeline_page(Some("s9"), None, &Start::Offset(0), 5)
+                .unwrap(),
             Err(Unknown::Storyline)
         );
         assert_eq!(
-            store.timeline_page(None, Some("nobody"), 0, 5).unwrap(),
+            store
+                .timeline_page(None, Some("nobody"), &Start::Offset(0), 5)
+                .unwrap(),
             Err(Unknown::Entity)
+        );
+        // A cursor of another list is refused, naming both.
+        let quotes_cursor = QUOTES.cursor(vec!["a".to_string().into(), "q".to_string().into()]);
+        let err = store
+            .timeline_page(None, None, &Start::After(quotes_cursor), 5)
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::BadCursor(m) if m.contains("quotes")),
+            "{err}"
         );
         // The check notices an entity index row gone stale.
         assert!(store.integrity_check().unwrap().is_empty());
@@ -2433,10 +2729,11 @@ mod tests {
             names
                 .iter()
                 .map(|n| {
-                    store
-                        .timeline_page(None, Some(n), 0, 1000)
+                    let page = store
+                        .timeline_page(None, Some(n), &Start::Offset(0), 1000)
                         .unwrap()
-                        .unwrap()
+                        .unwrap();
+                    (page.total, page.items)
                 })
                 .collect()
         };
@@ -2445,12 +2742,17 @@ mod tests {
         let mentions = |store: &Store| -> Vec<Vec<Mention>> {
             names
                 .iter()
-                .map(|n| store.entity_mentions(n, 0, 1000).unwrap())
+                .map(|n| {
+                    store
+                        .entity_mentions(n, &Start::Offset(0), 1000)
+                        .unwrap()
+                        .items
+                })
                 .collect()
         };
         let listed = mentions(&store);
         assert!(listed[..3].iter().all(|m| !m.is_empty()), "{listed:?}");
-        let heads = store.entities_page(0, 10).unwrap();
+        let heads = store.entities_page(&Start::Offset(0), 10).unwrap();
         drop(store);
         // Version 11: each entity's mentions in its record, in article id
         // order, no table of them.
@@ -2475,7 +2777,7 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(read(&store), written);
         assert_eq!(mentions(&store), listed);
-        assert_eq!(store.entities_page(0, 10).unwrap(), heads);
+        assert_eq!(store.entities_page(&Start::Offset(0), 10).unwrap(), heads);
         assert!(store.integrity_check().unwrap().is_empty());
     }
 
@@ -2550,7 +2852,10 @@ mod tests {
         store.commit(&new, &a).unwrap();
 
         // In the order the articles were stored, a page at a time.
-        let all = store.entity_mentions("n1", 0, 100).unwrap();
+        let all = store
+            .entity_mentions("n1", &Start::Offset(0), 100)
+            .unwrap()
+            .items;
         let got: Vec<(&str, u32)> = all.iter().map(|m| (m.article.as_str(), m.start)).collect();
         assert_eq!(
             got,
@@ -2563,9 +2868,26 @@ mod tests {
                 ("a207", 12)
             ]
         );
-        assert_eq!(store.entity_mentions("n1", 2, 3).unwrap(), all[2..5]);
-        assert!(store.entity_mentions("n1", 6, 3).unwrap().is_empty());
-        assert!(store.entity_mentions("n9", 0, 3).unwrap().is_empty());
+        let page = |start: &Start, limit| store.entity_mentions("n1", start, limit).unwrap();
+        assert_eq!(page(&Start::Offset(2), 3).items, all[2..5]);
+        assert_eq!(page(&Start::Offset(4), 3).items, all[4..]);
+        assert!(page(&Start::Offset(6), 3).items.is_empty());
+        // Two at a time after cursors: the same six.
+        let mut walked = Vec::new();
+        let mut at = Start::Offset(0);
+        loop {
+            let p = page(&at, 2);
+            assert_eq!(p.total, 6);
+            walked.extend(p.items);
+            let Some(next) = p.next else { break };
+            at = Start::After(next);
+        }
+        assert_eq!(walked, all);
+        assert!(store
+            .entity_mentions("n9", &Start::Offset(0), 3)
+            .unwrap()
+            .items
+            .is_empty());
         assert_eq!(store.find_entities("Strand").unwrap()[0].mentions, all);
         let (head, count) = store.entity_head("strand").unwrap().unwrap();
         assert_eq!((head.id.as_str(), head.mentions.len(), count), ("n1", 0, 6));
@@ -2612,7 +2934,13 @@ mod tests {
         });
         let err = store.commit(&[], &bad).unwrap_err().to_string();
         assert!(err.contains("a999") && err.contains("not stored"), "{err}");
-        assert_eq!(store.entity_mentions("n1", 0, 100).unwrap(), all);
+        assert_eq!(
+            store
+                .entity_mentions("n1", &Start::Offset(0), 100)
+                .unwrap()
+                .items,
+            all
+        );
 
         // The check notices a mention of an article not stored, then one
         // gone.
@@ -2731,7 +3059,11 @@ mod tests {
             .storylines_of_events(&["e9".into()])
             .unwrap()
             .is_empty());
-        let (total, heads) = store.entities_page(0, 10).unwrap();
+        let Page {
+            total,
+            items: heads,
+            ..
+        } = store.entities_page(&Start::Offset(0), 10).unwrap();
         assert_eq!(total, 2);
         assert_eq!((heads[0].0.id.as_str(), heads[0].1), ("n2", 25));
         assert_eq!(heads[0].0.mentions, many(25)[..HEAD_MENTIONS]);
@@ -2763,8 +3095,20 @@ mod tests {
             .conn
             .execute("UPDATE meta SET value = '7' WHERE key = 'rows.quotes'", [])
             .unwrap();
-        assert_eq!(store.quotes_page(None, None, 0, 10).unwrap().0, 7);
-        assert_eq!(store.quotes_page(None, Some("none"), 0, 10).unwrap().0, 0);
+        assert_eq!(
+            store
+                .quotes_page(None, None, &Start::Offset(0), 10)
+                .unwrap()
+                .total,
+            7
+        );
+        assert_eq!(
+            store
+                .quotes_page(None, Some("none"), &Start::Offset(0), 10)
+                .unwrap()
+                .total,
+            0
+        );
 
         // Relinking replaces both the index and the counts.
         let docs = vec![annotated(
@@ -2787,9 +3131,9 @@ mod tests {
                 .unwrap()),
             ["s2"]
         );
-        assert_eq!(store.entities_page(0, 10).unwrap().0, 1);
+        assert_eq!(store.entities_page(&Start::Offset(0), 10).unwrap().total, 1);
         // A list entry: the first mentions and the count of all.
-        let (_, heads) = store.entities_page(0, 10).unwrap();
+        let heads = store.entities_page(&Start::Offset(0), 10).unwrap().items;
         assert_eq!(heads[0].0.id, "n1");
         assert_eq!(
             heads[0].0.mentions[..],
@@ -2797,8 +3141,11 @@ mod tests {
         );
         assert_eq!(heads[0].1, 25);
         assert_eq!(store.find_entities("n1").unwrap()[0].mentions.len(), 25);
-        assert_eq!(store.events_page(0, 10).unwrap().0, 1);
-        assert_eq!(store.storylines_page(0, 10).unwrap().0, 1);
+        assert_eq!(store.events_page(&Start::Offset(0), 10).unwrap().total, 1);
+        assert_eq!(
+            store.storylines_page(&Start::Offset(0), 10).unwrap().total,
+            1
+        );
         assert!(store.integrity_check().unwrap().is_empty());
         store
             .conn

@@ -367,10 +367,14 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
     // Offsets spread over the whole list of events.
     let spread: Vec<usize> = (0..SAMPLES).map(|k| k * total / SAMPLES).collect();
     let mut events = Vec::new();
+    let mut cursors = Vec::new();
     for at in &spread {
         let page = json(&format!("/api/events?offset={at}&limit=1"))?;
         if let Some(id) = page["items"][0]["id"].as_str() {
             events.push(id.to_string());
+        }
+        if let Some(next) = page["next"].as_str() {
+            cursors.push(format!("/api/events?after={next}&limit=20"));
         }
     }
     // The most-named entity, how often it is named, and the least named.
@@ -408,6 +412,16 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
         ),
         ("timeline page /timeline", vec!["/timeline".into()]),
     ];
+    if !cursors.is_empty() {
+        kinds.push(("events after a cursor (spread)", cursors));
+        kinds.push((
+            "events at an offset (spread)",
+            spread
+                .iter()
+                .map(|at| format!("/api/events?offset={at}&limit=20"))
+                .collect(),
+        ));
+    }
     if !events.is_empty() {
         let api = events
             .iter()

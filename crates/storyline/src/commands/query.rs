@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use storyline_model::{slice_chars, Event, Span};
-use storyline_store::{Store, Unknown};
+use storyline_store::{Start, Store, Unknown};
 
 use super::open;
 use crate::output::{self, line, trunc};
@@ -207,7 +207,7 @@ pub fn show(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
             line(&format!("role:    {r}"))?;
         }
         line(&format!("mentions: {count}"))?;
-        for m in store.entity_mentions(&e.id, 0, 20)? {
+        for m in store.entity_mentions(&e.id, &Start::Offset(0), 20)?.items {
             let text = store
                 .article(&m.article)?
                 .map(|a| {
@@ -275,7 +275,9 @@ fn dating_sentence(store: &Store, m: &storyline_model::TimeMention) -> Result<Op
 }
 
 /// Prints the timeline's events from `offset`, at most `limit` of them,
-/// read a page at a time; text lines are written as each page comes.
+/// read a page at a time (each after the last, so the cost of a page does
+/// not grow with how far in it is); text lines are written as each page
+/// comes.
 pub fn timeline(
     db: &Path,
     entity: Option<&str>,
@@ -286,11 +288,12 @@ pub fn timeline(
     const PAGE: usize = 1000;
     let store = open(db)?;
     let mut all: Vec<TimelineEntry> = Vec::new();
-    let mut at = offset;
-    while at - offset < limit {
-        let want = PAGE.min(limit - (at - offset));
-        let events = match store.timeline_page(storyline, entity, at, want)? {
-            Ok((_, events)) => events,
+    let mut start = Start::Offset(offset);
+    let mut done = 0;
+    while done < limit {
+        let want = PAGE.min(limit - done);
+        let (events, next) = match store.timeline_page(storyline, entity, &start, want)? {
+            Ok(page) => (page.items, page.next),
             Err(Unknown::Storyline) => bail!(
                 "no storyline {:?} in {}",
                 storyline.unwrap_or_default(),
@@ -340,10 +343,11 @@ pub fn timeline(
                 }
             }
         }
-        if got < want {
-            break;
+        done += got;
+        match next {
+            Some(next) => start = Start::After(next),
+            None => break,
         }
-        at += got;
     }
     if json {
         output::json(&all)?;

@@ -1,0 +1,334 @@
+//! Pages of the store's lists: from an offset, or after a cursor.
+//!
+//! An `OFFSET` makes SQLite step over every row it skips, so a page deep in
+//! a list of 600k events costs ten times the first one. A cursor holds the
+//! sort key of the last item a client was given; the next page is read
+//! from the list's index starting just after that key, at the cost of the
+//! first page wherever it is. Cursors are opaque to clients (base64 of a
+//! small JSON array: the list's name, then the key) and name their list,
+//! so one handed to another list is refused rather than misread.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use rusqlite::types::Value;
+
+/// Where a page of a list starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// After this many items.
+    Offset(usize),
+    /// Just after the item a cursor names (an earlier page's `next`).
+    After(Cursor),
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start::Offset(0)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// How many items the whole list has.
+    pub total: usize,
+    /// This page's items, in the list's order.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` when this page ends the list.
+    pub next: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item turned into another, or the first error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            total: self.total,
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next: self.next,
+        })
+    }
+}
+
+/// A position in one of the store's lists: the list's name and the sort key
+/// of the item the position is just after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    list: String,
+    key: Vec<Value>,
+}
+
+/// The longest cursor [`Cursor::decode`] reads: keys are a few ids and
+/// dates, and a client's string is bounded before it is decoded.
+const MAX_ENCODED: usize = 1024;
+
+impl Cursor {
+    /// The cursor's text, safe in a URL as it is.
+    pub fn encode(&self) -> String {
+        let mut parts = vec![serde_json::Value::from(self.list.as_str())];
+        parts.extend(self.key.iter().map(|v| match v {
+            Value::Integer(i) => serde_json::Value::from(*i),
+            Value::Text(s) => serde_json::Value::from(s.as_str()),
+            // Keys are integers, text or NULL (see `Keyset`).
+            _ => serde_json::Value::Null,
+        }));
+        URL_SAFE_NO_PAD.encode(serde_json::Value::Array(parts).to_string())
+    }
+
+    /// Reads a cursor written by [`Cursor::encode`]; the error says what is
+    /// wrong with it. Which list it belongs to is checked when it is used.
+    pub fn decode(text: &str) -> Result<Cursor, String> {
+        if text.len() > MAX_ENCODED {
+            return Err(format!("cursor longer than {MAX_ENCODED} characters"));
+        }
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| "cursor is not one this server wrote (bad base64)".to_string())?;
+        let parts: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
+            .map_err(|_| "cursor is not one this server wrote (bad JSON)".to_string())?;
+        let Some((serde_json::Value::String(list), key)) = parts.split_first() else {
+            return Err("cursor is not one this server wrote (no list)".into());
+        };
+        let key = key
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::Null => Ok(Value::Null),
+                serde_json::Value::String(s) => Ok(Value::Text(s.clone())),
+                serde_json::Value::Number(n) => n
+                    .as_i64()
+                    .map(Value::Integer)
+                    .ok_or_else(|| "cursor key is not an integer".to_string()),
+                _ => Err("cursor key is not text, an integer or null".to_string()),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Cursor {
+            list: list.clone(),
+            key,
+        })
+    }
+}
+
+/// A list's order: its key columns (SQL expressions), each ascending or
+/// descending, together unique. A key column may be NULL only where every
+/// row sharing the earlier columns' values has it NULL (the events' date
+/// when they are undated): NULL is then equal to itself (`IS`) and never
+/// before or after anything.
+pub(crate) struct Keyset {
+    /// The list's name, carried by its cursors.
+    pub list: &'static str,
+    /// Key columns and whether each is descending.
+    pub cols: &'static [(&'static str, bool)],
+}
+
+/// One contiguous range of a list after a cursor: a condition on the key,
+/// the `ORDER BY` that reads it in the list's order, and the condition's
+/// parameters.
+pub(crate) struct Range {
+    pub cond: String,
+    pub order: String,
+    pub args: Vec<Value>,
+}
+
+impl Keyset {
+    /// The list's whole `ORDER BY`.
+    pub fn order(&self) -> String {
+        order_of(self.cols)
+    }
+
+    /// The list's `ORDER BY` backwards.
+    pub fn reversed(&self) -> String {
+        self.cols
+            .iter()
+            .map(|(c, desc)| {
+                if *desc {
+                    c.to_string()
+                } else {
+                    format!("{c} DESC")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The key of `cursor`, or why it does not belong to this list.
+    pub fn key<'c>(&self, cursor: &'c Cursor) -> Result<&'c [Value], String> {
+        if cursor.list != self.list {
+            return Err(format!(
+                "cursor belongs to the {} list, not to {}",
+                cursor.list, self.list
+            ));
+        }
+        if cursor.key.len() != self.cols.len() {
+            return Err("cursor key has the wrong length".into());
+        }
+        Ok(&cursor.key)
+    }
+
+    /// A cursor just after the item with `key`.
+    pub fn cursor(&self, key: Vec<Value>) -> Cursor {
+        Cursor {
+            list: self.list.to_string(),
+            key,
+        }
+    }
+
+    /// The rows after `key`, as ranges to read one after another: first
+    /// the rest of the rows equal to `key` on all but its last column, then
+    /// those equal on all but its last two, and so on. Each range is one
+    /// stretch of an index on the key: the equal columns fix its start,
+    /// the first unequal one bounds it, and the `ORDER BY` names only the
+    /// columns the range does not fix (naming the fixed ones too made
+    /// SQLite sort the whole range).
+    pub fn after(&self, key: &[Value]) -> Vec<Range> {
+        (0..self.cols.len())
+            .rev()
+            .map(|j| {
+                let mut cond: Vec<String> = self.cols[..j]
+                    .iter()
+                    .map(|(c, _)| format!("({c}) IS ?"))
+                    .collect();
+                let (c, desc) = self.cols[j];
+                cond.push(format!("({c}) {} ?", if desc { "<" } else { ">" }));
+                Range {
+                    cond: cond.join(" AND "),
+                    order: order_of(&self.cols[j..]),
+                    args: key[..=j].to_vec(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn order_of(cols: &[(&str, bool)]) -> String {
+    cols.iter()
+        .map(|(c, desc)| {
+            if *desc {
+                format!("{c} DESC")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads one page from `start`. `run(cond, order, args, limit)` returns
+/// up to `limit` rows (item and key) of the list where `cond` holds, in
+/// `order`; `probe(order, offset)` returns the key of the row `offset` rows
+/// into the list in `order`, or `None` past its end. `total` is the list's
+/// length.
+///
+/// An offset is turned into the key of the row before it, read by `probe`
+/// from the key's index alone (no record is read for the rows skipped),
+/// and counted from whichever end of the list is nearer; the page is then
+/// read as after a cursor. A key a client sends is checked first:
+/// `bad` makes the error for one that is not this list's.
+pub(crate) fn page<T, E>(
+    keyset: &Keyset,
+    start: &Start,
+    limit: usize,
+    total: usize,
+    mut run: impl FnMut(&str, &str, &[Value], usize) -> Result<Vec<(T, Vec<Value>)>, E>,
+    mut probe: impl FnMut(&str, usize) -> Result<Option<Vec<Value>>, E>,
+    bad: impl FnOnce(String) -> E,
+) -> Result<Page<T>, E> {
+    let empty = || Page {
+        total,
+        items: Vec::new(),
+        next: None,
+    };
+    let key: Option<Vec<Value>> = match start {
+        Start::Offset(0) => None,
+        Start::Offset(n) if *n >= total => return Ok(empty()),
+        Start::Offset(n) if total - n < *n => {
+            let Some(key) = probe(&keyset.reversed(), total - n)? else {
+                return Ok(empty());
+            };
+            Some(key)
+        }
+        Start::Offset(n) => {
+            let Some(key) = probe(&keyset.order(), n - 1)? else {
+                return Ok(empty());
+            };
+            Some(key)
+        }
+        Start::After(cursor) => Some(keyset.key(cursor).map_err(bad)?.to_vec()),
+    };
+    // One row past the page says whether there is a next one.
+    let want = limit.saturating_add(1);
+    let mut rows = Vec::new();
+    match key {
+        None => rows = run("1", &keyset.order(), &[], want)?,
+        Some(key) => {
+            for range in keyset.after(&key) {
+                rows.extend(run(
+                    &range.cond,
+                    &range.order,
+                    &range.args,
+                    want - rows.len(),
+                )?);
+                if rows.len() >= want {
+                    break;
+                }
+            }
+        }
+    }
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(_, key)| keyset.cursor(key.clone()))
+    } else {
+        None
+    };
+    Ok(Page {
+        total,
+        items: rows.into_iter().map(|(item, _)| item).collect(),
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_what_they_did_not_write() {
+        let c = Cursor {
+            list: "events".into(),
+            key: vec![
+                Value::Integer(0),
+                Value::Text("2026-03-01 \"x\" é".into()),
+                Value::Null,
+            ],
+        };
+        let text = c.encode();
+        assert!(text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(Cursor::decode(&text).unwrap(), c);
+        for bad in ["", "!!", "e30", "WyJ4IiwxLjVd", &"A".repeat(2000)] {
+            assert!(Cursor::decode(bad).is_err(), "{bad}");
+        }
+        let ks = Keyset {
+            list: "quotes",
+            cols: &[("article", false), ("id", false)],
+        };
+        assert!(ks.key(&c).unwrap_err().contains("events"));
+    }
+
+    #[test]
+    fn ranges_after_a_key_cover_the_rest_of_the_order() {
+        let ks = Keyset {
+            list: "t",
+            cols: &[("a", false), ("b", true), ("c", false)],
+        };
+        let key = [Value::Integer(1), Value::Integer(5), Value::Integer(7)];
+        let r = ks.after(&key);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].cond, "(a) IS ? AND (b) IS ? AND (c) > ?");
+        assert_eq!(r[0].order, "c");
+        assert_eq!(r[1].cond, "(a) IS ? AND (b) < ?");
+        assert_eq!(r[1].order, "b DESC, c");
+        assert_eq!(r[2].cond, "(a) > ?");
+        assert_eq!(r[2].order, "a, b DESC, c");
+        assert_eq!(r[2].args, key[..1]);
+    }
+}

@@ -1652,27 +1652,44 @@ impl Store {
         // A much-named entity (Japan in 80k of 1M pages) is in many of the
         // words' matches: their best few, as many as the page needs at the
         // entity's share of the store and twice that, are checked one by
-        // one. The whole set of its articles' rows is for when that does not
-        // fill the page (and for an entity named less: the set is small).
+        // one. Where the words' best hits name it less often than the store
+        // does (the best hits for "said" are a few short pages and their
+        // copies), the share seen among them sizes one wider look. The
+        // whole set of its articles' rows is for when neither fills the page
+        // (and for an entity named less: the set is small). Either way the
+        // page is the best hits that name it, in the words' order.
         let docs = self.search.num_docs().map_err(StoreError::Search)? as usize;
         let want = offset + limit;
-        let scan = want.saturating_mul(2).saturating_mul(docs) / named.max(1);
-        if scan <= SCAN_NAMED {
-            let scan = scan.max(want).max(1);
+        let mut scan = want.saturating_mul(2).saturating_mul(docs) / named.max(1);
+        let mut kept = Vec::new();
+        let mut checked = 0;
+        while scan <= SCAN_NAMED {
+            let scan_now = scan.max(want).max(1);
             let (rows, snippets) = self
                 .search
-                .search(query, filter, None, 0, scan)
+                .search(query, filter, None, 0, scan_now)
                 .map_err(StoreError::Search)?;
-            let seen_all = rows.len() < scan;
-            let mut kept = Vec::new();
-            for row in rows {
+            let seen_all = rows.len() < scan_now;
+            // The first hits are the ones the last look checked: the order
+            // of the words' hits does not depend on how many are asked for.
+            for &row in rows.iter().skip(checked) {
                 if self.names_row(&ids, row)? {
                     kept.push(row);
                 }
             }
+            checked = rows.len();
             if kept.len() >= want || seen_all {
                 let page = kept.into_iter().skip(offset).take(limit).collect();
                 return Ok(Some((page, snippets)));
+            }
+            // One hit in many is too little to size a look on.
+            if kept.len() < 2 {
+                break;
+            }
+            // Twice what the share seen so far says the page needs.
+            scan = want.saturating_mul(2).saturating_mul(checked) / kept.len();
+            if scan <= checked {
+                break;
             }
         }
         let rows = self.entity_article_rows(&ids)?;
@@ -2813,6 +2830,75 @@ mod tests {
         // Query syntax a user did not mean does not error.
         assert!(store.search("\"harbour AND (", 10).is_ok());
         assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_search_within_an_entity_is_the_words_best_hits_that_name_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        // Page i says "harbour" once among i other words: each scores below
+        // the one before. The entity is named in one of each 25 of the best
+        // 400 and in all of the last 100, so that a page within it is found
+        // by the first look at the best hits, by a second wider one, or from
+        // the set of its articles, depending on the page asked for.
+        let docs: Vec<AnnotatedArticle> = (0..500)
+            .map(|i| {
+                let body = format!("The harbour reopened.{}", " Ferries ran.".repeat(i));
+                annotated(&format!("a{i:03}"), &body)
+            })
+            .collect();
+        let named: Vec<String> = (0..500)
+            .filter(|i| i % 25 == 3 || *i >= 400)
+            .map(|i| format!("a{i:03}"))
+            .collect();
+        let mut a = analysis(&docs);
+        a.entities[0].mentions = named
+            .iter()
+            .map(|id| Mention {
+                article: id.clone(),
+                start: 0,
+                end: 5,
+            })
+            .collect();
+        let new: Vec<(String, AnnotatedArticle)> = docs
+            .iter()
+            .map(|d| (format!("h{}", d.article.id), d.clone()))
+            .collect();
+        store.commit(&new, &a).unwrap();
+        let best: Vec<String> = store
+            .search("harbour", 1000)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.article)
+            .collect();
+        assert_eq!(best.len(), 500);
+        let want: Vec<&String> = best.iter().filter(|a| named.contains(a)).collect();
+        let filter = SearchFilter {
+            entity: Some("Olav Strand".into()),
+            ..Default::default()
+        };
+        for (offset, limit) in [
+            (0, 1),
+            (0, 10),
+            (5, 10),
+            (10, 10),
+            (15, 10),
+            (0, 40),
+            (30, 100),
+        ] {
+            let got: Vec<String> = store
+                .search_filtered("harbour", &filter, offset, limit)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.article)
+                .collect();
+            let end = (offset + limit).min(want.len());
+            assert_eq!(
+                got.iter().collect::<Vec<_>>(),
+                want[offset.min(end)..end],
+                "offset {offset} limit {limit}"
+            );
+        }
     }
 
     #[test]

@@ -201,6 +201,17 @@ const MIGRATIONS: &[&str] = &[
             JOIN articles a ON a.rowid = x.row))),
         mentions = (SELECT count(*) FROM entity_mentions WHERE entity = entities.id);
     "#,
+    // 14: how many events name each entity, kept beside them: the count
+    // of a much-named entity's range of `entity_events` (74k at 1M pages)
+    // took 4 ms on every page of its timeline and on its page.
+    r#"
+    CREATE TABLE entity_stats (
+        entity TEXT PRIMARY KEY,
+        events INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO entity_stats (entity, events)
+        SELECT entity, count(*) FROM entity_events GROUP BY entity;
+    "#,
 ];
 
 impl StoreError {
@@ -407,7 +418,7 @@ pub const HEAD_MENTIONS: usize = 20;
 
 /// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
 /// (times are written with their article).
-const DERIVED: [&str; 10] = [
+const DERIVED: [&str; 11] = [
     "relations",
     "events",
     "event_articles",
@@ -417,6 +428,7 @@ const DERIVED: [&str; 10] = [
     "entity_names",
     "entity_mentions",
     "entity_events",
+    "entity_stats",
     "quotes",
 ];
 
@@ -969,8 +981,7 @@ impl Store {
                     vec!["?"; ids.len()].join(",")
                 );
                 let total = match (storyline, ids.as_slice()) {
-                    // Counted on the key alone: a third of the time.
-                    (None, [id]) => self.count("entity_events WHERE entity = ?1", &[id])?,
+                    (None, [id]) => self.entity_event_count(id)?,
                     _ => self
                         .conn
                         .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
@@ -994,6 +1005,16 @@ impl Store {
         Ok(Ok(self.parse_page(page, "events")?))
     }
 
+    /// How many events name the entity with id `entity` (kept in
+    /// `entity_stats` by linking).
+    fn entity_event_count(&self, entity: &str) -> Result<usize> {
+        self.conn
+            .prepare_cached("SELECT events FROM entity_stats WHERE entity = ?1")
+            .and_then(|mut s| s.query_row([entity], |r| r.get::<_, i64>(0)).optional())
+            .map(|n| n.unwrap_or(0) as usize)
+            .map_err(|e| self.err(e))
+    }
+
     /// How many events name the entity with id `entity`, and the newest
     /// `limit` of them in [`Store::events_page`]'s order (by when they
     /// happened, newest first, undated last), read from the entity's range
@@ -1003,7 +1024,7 @@ impl Store {
         entity: &str,
         limit: usize,
     ) -> Result<(usize, Vec<Event>)> {
-        let total = self.count("entity_events WHERE entity = ?1", &[&entity])?;
+        let total = self.entity_event_count(entity)?;
         let lim = limit as i64;
         let mut events = self.json_rows(
             "SELECT e.json FROM entity_events x JOIN events e ON e.id = x.event
@@ -1779,6 +1800,16 @@ impl Store {
                 "entities whose count of mentions differs from their mentions",
             ),
             (
+                // Both sides in the order of their keys: two passes, no look-ups.
+                "SELECT (SELECT count(*) FROM (
+                    SELECT entity, events FROM entity_stats
+                    EXCEPT SELECT entity, count(*) FROM entity_events GROUP BY entity))
+                 + (SELECT count(*) FROM (
+                    SELECT entity, count(*) FROM entity_events GROUP BY entity
+                    EXCEPT SELECT entity, events FROM entity_stats))",
+                "entities whose kept count of events differs from their events",
+            ),
+            (
                 "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
                     WHEN 'rows.events' THEN (SELECT count(*) FROM events)
                     WHEN 'rows.storylines' THEN (SELECT count(*) FROM storylines)
@@ -2259,6 +2290,12 @@ impl DerivedRows {
             s.execute(params![format!("rows.{table}"), n.to_string()])
                 .map_err(e)?;
         }
+        // One pass over `entity_events` in its key's order (0.7 s at 1M).
+        conn.execute_batch(
+            "INSERT INTO entity_stats (entity, events)
+                SELECT entity, count(*) FROM entity_events GROUP BY entity",
+        )
+        .map_err(e)?;
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '1')",
             [],
@@ -2709,6 +2746,20 @@ mod tests {
             problems.iter().any(|p| p.contains("entity index rows")),
             "{problems:?}"
         );
+        // And a kept count of events gone stale, or missing.
+        for change in [
+            "UPDATE entity_stats SET events = events + 1 WHERE entity = 'n2'",
+            "DELETE FROM entity_stats WHERE entity = 'n2'",
+        ] {
+            let tx = store.conn.unchecked_transaction().unwrap();
+            tx.execute(change, []).unwrap();
+            let problems = store.integrity_check().unwrap();
+            assert!(
+                problems.iter().any(|p| p.contains("kept count of events")),
+                "{change}: {problems:?}"
+            );
+            tx.rollback().unwrap();
+        }
     }
 
     #[test]
@@ -2778,6 +2829,7 @@ mod tests {
         c.execute_batch(
             "DROP TABLE entity_events; DROP INDEX events_chrono;
              DROP INDEX storyline_events_storyline; DROP TABLE entity_mentions;
+             DROP TABLE entity_stats;
              PRAGMA user_version = 11;",
         )
         .unwrap();

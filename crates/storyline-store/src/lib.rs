@@ -972,19 +972,49 @@ impl Store {
                 // already distinct (and a query SQLite can fold into the
                 // page's, which it cannot do with DISTINCT).
                 let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
-                let within = match storyline {
-                    Some(_) => {
-                        args.push(&storyline);
-                        "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
+                let marks = vec!["?"; ids.len()].join(",");
+                let id_args = ids.iter().map(|i| i as &dyn rusqlite::ToSql);
+                // Within a storyline, the smaller side leads: a storyline's
+                // few events, each looked up in the entities' key (its
+                // date and id are the rest of the key), or the entities'
+                // events, each checked for the storyline. Led by a
+                // much-named entity, a page of a 32-event storyline took
+                // 210 ms at 1M.
+                let led_by_storyline = match storyline {
+                    Some(id) => {
+                        let mut named = 0;
+                        for e in &ids {
+                            named += self.entity_event_count(e)?;
+                        }
+                        self.count("storyline_events WHERE storyline = ?1", &[&id])? < named
                     }
-                    None => "",
+                    None => false,
                 };
-                args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
-                let keys = format!(
-                    "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
-                     FROM entity_events x {within} WHERE x.entity IN ({})",
-                    vec!["?"; ids.len()].join(",")
-                );
+                let keys = if led_by_storyline {
+                    args.extend(id_args);
+                    args.push(&storyline);
+                    format!(
+                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                         FROM storyline_events s CROSS JOIN events e ON e.id = s.event
+                         CROSS JOIN entity_events x ON x.entity IN ({marks})
+                            AND x.undated = (coalesce(e.date, e.reported) IS NULL)
+                            AND x.at = coalesce(e.date, e.reported, '') AND x.event = e.id
+                         WHERE s.storyline = ?"
+                    )
+                } else {
+                    let within = match storyline {
+                        Some(_) => {
+                            args.push(&storyline);
+                            "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
+                        }
+                        None => "",
+                    };
+                    args.extend(id_args);
+                    format!(
+                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                         FROM entity_events x {within} WHERE x.entity IN ({marks})"
+                    )
+                };
                 let total = match (storyline, ids.as_slice()) {
                     (None, [id]) => self.entity_event_count(id)?,
                     _ => self
@@ -2726,6 +2756,21 @@ mod tests {
                 }),
             ),
             (
+                "a much-named entity within the storyline, after a cursor",
+                Box::new(|| {
+                    let p = store
+                        .timeline_page(Some("s1"), Some("Olav Strand"), &Start::Offset(0), 1)
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(p.total, 3);
+                    let at = Start::After(p.next.unwrap());
+                    store
+                        .timeline_page(Some("s1"), Some("Olav Strand"), &at, 1)
+                        .unwrap()
+                        .unwrap();
+                }),
+            ),
+            (
                 "events after a cursor deep in the list",
                 Box::new(|| {
                     let p = store.events_page(&Start::Offset(2990), 1).unwrap();
@@ -2748,7 +2793,15 @@ mod tests {
         let (store, analysis) = timeline_store(dir.path());
         let ids = |v: &[&Event]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
         let in_s1: HashSet<&String> = analysis.storylines[0].events.iter().collect();
-        let cases: [(Option<&str>, Option<&str>, Vec<&Event>); 6] = [
+        let within_s1 = |name: &str| -> Vec<&Event> {
+            naming(&analysis, name)
+                .into_iter()
+                .filter(|e| in_s1.contains(&e.id))
+                .collect()
+        };
+        // Within s1 (100 events): Per Lund's few events lead, Olav Strand's
+        // (in every article) and Strand's (two entities) are led by s1's.
+        let cases: [(Option<&str>, Option<&str>, Vec<&Event>); 8] = [
             (None, None, analysis.events.iter().collect()),
             (
                 Some("s1"),
@@ -2762,14 +2815,9 @@ mod tests {
             (None, Some("n3"), naming(&analysis, "n3")),
             (None, Some("Strand"), naming(&analysis, "Strand")),
             (None, Some("Kari Strand"), naming(&analysis, "Kari Strand")),
-            (
-                Some("s1"),
-                Some("Per Lund"),
-                naming(&analysis, "Per Lund")
-                    .into_iter()
-                    .filter(|e| in_s1.contains(&e.id))
-                    .collect(),
-            ),
+            (Some("s1"), Some("Per Lund"), within_s1("Per Lund")),
+            (Some("s1"), Some("Olav Strand"), within_s1("Olav Strand")),
+            (Some("s1"), Some("Strand"), within_s1("Strand")),
         ];
         for (storyline, entity, mut want) in cases {
             want.sort_by(|a, b| storyline_model::chronological(a, b));

@@ -614,10 +614,24 @@ pub(crate) fn find_in(
         }
         cands.append(&mut tagged);
     }
+    // A name is a few words. A longer span is a heading, a list or a run of
+    // capitalised words in hostile text (one run of 400 made a 2,799-
+    // character "name"), and it would be a name in every list, page and
+    // API cursor of the store.
+    cands.retain(|c| name_sized(&c.name));
     cands.sort_by_key(|c| c.start);
     let mut ents = merge(text, cands);
     descriptions(text, toks, &mut ents);
     ents
+}
+
+/// Longest name kept, in words and in characters: "the Supreme People's
+/// Assembly of the Democratic People's Republic of Korea" is 11 and 70.
+const MAX_NAME_WORDS: usize = 12;
+const MAX_NAME_CHARS: usize = 120;
+
+fn name_sized(name: &str) -> bool {
+    name.chars().count() <= MAX_NAME_CHARS && name.split_whitespace().count() <= MAX_NAME_WORDS
 }
 
 /// Words that may qualify a role in a description ("the former North
@@ -1303,6 +1317,21 @@ The former spokesman said the repairs were done. The minister did not come.";
             .iter()
             .filter(|e| e.name == "Norway")
             .all(|e| !e.aliases.contains(&"EAN".to_string())));
+    }
+
+    #[test]
+    fn a_run_of_capitalised_words_longer_than_a_name_is_no_name() {
+        let run: Vec<String> = (0..400)
+            .map(|i| format!("Word{}x", char::from(b'A' + (i % 26) as u8)))
+            .collect();
+        let text = format!(
+            "The minister met {} on Tuesday in Paris. Kim Jong Un was not there.",
+            run.join(" ")
+        );
+        let names: Vec<String> = find(&text).into_iter().map(|e| e.name).collect();
+        assert!(names.iter().all(|n| name_sized(n)), "{names:?}");
+        assert!(names.iter().any(|n| n == "Paris"), "{names:?}");
+        assert!(names.iter().any(|n| n == "Kim Jong Un"), "{names:?}");
     }
 
     #[test]

@@ -2722,7 +2722,8 @@ mod tests {
         let next = Start::After(first.next.unwrap());
         // A scan of the events in timeline order would take tens of
         // thousands of steps here; the storyline's rows take a few hundred.
-        let cases: Vec<(&str, Box<dyn Fn()>)> = vec![
+        type Read<'a> = Box<dyn Fn() + 'a>;
+        let cases: Vec<(&str, Read)> = vec![
             (
                 "storyline after a cursor",
                 Box::new(|| {

@@ -345,6 +345,15 @@ impl Page {
     }
 }
 
+/// The offset a page of `total` items asked for from `start` reports: the
+/// end for an offset past it, none after a cursor.
+fn shown_offset(start: &Start, total: usize) -> Option<usize> {
+    match start {
+        Start::Offset(o) => Some((*o).min(total)),
+        Start::After(_) => None,
+    }
+}
+
 /// A page of a list as the API answers it.
 #[derive(Serialize)]
 pub struct Paged<T> {
@@ -363,10 +372,7 @@ impl<T> Paged<T> {
     fn of(page: StorePage<T>, start: &Start, limit: usize) -> Paged<T> {
         Paged {
             total: page.total,
-            offset: match start {
-                Start::Offset(o) => Some((*o).min(page.total)),
-                Start::After(_) => None,
-            },
+            offset: shown_offset(start, page.total),
             limit,
             next: page.next.map(|c| c.encode()),
             items: page.items,
@@ -564,10 +570,7 @@ async fn api_entity(
         Ok(Some(EntityView {
             entity,
             mention_count: count,
-            mention_offset: match start {
-                Start::Offset(o) => Some(o.min(count)),
-                Start::After(_) => None,
-            },
+            mention_offset: shown_offset(&start, count),
             mention_next: page.next.map(|c| c.encode()),
         }))
     })?;

@@ -131,22 +131,12 @@ pub(crate) struct Range {
 impl Keyset {
     /// The list's whole `ORDER BY`.
     pub fn order(&self) -> String {
-        order_of(self.cols)
+        order_of(self.cols, false)
     }
 
     /// The list's `ORDER BY` backwards.
     pub fn reversed(&self) -> String {
-        self.cols
-            .iter()
-            .map(|(c, desc)| {
-                if *desc {
-                    c.to_string()
-                } else {
-                    format!("{c} DESC")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        order_of(self.cols, true)
     }
 
     /// The key of `cursor`, or why it does not belong to this list.
@@ -190,7 +180,7 @@ impl Keyset {
                 cond.push(format!("({c}) {} ?", if desc { "<" } else { ">" }));
                 Range {
                     cond: cond.join(" AND "),
-                    order: order_of(&self.cols[j..]),
+                    order: order_of(&self.cols[j..], false),
                     args: key[..=j].to_vec(),
                 }
             })
@@ -198,10 +188,11 @@ impl Keyset {
     }
 }
 
-fn order_of(cols: &[(&str, bool)]) -> String {
+/// `ORDER BY` terms for `cols`, each direction flipped when `backwards`.
+fn order_of(cols: &[(&str, bool)], backwards: bool) -> String {
     cols.iter()
         .map(|(c, desc)| {
-            if *desc {
+            if *desc != backwards {
                 format!("{c} DESC")
             } else {
                 c.to_string()
@@ -239,14 +230,14 @@ pub(crate) fn page<T, E>(
     let key: Option<Vec<Value>> = match start {
         Start::Offset(0) => None,
         Start::Offset(n) if *n >= total => return Ok(empty()),
-        Start::Offset(n) if total - n < *n => {
-            let Some(key) = probe(&keyset.reversed(), total - n)? else {
-                return Ok(empty());
-            };
-            Some(key)
-        }
         Start::Offset(n) => {
-            let Some(key) = probe(&keyset.order(), n - 1)? else {
+            // The row before the page, counted from the nearer end.
+            let (order, at) = if total - n < *n {
+                (keyset.reversed(), total - n)
+            } else {
+                (keyset.order(), n - 1)
+            };
+            let Some(key) = probe(&order, at)? else {
                 return Ok(empty());
             };
             Some(key)

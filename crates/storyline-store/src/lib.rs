@@ -364,11 +364,10 @@ fn mention(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Mention> {
     })
 }
 
-/// Events newest first, undated last, then by id (the `events_when` index).
-const NEWEST_FIRST: &str = "coalesce(date, reported) IS NULL, coalesce(date, reported) DESC, id";
-
 /// The orders of the lists read a page at a time ([`cursor::Keyset`]),
 /// each the columns of an index.
+///
+/// Events newest first, undated last, then by id (the `events_when` index).
 const EVENTS: Keyset = Keyset {
     list: "events",
     cols: &[
@@ -1028,16 +1027,16 @@ impl Store {
         };
         // Only the page's events are read: the record is looked up for the
         // rows returned, not for those an offset skips.
-        let page = self.keyset_rows(
+        let page = self.keyset_json(
             &TIMELINE,
             "(SELECT json FROM events WHERE id = k.event)",
             &format!("({keys}) k"),
             None,
             &args,
             (start, limit, total),
-            |r| r.get::<_, String>(0),
+            "events",
         )?;
-        Ok(Ok(self.parse_page(page, "events")?))
+        Ok(Ok(page))
     }
 
     /// How many events name the entity with id `entity` (kept in
@@ -1080,24 +1079,29 @@ impl Store {
     /// One page of [`Store::events`] (same order) and the number of events.
     pub fn events_page(&self, start: &Start, limit: usize) -> Result<Page<Event>> {
         let total = self.count("events", &[])?;
-        let page = self.keyset_page(&EVENTS, "json", "events", None, &[], start, limit, total)?;
-        self.parse_page(page, "events")
+        self.keyset_json(
+            &EVENTS,
+            "json",
+            "events",
+            None,
+            &[],
+            (start, limit, total),
+            "events",
+        )
     }
 
     /// One page of storylines (by id) and how many there are.
     pub fn storylines_page(&self, start: &Start, limit: usize) -> Result<Page<Storyline>> {
         let total = self.count("storylines", &[])?;
-        let page = self.keyset_page(
+        self.keyset_json(
             &STORYLINES,
             "json",
             "storylines",
             None,
             &[],
-            start,
-            limit,
-            total,
-        )?;
-        self.parse_page(page, "storylines")
+            (start, limit, total),
+            "storylines",
+        )
     }
 
     /// One page of entities, most mentioned first, with how many mentions
@@ -1136,50 +1140,34 @@ impl Store {
             None => self.count("quotes", &[])?,
             Some(f) => self.count(&format!("quotes WHERE {f}"), &args)?,
         };
-        let page = self.keyset_page(
+        self.keyset_json(
             &QUOTES,
             "json",
             "quotes",
             filter.as_deref(),
             &args,
-            start,
-            limit,
-            total,
-        )?;
-        self.parse_page(page, "quotes")
+            (start, limit, total),
+            "quotes",
+        )
     }
 
-    /// [`Store::keyset_rows`] of one JSON column.
+    /// [`Store::keyset_rows`] of one JSON record (`json`, an expression),
+    /// each parsed (`what` names the records in errors).
     #[allow(clippy::too_many_arguments)]
-    fn keyset_page(
+    fn keyset_json<T: serde::de::DeserializeOwned>(
         &self,
         keyset: &Keyset,
         json: &str,
         from: &str,
         filter: Option<&str>,
         args: &[&dyn rusqlite::ToSql],
-        start: &Start,
-        limit: usize,
-        total: usize,
-    ) -> Result<Page<String>> {
-        self.keyset_rows(
-            keyset,
-            json,
-            from,
-            filter,
-            args,
-            (start, limit, total),
-            |r| r.get(0),
-        )
-    }
-
-    /// Each item of a page of JSON records parsed.
-    fn parse_page<T: serde::de::DeserializeOwned>(
-        &self,
-        page: Page<String>,
+        at: (&Start, usize, usize),
         what: &str,
     ) -> Result<Page<T>> {
-        page.try_map(|json| self.parse(&json, what))
+        self.keyset_rows(keyset, json, from, filter, args, at, |r| {
+            r.get::<_, String>(0)
+        })?
+        .try_map(|record| self.parse(&record, what))
     }
 
     /// One page of `SELECT {payload} FROM {from} WHERE {filter}` in
@@ -1289,7 +1277,7 @@ impl Store {
     /// Events, most recent first (by when they happened, else reported).
     pub fn events(&self) -> Result<Vec<Event>> {
         self.json_rows(
-            &format!("SELECT json FROM events ORDER BY {NEWEST_FIRST}"),
+            &format!("SELECT json FROM events ORDER BY {}", EVENTS.order()),
             &[],
         )
     }
@@ -1598,8 +1586,9 @@ impl Store {
         let (filter, args) = quotes_filter(&speaker, &None);
         self.json_rows(
             &format!(
-                "SELECT json FROM quotes WHERE {} ORDER BY article, id",
-                filter.as_deref().unwrap_or("1")
+                "SELECT json FROM quotes WHERE {} ORDER BY {}",
+                filter.as_deref().unwrap_or("1"),
+                QUOTES.order()
             ),
             &args,
         )
@@ -2437,6 +2426,13 @@ mod tests {
         }
     }
 
+    /// `docs` as [`Store::commit`] takes new articles, each hashed by its id.
+    fn hashed_by_id(docs: &[AnnotatedArticle]) -> Vec<(String, AnnotatedArticle)> {
+        docs.iter()
+            .map(|d| (format!("h{}", d.article.id), d.clone()))
+            .collect()
+    }
+
     fn analysis(docs: &[AnnotatedArticle]) -> Analysis {
         Analysis {
             schema_version: JSON_VERSION,
@@ -3070,10 +3066,7 @@ mod tests {
                 end: 5,
             })
             .collect();
-        let new: Vec<(String, AnnotatedArticle)> = docs
-            .iter()
-            .map(|d| (format!("h{}", d.article.id), d.clone()))
-            .collect();
+        let new = hashed_by_id(&docs);
         store.commit(&new, &a).unwrap();
         let best: Vec<String> = store
             .search("harbour", 1000)
@@ -3141,10 +3134,7 @@ mod tests {
                 })
             })
             .collect();
-        let new: Vec<(String, AnnotatedArticle)> = docs
-            .iter()
-            .map(|d| (format!("h{}", d.article.id), d.clone()))
-            .collect();
+        let new = hashed_by_id(&docs);
         store.commit(&new, &a).unwrap();
 
         // In the order the articles were stored, a page at a time.
@@ -3274,10 +3264,7 @@ mod tests {
         docs[0].article.published = Some("2025-01-01".into());
         docs[2].article.published = Some("2025-01-01".into());
         docs[3].article.published = None;
-        let new: Vec<(String, AnnotatedArticle)> = docs
-            .iter()
-            .map(|d| (format!("h{}", d.article.id), d.clone()))
-            .collect();
+        let new = hashed_by_id(&docs);
         store.add_articles(&new).unwrap();
         let order = store.link_order().unwrap();
         let ids: Vec<String> = store

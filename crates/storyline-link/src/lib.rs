@@ -533,7 +533,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         .iter()
         .copied()
         .zip(map_all(src, &paired, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences)
+            dedup::DocFeatures::new(&d.article.body, &d.sentences, &idf)
         })?)
         .collect();
     drop(paired);
@@ -550,7 +550,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     }
     let links: FxHashMap<(u128, u128), dedup::Link> = distinct
         .into_par_iter()
-        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j], &idf)?)))
+        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j])?)))
         .collect();
     let mut relations: BTreeMap<(usize, usize), Relation> = pairs
         .into_par_iter()
@@ -603,7 +603,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         .iter()
         .copied()
         .zip(map_all(src, &scanned, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences)
+            dedup::DocFeatures::new(&d.article.body, &d.sentences, &idf)
         })?)
         .collect();
     let found: Vec<((usize, usize), Relation)> = scans
@@ -617,7 +617,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
                         continue;
                     }
                     let (a, b) = (&feats[&key.0], &feats[&key.1]);
-                    if let Some(link) = dedup::classify(a, b, &idf) {
+                    if let Some(link) = dedup::classify(a, b) {
                         found.push((key, relation(metas, a, b, key, &link)));
                     }
                 }

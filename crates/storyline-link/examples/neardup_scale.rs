@@ -87,7 +87,8 @@ fn main() {
             .collect::<Vec<_>>()
             .iter()
             .map(Vec::as_slice),
-    );
+    )
+    .into_weights();
     let page_sentences = |text: &str| -> Vec<Vec<u64>> {
         sentences(text)
             .iter()

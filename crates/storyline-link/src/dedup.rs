@@ -11,7 +11,9 @@ use storyline_model::{AlignedSentences, RelationKind, Span};
 
 use crate::neardup::{shingle_hashes, NearDupIndex, Signature};
 use crate::rewrite::{anchor_keys, AnchorIndex};
-use crate::similarity::{sentence_similarity_weighted, sentence_tokens, Idf, PARAPHRASE_THRESHOLD};
+use crate::similarity::{
+    sentence_similarity_weighted, sentence_tokens, Weights, PARAPHRASE_THRESHOLD,
+};
 use crate::text::{self, Term};
 
 /// Jaccard at or above which two pages are the same text.
@@ -35,9 +37,6 @@ pub struct DocFeatures {
     pub shingles: Vec<u64>,
     /// Words of each alignable sentence ([`sentence_tokens`]).
     pub sentences: Vec<Vec<Term>>,
-    /// Weight of each of those words (`weights[s][k]` of `sentences[s][k]`):
-    /// looked up once a page, not once for each pair it is scored in.
-    pub weights: Vec<Vec<f32>>,
     /// Where each of those sentences is in the body (character offsets).
     pub spans: Vec<Span>,
 }
@@ -53,15 +52,13 @@ pub struct CopyKeys {
 }
 
 impl DocFeatures {
-    /// Builds features from a body and its sentence spans (character
-    /// offsets), its words weighed by `idf`.
-    pub fn new(body: &str, sentences: &[Span], idf: &Idf) -> Self {
+    /// Builds features from a body and its sentence spans (character offsets).
+    pub fn new(body: &str, sentences: &[Span]) -> Self {
         let mut hashes = Vec::new();
         shingle_hashes(body, |h| hashes.push(h));
         let (sentences, spans) = sentence_words(body, sentences);
         DocFeatures {
             shingles: text::shingle_set(body, hashes),
-            weights: sentences.iter().map(|s| idf.weights(s)).collect(),
             sentences,
             spans,
         }
@@ -190,7 +187,7 @@ impl Link {
 }
 
 /// Scores one pair. Returns the link, or `None` if unrelated.
-pub fn classify(a: &DocFeatures, b: &DocFeatures) -> Option<Link> {
+pub fn classify(a: &DocFeatures, b: &DocFeatures, weights: &Weights) -> Option<Link> {
     let inter = text::intersect_sorted(&a.shingles, &b.shingles) as f32;
     let (la, lb) = (a.shingles.len() as f32, b.shingles.len() as f32);
     let copy = if la > 0.0 && lb > 0.0 {
@@ -215,7 +212,7 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures) -> Option<Link> {
     } else {
         REWRITE_COVERAGE
     };
-    let aligned = align_bounded((&a.sentences, &a.weights), (&b.sentences, &b.weights), need)?;
+    let aligned = align_bounded(&a.sentences, &b.sentences, weights, need)?;
     let coverage = if shorter == 0 {
         0.0
     } else {
@@ -237,20 +234,22 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures) -> Option<Link> {
 /// sentence of the shorter page takes its most similar sentence of the other
 /// (at least [`PARAPHRASE_THRESHOLD`]), and of those matches the longest run
 /// that keeps both orders is kept. Pairs are `(in a, in b, similarity)`.
-pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], idf: &Idf) -> Vec<(usize, usize, f32)> {
-    let weigh = |s: &[Vec<Term>]| -> Vec<Vec<f32>> { s.iter().map(|w| idf.weights(w)).collect() };
-    align_bounded((a, &weigh(a)), (b, &weigh(b)), 0.0).unwrap_or_default()
+pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], weights: &Weights) -> Vec<(usize, usize, f32)> {
+    align_bounded(a, b, weights, 0.0).unwrap_or_default()
 }
-
-/// Sentences' words and the weight of each word.
-type Weighed<'a> = (&'a [Vec<Term>], &'a [Vec<f32>]);
 
 /// [`align`], or `None` as soon as the pairs found cannot cover `need` of
 /// the shorter page's sentences (the alignment keeps at most one pair per
 /// sentence, so matched plus not yet tried bounds it).
-fn align_bounded(a: Weighed<'_>, b: Weighed<'_>, need: f32) -> Option<Vec<(usize, usize, f32)>> {
-    let swap = b.0.len() < a.0.len();
-    let ((short, short_w), (long, long_w)) = if swap { (b, a) } else { (a, b) };
+fn align_bounded(
+    a: &[Vec<Term>],
+    b: &[Vec<Term>],
+    weights: &Weights,
+    need: f32,
+) -> Option<Vec<(usize, usize, f32)>> {
+    let swap = b.len() < a.len();
+    let (short, long) = if swap { (b, a) } else { (a, b) };
+    let long_w: Vec<Vec<f32>> = long.iter().map(|l| weights.of(l)).collect();
     // A pair's Jaccard is at most the ratio of the lighter sentence's total
     // weight to the heavier's (shared ≤ the lighter, union ≥ the heavier):
     // sentences too far apart in weight are not scored.
@@ -290,9 +289,9 @@ fn align_bounded(a: Weighed<'_>, b: Weighed<'_>, need: f32) -> Option<Vec<(usize
         if need > 0.0 && ((matches.len() + short.len() - i) as f32 / shorter) < need {
             return None;
         }
-        let sw = &short_w[i];
+        let sw = weights.of(s);
         if let Some(&j) = first_exact.get(s.as_slice()) {
-            let sim = sentence_similarity_weighted(s, sw, s, sw);
+            let sim = sentence_similarity_weighted(s, &sw, s, &sw);
             if sim >= PARAPHRASE_THRESHOLD {
                 matches.push((i, j, sim));
             }
@@ -323,8 +322,12 @@ fn align_bounded(a: Weighed<'_>, b: Weighed<'_>, need: f32) -> Option<Vec<(usize
             .filter_map(|&j| {
                 let j = j as usize;
                 marked[j] = false;
-                reach(long_total[j])
-                    .then(|| (j, sentence_similarity_weighted(s, sw, &long[j], &long_w[j])))
+                reach(long_total[j]).then(|| {
+                    (
+                        j,
+                        sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]),
+                    )
+                })
             })
             .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
@@ -380,36 +383,32 @@ fn longest_increasing(xs: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::similarity::Idf;
 
-    /// Sentence spans of a text whose sentences end in ". ".
-    fn spans(text: &str) -> Vec<Span> {
-        let mut out = Vec::new();
-        let mut start = 0u32;
-        for (i, c) in text.chars().enumerate() {
-            if c == '.' {
-                out.push(Span {
-                    start,
-                    end: i as u32 + 1,
-                });
-                start = i as u32 + 2;
-            }
-        }
-        out
-    }
-
-    /// The features of some texts, their words weighed over all of them.
-    fn weighed<const N: usize>(texts: [&str; N]) -> [DocFeatures; N] {
-        let words: Vec<Vec<Term>> = texts
-            .iter()
-            .flat_map(|t| sentence_words(t, &spans(t)).0)
-            .collect();
-        let idf = Idf::from_docs(words.iter().map(Vec::as_slice));
-        texts.map(|t| DocFeatures::new(t, &spans(t), &idf))
+    fn idf(docs: &[&DocFeatures]) -> Weights {
+        Idf::from_docs(
+            docs.iter()
+                .flat_map(|d| d.sentences.iter().map(Vec::as_slice)),
+        )
+        .into_weights()
     }
 
     fn feats(text: &str) -> DocFeatures {
-        let [f] = weighed([text]);
-        f
+        let spans: Vec<Span> = {
+            let mut out = Vec::new();
+            let mut start = 0u32;
+            for (i, c) in text.chars().enumerate() {
+                if c == '.' {
+                    out.push(Span {
+                        start,
+                        end: i as u32 + 1,
+                    });
+                    start = i as u32 + 2;
+                }
+            }
+            out
+        };
+        DocFeatures::new(text, &spans)
     }
 
     const ORIGINAL: &str = "The harbour at Nordvik was closed for three days after a storm damaged the northern breakwater. \
@@ -419,20 +418,26 @@ Fishermen said they had lost a week of catch because boats could not leave the i
 
     #[test]
     fn copies_trims_and_rewrites() {
-        let dup = format!("{ORIGINAL} ");
-        let [a, dup] = weighed([ORIGINAL, &dup]);
-        assert_eq!(classify(&a, &dup).unwrap().kind, RelationKind::Duplicate);
+        let a = feats(ORIGINAL);
+        let dup = feats(&format!("{ORIGINAL} "));
+        assert_eq!(
+            classify(&a, &dup, &idf(&[&a, &dup])).unwrap().kind,
+            RelationKind::Duplicate
+        );
 
         let trimmed: String = ORIGINAL.split(". ").take(2).collect::<Vec<_>>().join(". ") + ".";
-        let [a, t] = weighed([ORIGINAL, &trimmed]);
-        assert_eq!(classify(&a, &t).unwrap().kind, RelationKind::Syndicated);
+        let t = feats(&trimmed);
+        assert_eq!(
+            classify(&a, &t, &idf(&[&a, &t])).unwrap().kind,
+            RelationKind::Syndicated
+        );
 
         let rewrite = "A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
 Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
 About two thousand homes in the district lost power in the storm, according to a statement from the grid operator. \
 Boats could not leave the inner basin, and fishermen said a week of catch was lost.";
-        let [a, r] = weighed([ORIGINAL, rewrite]);
-        let link = classify(&a, &r).unwrap();
+        let r = feats(rewrite);
+        let link = classify(&a, &r, &idf(&[&a, &r])).unwrap();
         assert_eq!(link.kind, RelationKind::Rewrite, "{}", link.score);
         // Every sentence aligns, in order, and the evidence points at them.
         assert_eq!(
@@ -443,29 +448,32 @@ Boats could not leave the inner basin, and fishermen said a week of catch was lo
         assert_eq!(ev[0].a, a.spans[0]);
         assert_eq!(ev[3].b, r.spans[3]);
 
-        let [a, other] = weighed([ORIGINAL, "The regional council approved the budget for a new tram line on Thursday after a long debate. \
-Construction will start next spring and the first trams should run in three years."]);
-        assert!(classify(&a, &other).is_none());
+        let other = feats("The regional council approved the budget for a new tram line on Thursday after a long debate. \
+Construction will start next spring and the first trams should run in three years.");
+        assert!(classify(&a, &other, &idf(&[&a, &other])).is_none());
     }
 
     #[test]
     fn bounded_alignment_gives_up_only_below_the_coverage_it_needs() {
+        let a = feats(ORIGINAL);
         // Two of four sentences rewritten, then two unrelated ones.
-        let [a, half] = weighed([ORIGINAL, "A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
+        let half = feats("A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
 Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
 The regional council approved the budget for a new tram line on Thursday after a long debate. \
-Construction will start next spring and the first trams should run in three years."]);
-        let idf = Idf::from_docs(a.sentences.iter().chain(&half.sentences).map(Vec::as_slice));
+Construction will start next spring and the first trams should run in three years.");
+        let idf = idf(&[&a, &half]);
         let full = align(&a.sentences, &half.sentences, &idf);
-        let (a, half) = (
-            (&a.sentences[..], &a.weights[..]),
-            (&half.sentences[..], &half.weights[..]),
-        );
         assert_eq!(full.len(), 2);
         // Half the sentences align: enough for a need of a half, not more.
-        assert_eq!(align_bounded(a, half, 0.5).as_ref(), Some(&full));
-        assert!(align_bounded(a, half, 0.6).is_none());
-        assert_eq!(align_bounded(a, half, 0.0).as_ref(), Some(&full));
+        assert_eq!(
+            align_bounded(&a.sentences, &half.sentences, &idf, 0.5).as_ref(),
+            Some(&full)
+        );
+        assert!(align_bounded(&a.sentences, &half.sentences, &idf, 0.6).is_none());
+        assert_eq!(
+            align_bounded(&a.sentences, &half.sentences, &idf, 0.0).as_ref(),
+            Some(&full)
+        );
     }
 
     #[test]

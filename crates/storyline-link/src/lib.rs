@@ -395,7 +395,7 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
                         keys,
                         cdocs,
                         vectors,
-                        idf,
+                        idf.into_weights(),
                         all,
                     );
                     half.map(|half| (half, recorded))
@@ -413,7 +413,16 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
             (events_half, entities_half)
         }
         None => {
-            let events_half = events_half(src, sink, &metas, keys, cdocs, vectors, idf, &all)?;
+            let events_half = events_half(
+                src,
+                sink,
+                &metas,
+                keys,
+                cdocs,
+                vectors,
+                idf.into_weights(),
+                &all,
+            )?;
             let entities_half = entities_half(src, sink, &metas, names, &all)?;
             (events_half, entities_half)
         }
@@ -514,7 +523,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     keys: Vec<dedup::CopyKeys>,
     mut cdocs: Vec<cluster::ClusterDoc>,
     vectors: text::VectorCounter,
-    idf: similarity::Idf,
+    weights: similarity::Weights,
     all: &[usize],
 ) -> Result<EventsHalf, S::Error> {
     let mut steps: StepTimes = Vec::new();
@@ -533,7 +542,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         .iter()
         .copied()
         .zip(map_all(src, &paired, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences, &idf)
+            dedup::DocFeatures::new(&d.article.body, &d.sentences)
         })?)
         .collect();
     drop(paired);
@@ -550,7 +559,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     }
     let links: FxHashMap<(u128, u128), dedup::Link> = distinct
         .into_par_iter()
-        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j])?)))
+        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j], &weights)?)))
         .collect();
     let mut relations: BTreeMap<(usize, usize), Relation> = pairs
         .into_par_iter()
@@ -603,7 +612,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         .iter()
         .copied()
         .zip(map_all(src, &scanned, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences, &idf)
+            dedup::DocFeatures::new(&d.article.body, &d.sentences)
         })?)
         .collect();
     let found: Vec<((usize, usize), Relation)> = scans
@@ -617,7 +626,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
                         continue;
                     }
                     let (a, b) = (&feats[&key.0], &feats[&key.1]);
-                    if let Some(link) = dedup::classify(a, b) {
+                    if let Some(link) = dedup::classify(a, b, &weights) {
                         found.push((key, relation(metas, a, b, key, &link)));
                     }
                 }
@@ -628,7 +637,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     relations.extend(found);
     let relations: Vec<Relation> = relations.into_values().collect();
     drop(feats);
-    drop(idf);
+    drop(weights);
     sink.relations(relations)?;
     step("rewrites");
 

@@ -85,6 +85,41 @@ impl Idf {
     }
 }
 
+impl Idf {
+    /// Each counted word's weight, worked out once: an aligner looks up
+    /// every word of both pages of every pair it scores.
+    pub fn into_weights(self) -> Weights {
+        let n = self.n as usize;
+        Weights {
+            unseen: idf_weight(n, 0),
+            of: self
+                .df
+                .into_iter()
+                .map(|(t, df)| (t, idf_weight(n, df)))
+                .collect(),
+        }
+    }
+}
+
+/// Word weights ([`Idf::weight`]) of finished counts ([`Idf::into_weights`]).
+#[derive(Debug, Clone)]
+pub struct Weights {
+    of: rustc_hash::FxHashMap<Term, f32>,
+    unseen: f32,
+}
+
+impl Weights {
+    /// The weight of `word`, as [`Idf::weight`] gives it.
+    pub fn weight(&self, word: Term) -> f32 {
+        self.of.get(&word).copied().unwrap_or(self.unseen)
+    }
+
+    /// The weight of each word.
+    pub fn of(&self, words: &[Term]) -> Vec<f32> {
+        words.iter().map(|&w| self.weight(w)).collect()
+    }
+}
+
 /// [`Idf::weight`] of a word held by `df` of `n` documents.
 pub fn idf_weight(n: usize, df: u32) -> f32 {
     ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0

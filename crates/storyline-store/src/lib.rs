@@ -33,6 +33,19 @@ use storyline_model::{
 };
 
 /// Forward-only migrations; `PRAGMA user_version` is the number applied.
+/// Fills `name_stats`: for each name that several entities share, how
+/// many events name any of them (what a timeline of the name counts).
+macro_rules! fill_name_stats {
+    () => {
+        "INSERT INTO name_stats (name, events)
+            SELECT n.name, count(DISTINCT x.event)
+            FROM entity_names n JOIN entity_events x ON x.entity = n.entity
+            WHERE n.name IN (SELECT name FROM entity_names GROUP BY name
+                             HAVING count(DISTINCT entity) > 1)
+            GROUP BY n.name"
+    };
+}
+
 const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
@@ -212,6 +225,17 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO entity_stats (entity, events)
         SELECT entity, count(*) FROM entity_events GROUP BY entity;
     "#,
+    // 15: the same for names several entities share: a timeline of such a
+    // name counted the union of their events on every page (30 ms for a
+    // name of 36 entities at 100k pages).
+    concat!(
+        "CREATE TABLE name_stats (
+            name TEXT PRIMARY KEY,
+            events INTEGER NOT NULL
+        ) WITHOUT ROWID;",
+        fill_name_stats!(),
+        ";"
+    ),
 ];
 
 impl StoreError {
@@ -390,6 +414,9 @@ const QUOTES: Keyset = Keyset {
     cols: &[("article", false), ("id", false)],
 };
 /// Over [`Store::timeline_page`]'s keys.
+/// A row of the timeline's key: undated, when, event id.
+type TimelineKey = (i64, String, String);
+
 const TIMELINE: Keyset = Keyset {
     list: "timeline",
     cols: &[("undated", false), ("at", false), ("event", false)],
@@ -417,7 +444,7 @@ pub const HEAD_MENTIONS: usize = 20;
 
 /// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
 /// (times are written with their article).
-const DERIVED: [&str; 11] = [
+const DERIVED: [&str; 12] = [
     "relations",
     "events",
     "event_articles",
@@ -428,6 +455,7 @@ const DERIVED: [&str; 11] = [
     "entity_mentions",
     "entity_events",
     "entity_stats",
+    "name_stats",
     "quotes",
 ];
 
@@ -967,6 +995,9 @@ impl Store {
                 if ids.is_empty() {
                     return Ok(Err(Unknown::Entity));
                 }
+                if storyline.is_none() && ids.len() > 1 {
+                    return self.shared_name_timeline(name, &ids, start, limit).map(Ok);
+                }
                 // With one entity (the usual case) a range of the key,
                 // already distinct (and a query SQLite can fold into the
                 // page's, which it cannot do with DISTINCT).
@@ -1037,6 +1068,167 @@ impl Store {
             "events",
         )?;
         Ok(Ok(page))
+    }
+
+    /// The timeline of a name several entities share (`ids`): the events
+    /// naming any of them, each once. SQLite reads such a union whole and
+    /// sorts it for every page (DISTINCT, or UNION into a temporary
+    /// B-tree); here each entity's range of `entity_events` is read in the
+    /// timeline's order from the page's start and the ranges are merged,
+    /// so a page reads about `limit` rows per entity. The count is kept in
+    /// `name_stats` by linking.
+    fn shared_name_timeline(
+        &self,
+        name: &str,
+        ids: &[String],
+        start: &Start,
+        limit: usize,
+    ) -> Result<Page<Event>> {
+        let kept = if ids.iter().any(|id| id == name) {
+            // The name is also an entity's id: `ids` are not the name's.
+            None
+        } else {
+            self.conn
+                .prepare_cached("SELECT events FROM name_stats WHERE name = lower(?1)")
+                .and_then(|mut s| s.query_row([name], |r| r.get::<_, i64>(0)).optional())
+                .map_err(|e| self.err(e))?
+        };
+        let total = match kept {
+            Some(n) => n as usize,
+            None => {
+                let mut n = 0;
+                self.merged_entity_events(ids, "1", &TIMELINE.order(), &[], |_| {
+                    n += 1;
+                    true
+                })?;
+                n
+            }
+        };
+        let page = cursor::page(
+            &TIMELINE,
+            start,
+            limit,
+            total,
+            |cond, order, range, lim| {
+                let mut keys = Vec::new();
+                self.merged_entity_events(ids, cond, order, range, |key| {
+                    keys.push(key);
+                    keys.len() < lim
+                })?;
+                Ok(keys
+                    .into_iter()
+                    .map(|(undated, at, event)| {
+                        let key = vec![undated.into(), at.into(), event.clone().into()];
+                        (event, key)
+                    })
+                    .collect::<Vec<_>>())
+            },
+            |order, offset| {
+                let mut seen = 0;
+                let mut found = None;
+                self.merged_entity_events(ids, "1", order, &[], |(undated, at, event)| {
+                    if seen == offset {
+                        found = Some(vec![undated.into(), at.into(), event.into()]);
+                        return false;
+                    }
+                    seen += 1;
+                    true
+                })?;
+                Ok(found)
+            },
+            StoreError::BadCursor,
+        )?;
+        page.try_map(|id| {
+            let json: String = self
+                .conn
+                .prepare_cached("SELECT json FROM events WHERE id = ?1")
+                .and_then(|mut s| s.query_row([&id], |r| r.get(0)))
+                .map_err(|e| self.err(e))?;
+            self.parse(&json, "events")
+        })
+    }
+
+    /// Keys `(undated, at, event)` of the events naming any of the
+    /// entities `ids`, each once, where `cond` holds (on those columns,
+    /// with `args`), in `order` (the timeline's, forwards or backwards),
+    /// given to `each` until it returns false. Each entity's rows are one
+    /// range of `entity_events`' key, read lazily and merged: an event
+    /// naming several of the entities has the same key in each range.
+    fn merged_entity_events(
+        &self,
+        ids: &[String],
+        cond: &str,
+        order: &str,
+        args: &[rusqlite::types::Value],
+        mut each: impl FnMut(TimelineKey) -> bool,
+    ) -> Result<()> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        // The key's columns compare as the tuple does; a range after a
+        // cursor orders by the columns it does not fix, the same order.
+        let backwards = order == TIMELINE.reversed();
+        let sql = format!(
+            "SELECT undated, at, event FROM entity_events WHERE entity = ? AND {cond} ORDER BY {order}"
+        );
+        let e = |err| self.err(err);
+        let mut stmts = Vec::with_capacity(ids.len());
+        for _ in ids {
+            stmts.push(self.conn.prepare_cached(&sql).map_err(e)?);
+        }
+        let mut rows = Vec::with_capacity(ids.len());
+        for (stmt, id) in stmts.iter_mut().zip(ids) {
+            let mut all: Vec<&dyn rusqlite::ToSql> = vec![id];
+            all.extend(args.iter().map(|v| v as &dyn rusqlite::ToSql));
+            rows.push(stmt.query(all.as_slice()).map_err(e)?);
+        }
+        type Key = TimelineKey;
+        let next = |r: &mut rusqlite::Rows<'_>| -> Result<Option<Key>> {
+            match r.next().map_err(e)? {
+                Some(row) => Ok(Some((
+                    row.get(0).map_err(e)?,
+                    row.get(1).map_err(e)?,
+                    row.get(2).map_err(e)?,
+                ))),
+                None => Ok(None),
+            }
+        };
+        // Smallest key first going forwards, largest going backwards.
+        let mut forwards: BinaryHeap<Reverse<(Key, usize)>> = BinaryHeap::new();
+        let mut backwards_heap: BinaryHeap<(Key, usize)> = BinaryHeap::new();
+        for (arm, r) in rows.iter_mut().enumerate() {
+            if let Some(k) = next(r)? {
+                if backwards {
+                    backwards_heap.push((k, arm));
+                } else {
+                    forwards.push(Reverse((k, arm)));
+                }
+            }
+        }
+        let mut last: Option<Key> = None;
+        loop {
+            let popped = if backwards {
+                backwards_heap.pop()
+            } else {
+                forwards.pop().map(|Reverse(x)| x)
+            };
+            let Some((key, arm)) = popped else {
+                return Ok(());
+            };
+            if let Some(k) = next(&mut rows[arm])? {
+                if backwards {
+                    backwards_heap.push((k, arm));
+                } else {
+                    forwards.push(Reverse((k, arm)));
+                }
+            }
+            if last.as_ref() == Some(&key) {
+                continue;
+            }
+            last = Some(key.clone());
+            if !each(key) {
+                return Ok(());
+            }
+        }
     }
 
     /// How many events name the entity with id `entity` (kept in
@@ -1839,6 +2031,18 @@ impl Store {
                 "entities whose kept count of events differs from their events",
             ),
             (
+                "SELECT (SELECT count(*) FROM (
+                    SELECT name, events FROM name_stats
+                    EXCEPT SELECT n.name, count(DISTINCT x.event)
+                        FROM entity_names n JOIN entity_events x ON x.entity = n.entity
+                        WHERE n.name IN (SELECT name FROM name_stats)
+                        GROUP BY n.name))
+                 + (SELECT count(*) FROM (
+                    SELECT name FROM entity_names GROUP BY name HAVING count(DISTINCT entity) > 1
+                    EXCEPT SELECT name FROM name_stats))",
+                "shared names whose kept count of events differs from their entities' events",
+            ),
+            (
                 "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
                     WHEN 'rows.events' THEN (SELECT count(*) FROM events)
                     WHEN 'rows.storylines' THEN (SELECT count(*) FROM storylines)
@@ -2342,6 +2546,7 @@ impl DerivedRows {
                 SELECT entity, count(*) FROM entity_events GROUP BY entity",
         )
         .map_err(e)?;
+        conn.execute_batch(fill_name_stats!()).map_err(e)?;
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '1')",
             [],
@@ -2900,13 +3105,16 @@ mod tests {
             problems.iter().any(|p| p.contains("entity index rows")),
             "{problems:?}"
         );
-        // And a kept count of events gone stale, or missing.
+        // And a kept count of events gone stale, or missing, of an entity
+        // or of a name two entities share.
         for change in [
             "UPDATE entity_stats SET events = events + 1 WHERE entity = 'n2'",
             "DELETE FROM entity_stats WHERE entity = 'n2'",
+            "UPDATE name_stats SET events = events - 1 WHERE name = 'strand'",
+            "DELETE FROM name_stats WHERE name = 'strand'",
         ] {
             let tx = store.conn.unchecked_transaction().unwrap();
-            tx.execute(change, []).unwrap();
+            assert_eq!(tx.execute(change, []).unwrap(), 1, "{change}");
             let problems = store.integrity_check().unwrap();
             assert!(
                 problems.iter().any(|p| p.contains("kept count of events")),
@@ -2983,7 +3191,7 @@ mod tests {
         c.execute_batch(
             "DROP TABLE entity_events; DROP INDEX events_chrono;
              DROP INDEX storyline_events_storyline; DROP TABLE entity_mentions;
-             DROP TABLE entity_stats;
+             DROP TABLE entity_stats; DROP TABLE name_stats;
              PRAGMA user_version = 11;",
         )
         .unwrap();

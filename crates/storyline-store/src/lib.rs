@@ -417,6 +417,11 @@ const QUOTES: Keyset = Keyset {
 /// A row of the timeline's key: undated, when, event id.
 type TimelineKey = (i64, String, String);
 
+/// Entities named in at most this many events are read whole when a
+/// timeline merges several ([`Store::merged_entity_events`]): below it, one
+/// statement per entity costs more than reading its rows.
+const FEW_EVENTS: i64 = 64;
+
 const TIMELINE: Keyset = Keyset {
     list: "timeline",
     cols: &[("undated", false), ("at", false), ("event", false)],
@@ -1104,40 +1109,104 @@ impl Store {
                 n
             }
         };
-        let page = cursor::page(
-            &TIMELINE,
-            start,
-            limit,
-            total,
-            |cond, order, range, lim| {
-                let mut keys = Vec::new();
-                self.merged_entity_events(ids, cond, order, range, |key| {
-                    keys.push(key);
-                    keys.len() < lim
-                })?;
-                Ok(keys
-                    .into_iter()
-                    .map(|(undated, at, event)| {
-                        let key = vec![undated.into(), at.into(), event.clone().into()];
-                        (event, key)
-                    })
-                    .collect::<Vec<_>>())
-            },
-            |order, offset| {
-                let mut seen = 0;
-                let mut found = None;
-                self.merged_entity_events(ids, "1", order, &[], |(undated, at, event)| {
-                    if seen == offset {
-                        found = Some(vec![undated.into(), at.into(), event.into()]);
+        // As `cursor::page` does, but each step one merge: the page's start
+        // is one row-value bound on every entity's range (its ranges one
+        // per key column would each be a merge of all the entities).
+        let after: Option<TimelineKey> = match start {
+            Start::Offset(0) => None,
+            Start::Offset(n) if *n >= total => {
+                return Ok(Page {
+                    total,
+                    items: Vec::new(),
+                    next: None,
+                })
+            }
+            Start::Offset(n) => {
+                // The row before the page, counted from the nearer end.
+                let (order, at) = if total - n < *n {
+                    (TIMELINE.reversed(), total - n)
+                } else {
+                    (TIMELINE.order(), n - 1)
+                };
+                let (mut seen, mut found) = (0, None);
+                self.merged_entity_events(ids, "1", &order, &[], |key| {
+                    if seen == at {
+                        found = Some(key);
                         return false;
                     }
                     seen += 1;
                     true
                 })?;
-                Ok(found)
-            },
-            StoreError::BadCursor,
-        )?;
+                let Some(key) = found else {
+                    return Ok(Page {
+                        total,
+                        items: Vec::new(),
+                        next: None,
+                    });
+                };
+                Some(key)
+            }
+            Start::After(cursor) => {
+                use rusqlite::types::Value;
+                let key = TIMELINE.key(cursor).map_err(StoreError::BadCursor)?;
+                // An undated event's `at` is '' in `entity_events` and NULL
+                // in the other timelines' keys.
+                match key {
+                    [Value::Integer(undated), at, Value::Text(event)] => {
+                        let at = match at {
+                            Value::Text(t) => t.clone(),
+                            Value::Null => String::new(),
+                            _ => {
+                                return Err(StoreError::BadCursor(
+                                    "cursor key has a bad date".into(),
+                                ))
+                            }
+                        };
+                        Some((*undated, at, event.clone()))
+                    }
+                    _ => {
+                        return Err(StoreError::BadCursor(
+                            "cursor key is not a timeline's".into(),
+                        ))
+                    }
+                }
+            }
+        };
+        let args: Vec<rusqlite::types::Value> = match &after {
+            Some((undated, at, event)) => {
+                vec![(*undated).into(), at.clone().into(), event.clone().into()]
+            }
+            None => Vec::new(),
+        };
+        let cond = if after.is_some() {
+            "(undated, at, event) > (?, ?, ?)"
+        } else {
+            "1"
+        };
+        // One row past the page says whether there is a next one.
+        let want = limit.saturating_add(1);
+        let mut keys = Vec::new();
+        self.merged_entity_events(ids, cond, &TIMELINE.order(), &args, |key| {
+            keys.push(key);
+            keys.len() < want
+        })?;
+        let next = if keys.len() > limit {
+            keys.truncate(limit);
+            keys.last().map(|(undated, at, event)| {
+                TIMELINE.cursor(vec![
+                    (*undated).into(),
+                    at.clone().into(),
+                    event.clone().into(),
+                ])
+            })
+        } else {
+            None
+        };
+        let page = Page {
+            total,
+            items: keys.into_iter().map(|(_, _, event)| event).collect(),
+            next,
+        };
         page.try_map(|id| {
             let json: String = self
                 .conn
@@ -1167,68 +1236,130 @@ impl Store {
         // The key's columns compare as the tuple does; a range after a
         // cursor orders by the columns it does not fix, the same order.
         let backwards = order == TIMELINE.reversed();
+        let e = |err| self.err(err);
+        fn with_args<'a>(
+            first: &'a dyn rusqlite::ToSql,
+            args: &'a [rusqlite::types::Value],
+        ) -> Vec<&'a dyn rusqlite::ToSql> {
+            let mut all = vec![first];
+            all.extend(args.iter().map(|v| v as &dyn rusqlite::ToSql));
+            all
+        }
+        let read_key = |row: &rusqlite::Row<'_>| -> rusqlite::Result<TimelineKey> {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        };
+        // Entities of few events are read whole, in one statement, and
+        // sorted here: a statement per entity costs more than their rows
+        // (a name 532 entities share, most of them named a few times).
+        let ids_json = serde_json::to_string(ids).expect("strings serialise");
+        let mut few = Vec::new();
+        let mut many = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT value, (SELECT events FROM entity_stats WHERE entity = value)
+                     FROM json_each(?1)",
+                )
+                .map_err(e)?;
+            let counted = stmt
+                .query_map([&ids_json], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+                .map_err(e)?;
+            for c in counted {
+                let (id, n) = c.map_err(e)?;
+                if n.unwrap_or(0) <= FEW_EVENTS {
+                    few.push(id);
+                } else {
+                    many.push(id);
+                }
+            }
+        }
+        let mut buffered: Vec<TimelineKey> = if few.is_empty() {
+            Vec::new()
+        } else {
+            let few_json = serde_json::to_string(&few).expect("strings serialise");
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT undated, at, event FROM entity_events
+                     WHERE entity IN (SELECT value FROM json_each(?)) AND {cond}"
+                ))
+                .map_err(e)?;
+            let rows = stmt
+                .query_map(with_args(&few_json, args).as_slice(), read_key)
+                .map_err(e)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(e)?
+        };
+        // Taken from the end: the first key in the order last.
+        if backwards {
+            buffered.sort_unstable();
+        } else {
+            buffered.sort_unstable_by(|a, b| b.cmp(a));
+        }
         let sql = format!(
             "SELECT undated, at, event FROM entity_events WHERE entity = ? AND {cond} ORDER BY {order}"
         );
-        let e = |err| self.err(err);
-        let mut stmts = Vec::with_capacity(ids.len());
-        for _ in ids {
+        let mut stmts = Vec::with_capacity(many.len());
+        for _ in &many {
             stmts.push(self.conn.prepare_cached(&sql).map_err(e)?);
         }
-        let mut rows = Vec::with_capacity(ids.len());
-        for (stmt, id) in stmts.iter_mut().zip(ids) {
-            let mut all: Vec<&dyn rusqlite::ToSql> = vec![id];
-            all.extend(args.iter().map(|v| v as &dyn rusqlite::ToSql));
-            rows.push(stmt.query(all.as_slice()).map_err(e)?);
+        let mut rows = Vec::with_capacity(many.len());
+        for (stmt, id) in stmts.iter_mut().zip(&many) {
+            rows.push(stmt.query(with_args(id, args).as_slice()).map_err(e)?);
         }
-        type Key = TimelineKey;
-        let next = |r: &mut rusqlite::Rows<'_>| -> Result<Option<Key>> {
-            match r.next().map_err(e)? {
-                Some(row) => Ok(Some((
-                    row.get(0).map_err(e)?,
-                    row.get(1).map_err(e)?,
-                    row.get(2).map_err(e)?,
-                ))),
-                None => Ok(None),
+        // Arm `rows.len()` is the buffered rows.
+        let mut next = |arm: usize| -> Result<Option<TimelineKey>> {
+            match rows.get_mut(arm) {
+                Some(r) => r.next().map_err(e)?.map(read_key).transpose().map_err(e),
+                None => Ok(buffered.pop()),
             }
         };
-        // Smallest key first going forwards, largest going backwards.
-        let mut forwards: BinaryHeap<Reverse<(Key, usize)>> = BinaryHeap::new();
-        let mut backwards_heap: BinaryHeap<(Key, usize)> = BinaryHeap::new();
-        for (arm, r) in rows.iter_mut().enumerate() {
-            if let Some(k) = next(r)? {
-                if backwards {
-                    backwards_heap.push((k, arm));
-                } else {
-                    forwards.push(Reverse((k, arm)));
+        /// Each arm's next key, the first in the order on top: the smallest
+        /// going forwards, the largest going backwards.
+        enum Merge {
+            Forwards(BinaryHeap<(Reverse<TimelineKey>, usize)>),
+            Backwards(BinaryHeap<(TimelineKey, usize)>),
+        }
+        impl Merge {
+            fn push(&mut self, key: TimelineKey, arm: usize) {
+                match self {
+                    Merge::Forwards(h) => h.push((Reverse(key), arm)),
+                    Merge::Backwards(h) => h.push((key, arm)),
+                }
+            }
+            fn pop(&mut self) -> Option<(TimelineKey, usize)> {
+                match self {
+                    Merge::Forwards(h) => h.pop().map(|(Reverse(k), arm)| (k, arm)),
+                    Merge::Backwards(h) => h.pop(),
                 }
             }
         }
-        let mut last: Option<Key> = None;
-        loop {
-            let popped = if backwards {
-                backwards_heap.pop()
-            } else {
-                forwards.pop().map(|Reverse(x)| x)
-            };
-            let Some((key, arm)) = popped else {
-                return Ok(());
-            };
-            if let Some(k) = next(&mut rows[arm])? {
-                if backwards {
-                    backwards_heap.push((k, arm));
-                } else {
-                    forwards.push(Reverse((k, arm)));
-                }
+        let mut heap = if backwards {
+            Merge::Backwards(BinaryHeap::new())
+        } else {
+            Merge::Forwards(BinaryHeap::new())
+        };
+        for arm in 0..=many.len() {
+            if let Some(k) = next(arm)? {
+                heap.push(k, arm);
+            }
+        }
+        let mut last: Option<TimelineKey> = None;
+        while let Some((key, arm)) = heap.pop() {
+            if let Some(k) = next(arm)? {
+                heap.push(k, arm);
             }
             if last.as_ref() == Some(&key) {
                 continue;
             }
             last = Some(key.clone());
             if !each(key) {
-                return Ok(());
+                break;
             }
         }
+        Ok(())
     }
 
     /// How many events name the entity with id `entity` (kept in
@@ -2748,6 +2879,9 @@ mod tests {
             entity("n1", "Olav Strand", (0..620).step_by(1).collect()),
             entity("n2", "Kari Strand", (0..620).step_by(7).collect()),
             entity("n3", "Per Lund", vec![3, 3, 4, 6, 611]),
+            // A namesake of few events: "Strand" is shared by entities of
+            // many events and of few, "Per Lund" by two of few.
+            entity("n4", "Per Lund", vec![4, 9, 300, 301, 302]),
         ];
         analysis.entities[2].aliases.clear();
         let new: Vec<(String, AnnotatedArticle)> = docs
@@ -3003,7 +3137,7 @@ mod tests {
         };
         // Within s1 (100 events): Per Lund's few events lead, Olav Strand's
         // (in every article) and Strand's (two entities) are led by s1's.
-        let cases: [(Option<&str>, Option<&str>, Vec<&Event>); 8] = [
+        let cases: [(Option<&str>, Option<&str>, Vec<&Event>); 9] = [
             (None, None, analysis.events.iter().collect()),
             (
                 Some("s1"),
@@ -3017,6 +3151,7 @@ mod tests {
             (None, Some("n3"), naming(&analysis, "n3")),
             (None, Some("Strand"), naming(&analysis, "Strand")),
             (None, Some("Kari Strand"), naming(&analysis, "Kari Strand")),
+            (None, Some("Per Lund"), naming(&analysis, "Per Lund")),
             (Some("s1"), Some("Per Lund"), within_s1("Per Lund")),
             (Some("s1"), Some("Olav Strand"), within_s1("Olav Strand")),
             (Some("s1"), Some("Strand"), within_s1("Strand")),

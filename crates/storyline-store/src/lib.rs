@@ -1079,8 +1079,9 @@ impl Store {
     /// naming any of them, each once. SQLite reads such a union whole and
     /// sorts it for every page (DISTINCT, or UNION into a temporary
     /// B-tree); here each entity's range of `entity_events` is read in the
-    /// timeline's order from the page's start and the ranges are merged,
-    /// so a page reads about `limit` rows per entity. The count is kept in
+    /// timeline's order from the page's start and the ranges are merged
+    /// ([`Store::merged_entity_events`]), so a page reads at most about
+    /// `limit` rows of each much-named entity. The count is kept in
     /// `name_stats` by linking.
     fn shared_name_timeline(
         &self,

@@ -47,6 +47,9 @@ pub struct AppState {
 /// held by a slow query.
 const READERS: usize = 4;
 
+/// Page cache of each read connection, MiB (at most 4 × this held).
+const READER_CACHE_MIB: usize = 64;
+
 impl AppState {
     /// Opens the store at `db`.
     pub fn open(db: &Path, token: Option<String>) -> Result<AppState, ServeError> {
@@ -54,7 +57,13 @@ impl AppState {
             || Store::open(db).map_err(|e| ServeError::Store(db.to_path_buf(), e.to_string()));
         let writer = Mutex::new(open()?);
         let readers = (0..READERS)
-            .map(|_| open().map(Mutex::new))
+            .map(|_| {
+                let store = open()?;
+                store
+                    .cache_pages(READER_CACHE_MIB)
+                    .map_err(|e| ServeError::Store(db.to_path_buf(), e.to_string()))?;
+                Ok(Mutex::new(store))
+            })
             .collect::<Result<_, _>>()?;
         Ok(AppState {
             readers,
@@ -435,6 +444,10 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
     let mut articles = Vec::new();
     let mut names: Vec<EventName> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = Default::default();
+    // An event's articles name mostly the same people: each name is
+    // resolved once.
+    let mut resolved: std::collections::HashMap<String, Option<(String, String)>> =
+        Default::default();
     for a in &event.articles {
         let Some(ann) = store.annotated(a).map_err(map)? else {
             continue;
@@ -442,7 +455,14 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
         for local in &ann.entities {
             // Local names differ by outlet ("Kim Jong Un", "Kim Jong-un"): the
             // store-wide entity, found by name or alias, makes them one.
-            let global = store.resolve_name(&local.name).map_err(map)?;
+            let global = match resolved.get(&local.name) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = store.resolve_name(&local.name).map_err(map)?;
+                    resolved.insert(local.name.clone(), g.clone());
+                    g
+                }
+            };
             let key = global
                 .as_ref()
                 .map(|g| g.0.clone())

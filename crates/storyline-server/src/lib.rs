@@ -15,6 +15,8 @@
 
 mod pages;
 
+pub use pages::q as query_value;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -66,7 +66,7 @@ fn layout(title: &str, body: &str) -> String {
 }
 
 /// Percent-encodes a query value.
-fn q(s: &str) -> String {
+pub fn q(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

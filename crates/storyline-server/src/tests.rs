@@ -633,3 +633,12 @@ async fn the_timeline_is_read_a_page_at_a_time() {
         "{page}"
     );
 }
+
+#[test]
+fn query_values_are_percent_encoded() {
+    assert_eq!(
+        crate::query_value("Kim Jong-un & co"),
+        "Kim%20Jong-un%20%26%20co"
+    );
+    assert_eq!(crate::query_value("Zürich"), "Z%C3%BCrich");
+}

@@ -382,7 +382,9 @@ fn query_latency(db: &Path) -> Result<Vec<(String, f64)>> {
     let entity = entities["items"][0]["id"].as_str().map(str::to_string);
     // Its name, as a user types it: a name several entities share is
     // the merge of their timelines.
-    let entity_name = entities["items"][0]["name"].as_str().map(query_value);
+    let entity_name = entities["items"][0]["name"]
+        .as_str()
+        .map(storyline_server::query_value);
     let named = entities["items"][0]["mention_count"].as_u64().unwrap_or(0) as usize;
     let last = entities["total"].as_u64().unwrap_or(0).saturating_sub(1);
     let rare = json(&format!("/api/entities?offset={last}&limit=1"))?["items"][0]["id"]
@@ -685,32 +687,4 @@ fn unpack(tgz: &Path, suffix: &str, first: bool) -> Result<Vec<Vec<u8>>> {
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(found.into_iter().map(|(_, b)| b).collect())
-}
-
-/// `text` percent-encoded for a URL's query (all but ASCII letters and
-/// digits).
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::query_value;
-
-    #[test]
-    fn names_are_encoded_for_a_query() {
-        assert_eq!(
-            query_value("Kim Jong-un & co"),
-            "Kim%20Jong%2Dun%20%26%20co"
-        );
-        assert_eq!(query_value("Zürich"), "Z%C3%BCrich");
-    }
 }

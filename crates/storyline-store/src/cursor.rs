@@ -202,17 +202,73 @@ fn order_of(cols: &[(&str, bool)], backwards: bool) -> String {
         .join(", ")
 }
 
-/// Reads one page from `start`. `run(cond, order, args, limit)` returns
-/// up to `limit` rows (item and key) of the list where `cond` holds, in
-/// `order`; `probe(order, offset)` returns the key of the row `offset` rows
-/// into the list in `order`, or `None` past its end. `total` is the list's
+/// Where a page begins, once its start is resolved: see [`begin`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Begin {
+    /// At the list's first row.
+    First,
+    /// Just after the row with this key.
+    After(Vec<Value>),
+    /// Past the list's end: the page is empty.
+    End,
+}
+
+/// Resolves `start` to where its page begins. `probe(backwards, offset)`
+/// returns the key of the row `offset` rows into the list (read from its
+/// end when `backwards`), or `None` past its end; `total` is the list's
 /// length.
 ///
-/// An offset is turned into the key of the row before it, read by `probe`
-/// from the key's index alone (no record is read for the rows skipped),
-/// and counted from whichever end of the list is nearer; the page is then
-/// read as after a cursor. A key a client sends is checked first:
-/// `bad` makes the error for one that is not this list's.
+/// An offset is turned into the key of the row before it, counted from
+/// whichever end of the list is nearer, so that the page is then read as
+/// after a cursor. A key a client sends is checked: `bad` makes the error
+/// for one that is not this list's.
+pub(crate) fn begin<E>(
+    keyset: &Keyset,
+    start: &Start,
+    total: usize,
+    probe: impl FnOnce(bool, usize) -> Result<Option<Vec<Value>>, E>,
+    bad: impl FnOnce(String) -> E,
+) -> Result<Begin, E> {
+    Ok(match start {
+        Start::Offset(0) => Begin::First,
+        Start::Offset(n) if *n >= total => Begin::End,
+        Start::Offset(n) => {
+            let backwards = total - n < *n;
+            let at = if backwards { total - n } else { n - 1 };
+            probe(backwards, at)?.map_or(Begin::End, Begin::After)
+        }
+        Start::After(cursor) => Begin::After(keyset.key(cursor).map_err(bad)?.to_vec()),
+    })
+}
+
+/// The page of a list from the rows read where it begins: up to one past
+/// `limit` of them, each an item and its key; the row past the page says
+/// there is a next one, and the page's last key is its cursor.
+pub(crate) fn finish<T>(
+    keyset: &Keyset,
+    total: usize,
+    limit: usize,
+    mut rows: Vec<(T, Vec<Value>)>,
+) -> Page<T> {
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(_, key)| keyset.cursor(key.clone()))
+    } else {
+        None
+    };
+    Page {
+        total,
+        items: rows.into_iter().map(|(item, _)| item).collect(),
+        next,
+    }
+}
+
+/// Reads one page from `start` ([`begin`], then [`finish`]).
+/// `run(cond, order, args, limit)` returns up to `limit` rows (item and
+/// key) of the list where `cond` holds, in `order`; `probe(order, offset)`
+/// returns the key of the row `offset` rows into the list in `order`, read
+/// from the key's index alone (no record is read for the rows skipped).
+/// After a key the list is read as [`Keyset::after`]'s ranges.
 pub(crate) fn page<T, E>(
     keyset: &Keyset,
     start: &Start,
@@ -222,34 +278,26 @@ pub(crate) fn page<T, E>(
     mut probe: impl FnMut(&str, usize) -> Result<Option<Vec<Value>>, E>,
     bad: impl FnOnce(String) -> E,
 ) -> Result<Page<T>, E> {
-    let empty = || Page {
+    let begin = begin(
+        keyset,
+        start,
         total,
-        items: Vec::new(),
-        next: None,
-    };
-    let key: Option<Vec<Value>> = match start {
-        Start::Offset(0) => None,
-        Start::Offset(n) if *n >= total => return Ok(empty()),
-        Start::Offset(n) => {
-            // The row before the page, counted from the nearer end.
-            let (order, at) = if total - n < *n {
-                (keyset.reversed(), total - n)
+        |backwards, at| {
+            let order = if backwards {
+                keyset.reversed()
             } else {
-                (keyset.order(), n - 1)
+                keyset.order()
             };
-            let Some(key) = probe(&order, at)? else {
-                return Ok(empty());
-            };
-            Some(key)
-        }
-        Start::After(cursor) => Some(keyset.key(cursor).map_err(bad)?.to_vec()),
-    };
-    // One row past the page says whether there is a next one.
+            probe(&order, at)
+        },
+        bad,
+    )?;
     let want = limit.saturating_add(1);
     let mut rows = Vec::new();
-    match key {
-        None => rows = run("1", &keyset.order(), &[], want)?,
-        Some(key) => {
+    match begin {
+        Begin::End => {}
+        Begin::First => rows = run("1", &keyset.order(), &[], want)?,
+        Begin::After(key) => {
             for range in keyset.after(&key) {
                 rows.extend(run(
                     &range.cond,
@@ -263,17 +311,7 @@ pub(crate) fn page<T, E>(
             }
         }
     }
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|(_, key)| keyset.cursor(key.clone()))
-    } else {
-        None
-    };
-    Ok(Page {
-        total,
-        items: rows.into_iter().map(|(item, _)| item).collect(),
-        next,
-    })
+    Ok(finish(keyset, total, limit, rows))
 }
 
 #[cfg(test)]
@@ -321,5 +359,37 @@ mod tests {
         assert_eq!(r[2].cond, "(a) > ?");
         assert_eq!(r[2].order, "a, b DESC, c");
         assert_eq!(r[2].args, key[..1]);
+    }
+
+    #[test]
+    fn a_start_begins_where_its_page_does() {
+        let ks = Keyset {
+            list: "t",
+            cols: &[("a", false)],
+        };
+        let probe = |backwards: bool, at: usize| -> Result<Option<Vec<Value>>, String> {
+            // Ten rows keyed 0..10.
+            let k = if backwards { 9 - at as i64 } else { at as i64 };
+            Ok((at < 10).then(|| vec![Value::Integer(k)]))
+        };
+        let at = |n| begin(&ks, &Start::Offset(n), 10, probe, |e| e).unwrap();
+        assert_eq!(at(0), Begin::First);
+        // Offsets 2 and 8 are each probed from their nearer end.
+        assert_eq!(at(2), Begin::After(vec![Value::Integer(1)]));
+        assert_eq!(at(8), Begin::After(vec![Value::Integer(7)]));
+        assert_eq!(at(10), Begin::End);
+        // A list shorter than its count said ends the page there.
+        let short = begin(&ks, &Start::Offset(5), 10, |_, _| Ok(None), |e| e);
+        assert_eq!(short, Ok::<_, String>(Begin::End));
+        let theirs = Start::After(Cursor {
+            list: "u".into(),
+            key: vec![Value::Integer(3)],
+        });
+        assert!(begin(&ks, &theirs, 10, probe, |e| e).is_err());
+        let rows = |n: i64| (1..=n).map(|k| (k, vec![Value::Integer(k)])).collect();
+        let page = finish(&ks, 10, 2, rows(3));
+        assert_eq!(page.items, [1, 2]);
+        assert_eq!(page.next, Some(ks.cursor(vec![Value::Integer(2)])));
+        assert_eq!(finish(&ks, 10, 3, rows(3)).next, None);
     }
 }

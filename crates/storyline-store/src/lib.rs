@@ -417,6 +417,29 @@ const QUOTES: Keyset = Keyset {
 /// A row of the timeline's key: undated, when, event id.
 type TimelineKey = (i64, String, String);
 
+/// A timeline key as a cursor holds it.
+fn timeline_values((undated, at, event): &TimelineKey) -> Vec<rusqlite::types::Value> {
+    vec![(*undated).into(), at.clone().into(), event.clone().into()]
+}
+
+/// A cursor's timeline key as `entity_events` holds it: an undated
+/// event's `at` is '' there and NULL in the other timelines' keys.
+fn timeline_key(key: &[rusqlite::types::Value]) -> Result<TimelineKey> {
+    use rusqlite::types::Value;
+    let bad = |why: &str| StoreError::BadCursor(why.into());
+    match key {
+        [Value::Integer(undated), at, Value::Text(event)] => {
+            let at = match at {
+                Value::Text(t) => t.clone(),
+                Value::Null => String::new(),
+                _ => return Err(bad("cursor key has a bad date")),
+            };
+            Ok((*undated, at, event.clone()))
+        }
+        _ => Err(bad("cursor key is not a timeline's")),
+    }
+}
+
 /// Entities named in at most this many events are read whole when a
 /// timeline merges several ([`Store::merged_entity_events`]): below it, one
 /// statement per entity costs more than reading its rows.
@@ -1113,34 +1136,23 @@ impl Store {
             Some(n) => n as usize,
             None => {
                 let mut n = 0;
-                self.merged_entity_events(ids, "1", &TIMELINE.order(), &[], |_| {
+                self.merged_entity_events(ids, None, false, |_| {
                     n += 1;
                     true
                 })?;
                 n
             }
         };
-        // As `cursor::page` does, but each step one merge: the page's start
-        // is one row-value bound on every entity's range (its ranges one
-        // per key column would each be a merge of all the entities).
-        let after: Option<TimelineKey> = match start {
-            Start::Offset(0) => None,
-            Start::Offset(n) if *n >= total => {
-                return Ok(Page {
-                    total,
-                    items: Vec::new(),
-                    next: None,
-                })
-            }
-            Start::Offset(n) => {
-                // The row before the page, counted from the nearer end.
-                let (order, at) = if total - n < *n {
-                    (TIMELINE.reversed(), total - n)
-                } else {
-                    (TIMELINE.order(), n - 1)
-                };
+        // The page's start is one row-value bound on every entity's range
+        // (`cursor::page`'s ranges, one per key column, would each be a
+        // merge of all the entities).
+        let begin = cursor::begin(
+            &TIMELINE,
+            start,
+            total,
+            |backwards, at| {
                 let (mut seen, mut found) = (0, None);
-                self.merged_entity_events(ids, "1", &order, &[], |key| {
+                self.merged_entity_events(ids, None, backwards, |key| {
                     if seen == at {
                         found = Some(key);
                         return false;
@@ -1148,76 +1160,25 @@ impl Store {
                     seen += 1;
                     true
                 })?;
-                let Some(key) = found else {
-                    return Ok(Page {
-                        total,
-                        items: Vec::new(),
-                        next: None,
-                    });
-                };
-                Some(key)
-            }
-            Start::After(cursor) => {
-                use rusqlite::types::Value;
-                let key = TIMELINE.key(cursor).map_err(StoreError::BadCursor)?;
-                // An undated event's `at` is '' in `entity_events` and NULL
-                // in the other timelines' keys.
-                match key {
-                    [Value::Integer(undated), at, Value::Text(event)] => {
-                        let at = match at {
-                            Value::Text(t) => t.clone(),
-                            Value::Null => String::new(),
-                            _ => {
-                                return Err(StoreError::BadCursor(
-                                    "cursor key has a bad date".into(),
-                                ))
-                            }
-                        };
-                        Some((*undated, at, event.clone()))
-                    }
-                    _ => {
-                        return Err(StoreError::BadCursor(
-                            "cursor key is not a timeline's".into(),
-                        ))
-                    }
-                }
-            }
+                Ok(found.map(|k| timeline_values(&k)))
+            },
+            StoreError::BadCursor,
+        )?;
+        let after = match begin {
+            cursor::Begin::End => None,
+            cursor::Begin::First => Some(None),
+            cursor::Begin::After(key) => Some(Some(timeline_key(&key)?)),
         };
-        let args: Vec<rusqlite::types::Value> = match &after {
-            Some((undated, at, event)) => {
-                vec![(*undated).into(), at.clone().into(), event.clone().into()]
-            }
-            None => Vec::new(),
-        };
-        let cond = if after.is_some() {
-            "(undated, at, event) > (?, ?, ?)"
-        } else {
-            "1"
-        };
-        // One row past the page says whether there is a next one.
-        let want = limit.saturating_add(1);
-        let mut keys = Vec::new();
-        self.merged_entity_events(ids, cond, &TIMELINE.order(), &args, |key| {
-            keys.push(key);
-            keys.len() < want
-        })?;
-        let next = if keys.len() > limit {
-            keys.truncate(limit);
-            keys.last().map(|(undated, at, event)| {
-                TIMELINE.cursor(vec![
-                    (*undated).into(),
-                    at.clone().into(),
-                    event.clone().into(),
-                ])
-            })
-        } else {
-            None
-        };
-        let page = Page {
-            total,
-            items: keys.into_iter().map(|(_, _, event)| event).collect(),
-            next,
-        };
+        let mut rows = Vec::new();
+        if let Some(after) = after {
+            // One row past the page says whether there is a next one.
+            let want = limit.saturating_add(1);
+            self.merged_entity_events(ids, after.as_ref(), false, |key| {
+                rows.push((key.2.clone(), timeline_values(&key)));
+                rows.len() < want
+            })?;
+        }
+        let page = cursor::finish(&TIMELINE, total, limit, rows);
         page.try_map(|id| {
             let json: String = self
                 .conn
@@ -1229,28 +1190,42 @@ impl Store {
     }
 
     /// Keys `(undated, at, event)` of the events naming any of the
-    /// entities `ids`, each once, where `cond` holds (on those columns,
-    /// with `args`), in `order` (the timeline's, forwards or backwards),
+    /// entities `ids`, each once, after the key `after` (all of them
+    /// without one), in the timeline's order (`backwards`, from its end),
     /// given to `each` until it returns false. Each entity's rows are one
     /// range of `entity_events`' key, read lazily and merged: an event
     /// naming several of the entities has the same key in each range.
     fn merged_entity_events(
         &self,
         ids: &[String],
-        cond: &str,
-        order: &str,
-        args: &[rusqlite::types::Value],
+        after: Option<&TimelineKey>,
+        backwards: bool,
         mut each: impl FnMut(TimelineKey) -> bool,
     ) -> Result<()> {
+        use rusqlite::types::Value;
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
-        // The key's columns compare as the tuple does; a range after a
-        // cursor orders by the columns it does not fix, the same order.
-        let backwards = order == TIMELINE.reversed();
+        // Reading backwards from a key is not needed (offsets are probed
+        // from the list's ends).
+        debug_assert!(!(backwards && after.is_some()));
+        let (cond, args): (&str, Vec<Value>) = match after {
+            // The key's columns compare as the tuple does.
+            Some((undated, at, event)) => (
+                "(undated, at, event) > (?, ?, ?)",
+                vec![(*undated).into(), at.clone().into(), event.clone().into()],
+            ),
+            None => ("1", Vec::new()),
+        };
+        let args = args.as_slice();
+        let order = if backwards {
+            TIMELINE.reversed()
+        } else {
+            TIMELINE.order()
+        };
         let e = |err| self.err(err);
         fn with_args<'a>(
             first: &'a dyn rusqlite::ToSql,
-            args: &'a [rusqlite::types::Value],
+            args: &'a [Value],
         ) -> Vec<&'a dyn rusqlite::ToSql> {
             let mut all = vec![first];
             all.extend(args.iter().map(|v| v as &dyn rusqlite::ToSql));

@@ -15,6 +15,7 @@
 //! WNUT-17, and embedded in the binary ([`Model::shipped`]).
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use storyline_model::EntityKind;
@@ -64,9 +65,19 @@ pub struct Model {
     // Keys are already hashes: FxHash (one multiply) instead of SipHash,
     // which was a fifth of annotation time.
     weights: FxHashMap<u64, [f32; NT]>,
+    /// Tells models apart in the threads' [`HISTORY`] caches.
+    id: u64,
 }
 
 impl Model {
+    fn new(weights: FxHashMap<u64, [f32; NT]>) -> Model {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Model {
+            weights,
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
     /// The model trained by `storyline train entities`, embedded at build time.
     pub fn shipped() -> &'static Model {
         static MODEL: OnceLock<Model> = OnceLock::new();
@@ -103,7 +114,7 @@ impl Model {
             }
             weights.insert(key, w);
         }
-        Ok(Model { weights })
+        Ok(Model::new(weights))
     }
 
     /// Serialises the weights: a header, then per feature its hash and one
@@ -158,7 +169,13 @@ impl Model {
     }
 
     fn decode(&self, feats: &Features) -> Vec<usize> {
-        viterbi(feats, |f| self.weights.get(&f).copied())
+        HISTORY.with_borrow_mut(|(model, kept)| {
+            if *model != Some(self.id) {
+                kept.clear();
+                *model = Some(self.id);
+            }
+            viterbi(feats, |f| self.weights.get(&f).copied(), Some(kept))
+        })
     }
 }
 
@@ -183,9 +200,28 @@ fn sum_onto(
     s
 }
 
+/// Per (word, shape) hashes, the scores of the history features after
+/// each previous tag ([`Features::word_history`] onto the transition's).
+type History = FxHashMap<(u64, u64), [[f32; NT]; NT]>;
+
+/// How many words' history scores a thread keeps; past it they are
+/// dropped and gathered again (16k words, ~3.5 MB).
+const HISTORY_KEPT: usize = 1 << 14;
+
+thread_local! {
+    /// A thread's history scores, for the model with the id it holds:
+    /// 14 of a word's ~40 look-ups, the same for every "the" of every page.
+    static HISTORY: std::cell::RefCell<(Option<u64>, History)> =
+        std::cell::RefCell::new((None, History::default()));
+}
+
 /// The best tag sequence (first-order Viterbi, BIO constraints), paragraph
 /// by paragraph.
-fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<usize> {
+fn viterbi(
+    feats: &Features,
+    weight: impl Fn(u64) -> Option<[f32; NT]>,
+    mut kept: Option<&mut History>,
+) -> Vec<usize> {
     let mut tags = vec![0; feats.len()];
     // The first history feature depends on the previous tag alone: look it
     // up once per document, not once per word and tag. Summing onto it
@@ -200,6 +236,33 @@ fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<u
         let mut back = vec![[0usize; NT]; n];
         for i in 0..n {
             let st = sum(feats.stat(a + i), &weight);
+            // The scores of the history features after each tag depend on
+            // the word and its shape alone: common words' are kept.
+            let history = if i == 0 {
+                [[0.0; NT]; NT]
+            } else {
+                let key = (feats.lower[a + i], feats.shape[a + i]);
+                let work = || {
+                    let mut h = [[0.0; NT]; NT];
+                    for (p, x) in h.iter_mut().enumerate() {
+                        *x = sum_onto(prior[p], &feats.word_history(a + i, p), &weight);
+                    }
+                    h
+                };
+                match kept.as_deref_mut() {
+                    Some(kept) => {
+                        if let Some(h) = kept.get(&key) {
+                            *h
+                        } else {
+                            if kept.len() >= HISTORY_KEPT {
+                                kept.clear();
+                            }
+                            *kept.entry(key).or_insert_with(work)
+                        }
+                    }
+                    None => work(),
+                }
+            };
             let prevs: &[usize] = if i == 0 {
                 &[START]
             } else {
@@ -210,7 +273,11 @@ fn viterbi(feats: &Features, weight: impl Fn(u64) -> Option<[f32; NT]>) -> Vec<u
                 if base == f32::NEG_INFINITY {
                     continue;
                 }
-                let d = sum_onto(prior[p], &feats.word_history(a + i, p), &weight);
+                let d = if p == START {
+                    sum_onto(prior[p], &feats.word_history(a + i, p), &weight)
+                } else {
+                    history[p]
+                };
                 let from = if p == START { 0 } else { p };
                 for c in 0..NT {
                     if !allowed(from, c) {
@@ -755,7 +822,7 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
         for &d in &order {
             let (feats, gold) = &docs[d];
             clock += 1;
-            let guess = viterbi(feats, |f| params.get(&f).map(|p| p.w));
+            let guess = viterbi(feats, |f| params.get(&f).map(|p| p.w), None);
             // Structured perceptron: the gold path's features up, the
             // guessed path's down, where the two differ.
             for (a, b) in feats.segments() {
@@ -791,7 +858,7 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
             (f, w)
         })
         .collect();
-    Model { weights }
+    Model::new(weights)
 }
 
 #[cfg(test)]
@@ -852,6 +919,29 @@ mod tests {
                 ("Coast Agency", EntityKind::Organization)
             ]
         );
+    }
+
+    #[test]
+    fn models_tagging_in_one_thread_keep_their_own_scores() {
+        // Each thread keeps a model's history scores per word: a model
+        // tagging words another has tagged must not read its scores. One
+        // model weighs only a history feature ("bergen" after O begins a
+        // place); the other weighs nothing and finds nothing.
+        let mut w = [0.0; NT];
+        w[begin_tag(EntityKind::Place).unwrap()] = 10.0;
+        let key = h2(32, Features::tag_key(0), h(1, "bergen"));
+        let weighs = Model::new([(key, w)].into_iter().collect());
+        let blank = Model::new(FxHashMap::default());
+        let text = "They sailed to Bergen at dawn.";
+        for _ in 0..2 {
+            let found: Vec<_> = weighs
+                .find(text)
+                .iter()
+                .map(|f| &text[f.start..f.end])
+                .collect();
+            assert_eq!(found, ["Bergen"]);
+            assert_eq!(blank.find(text), []);
+        }
     }
 
     #[test]

@@ -1165,19 +1165,23 @@ impl Store {
             StoreError::BadCursor,
         )?;
         let after = match begin {
-            cursor::Begin::End => None,
-            cursor::Begin::First => Some(None),
-            cursor::Begin::After(key) => Some(Some(timeline_key(&key)?)),
+            cursor::Begin::End => {
+                return Ok(Page {
+                    total,
+                    items: Vec::new(),
+                    next: None,
+                })
+            }
+            cursor::Begin::First => None,
+            cursor::Begin::After(key) => Some(timeline_key(&key)?),
         };
+        // One row past the page says whether there is a next one.
+        let want = limit.saturating_add(1);
         let mut rows = Vec::new();
-        if let Some(after) = after {
-            // One row past the page says whether there is a next one.
-            let want = limit.saturating_add(1);
-            self.merged_entity_events(ids, after.as_ref(), false, |key| {
-                rows.push((key.2.clone(), timeline_values(&key)));
-                rows.len() < want
-            })?;
-        }
+        self.merged_entity_events(ids, after.as_ref(), false, |key| {
+            rows.push((key.2.clone(), timeline_values(&key)));
+            rows.len() < want
+        })?;
         let page = cursor::finish(&TIMELINE, total, limit, rows);
         page.try_map(|id| {
             let json: String = self

@@ -297,15 +297,15 @@ fn similarity_edges(
     // posting a look-up visits, and reading the day out of the page's
     // record, far from the last one read, was a twentieth of linking.
     let days: Vec<Option<i64>> = order.iter().map(|&i| docs[i].day).collect();
-    let positions: Vec<usize> = (0..order.len()).collect();
-    positions
-        .chunks(block.max(1))
-        .map(|block| {
-            block
-                .par_iter()
+    let (n, block) = (order.len(), block.max(1));
+    (0..n)
+        .step_by(block)
+        .map(|start| {
+            (start..n.min(start.saturating_add(block)))
+                .into_par_iter()
                 .map_init(
                     || (Tally::default(), text::Scattered::new(vocabulary)),
-                    |(tally, scattered), &k| {
+                    |(tally, scattered), k| {
                         let d = &docs[order[k]];
                         let near = |p: usize| match (d.day, days[p]) {
                             (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS,

@@ -1214,10 +1214,7 @@ impl Store {
         debug_assert!(!(backwards && after.is_some()));
         let (cond, args): (&str, Vec<Value>) = match after {
             // The key's columns compare as the tuple does.
-            Some((undated, at, event)) => (
-                "(undated, at, event) > (?, ?, ?)",
-                vec![(*undated).into(), at.clone().into(), event.clone().into()],
-            ),
+            Some(key) => ("(undated, at, event) > (?, ?, ?)", timeline_values(key)),
             None => ("1", Vec::new()),
         };
         let args = args.as_slice();

@@ -117,7 +117,17 @@ pub(crate) struct Keyset {
     pub list: &'static str,
     /// Key columns and whether each is descending.
     pub cols: &'static [(&'static str, bool)],
+    /// What the whole list is read from (a table, or a subquery and its
+    /// alias) when every [`MARK_EVERY`]th row's key is kept in
+    /// `list_marks` ([`Keyset::fill_marks`]): an offset into it is then one
+    /// look-up and a walk of fewer than [`MARK_EVERY`] keys ([`walk`]),
+    /// not a walk over up to half the list. `None` for lists only read
+    /// filtered.
+    pub marked: Option<&'static str>,
 }
+
+/// Every how many rows of a marked list ([`Keyset::marked`]) a key is kept.
+pub(crate) const MARK_EVERY: usize = 64;
 
 /// One contiguous range of a list after a cursor: a condition on the key,
 /// the `ORDER BY` that reads it in the list's order, and the condition's
@@ -159,6 +169,76 @@ impl Keyset {
             list: self.list.to_string(),
             key,
         }
+    }
+
+    /// The key columns, for a `SELECT`.
+    pub fn columns(&self) -> String {
+        self.cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The key columns, named `k1`, `k2`… as `list_marks` holds them.
+    fn mark_cols(&self) -> String {
+        (1..=self.cols.len())
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Every [`MARK_EVERY`]th row of the marked list from its first, as
+    /// `n` (its position) and its key (`k1`, `k2`…).
+    fn marks_query(&self, from: &str) -> String {
+        let keys = self
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("({c}) AS k{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT n, {cols} FROM (
+                SELECT row_number() OVER (ORDER BY {order}) - 1 AS n, {keys} FROM {from})
+             WHERE n % {MARK_EVERY} = 0",
+            cols = self.mark_cols(),
+            order = self.order(),
+        )
+    }
+
+    /// SQL writing the list's marks (after deleting any it had), for a
+    /// marked list.
+    pub fn fill_marks(&self) -> Option<String> {
+        let from = self.marked?;
+        Some(format!(
+            "DELETE FROM list_marks WHERE list = '{list}';
+             INSERT INTO list_marks (list, pos, {cols}) SELECT '{list}', * FROM ({marks});",
+            list = self.list,
+            cols = self.mark_cols(),
+            marks = self.marks_query(from),
+        ))
+    }
+
+    /// SQL counting the list's marks that differ from its rows (missing,
+    /// extra or with another key), for a marked list.
+    pub fn marks_problems(&self) -> Option<String> {
+        let from = self.marked?;
+        let kept = format!(
+            "SELECT pos, {cols} FROM list_marks WHERE list = '{list}'",
+            list = self.list,
+            cols = self.mark_cols()
+        );
+        let made = self.marks_query(from);
+        Some(format!(
+            "SELECT (SELECT count(*) FROM ({kept} EXCEPT {made}))
+                  + (SELECT count(*) FROM ({made} EXCEPT {kept}))"
+        ))
+    }
+
+    /// SQL reading the key a marked list keeps at a position (`?1`).
+    pub fn mark_at(&self) -> String {
+        format!(
+            "SELECT {cols} FROM list_marks WHERE list = '{list}' AND pos = ?1",
+            cols = self.mark_cols(),
+            list = self.list
+        )
     }
 
     /// The rows after `key`, as ranges to read one after another: first
@@ -263,35 +343,45 @@ pub(crate) fn finish<T>(
     }
 }
 
+/// The key `skip` rows after `key` in the list's order (`key` itself when
+/// `skip` is 0), or `None` when the list ends first. `run_keys(cond, order,
+/// args, limit)` returns up to `limit` keys of the list where `cond` holds,
+/// in `order`; they are read through [`Keyset::after`]'s ranges.
+pub(crate) fn walk<E>(
+    keyset: &Keyset,
+    key: Vec<Value>,
+    skip: usize,
+    mut run_keys: impl FnMut(&str, &str, &[Value], usize) -> Result<Vec<Vec<Value>>, E>,
+) -> Result<Option<Vec<Value>>, E> {
+    if skip == 0 {
+        return Ok(Some(key));
+    }
+    let mut left = skip;
+    for range in keyset.after(&key) {
+        let mut keys = run_keys(&range.cond, &range.order, &range.args, left)?;
+        if keys.len() >= left {
+            keys.truncate(left);
+            return Ok(keys.pop());
+        }
+        left -= keys.len();
+    }
+    Ok(None)
+}
+
 /// Reads one page from `start` ([`begin`], then [`finish`]).
 /// `run(cond, order, args, limit)` returns up to `limit` rows (item and
-/// key) of the list where `cond` holds, in `order`; `probe(order, offset)`
-/// returns the key of the row `offset` rows into the list in `order`, read
-/// from the key's index alone (no record is read for the rows skipped).
-/// After a key the list is read as [`Keyset::after`]'s ranges.
+/// key) of the list where `cond` holds, in `order`; `probe` is
+/// [`begin`]'s. After a key the list is read as [`Keyset::after`]'s ranges.
 pub(crate) fn page<T, E>(
     keyset: &Keyset,
     start: &Start,
     limit: usize,
     total: usize,
     mut run: impl FnMut(&str, &str, &[Value], usize) -> Result<Vec<(T, Vec<Value>)>, E>,
-    mut probe: impl FnMut(&str, usize) -> Result<Option<Vec<Value>>, E>,
+    probe: impl FnOnce(bool, usize) -> Result<Option<Vec<Value>>, E>,
     bad: impl FnOnce(String) -> E,
 ) -> Result<Page<T>, E> {
-    let begin = begin(
-        keyset,
-        start,
-        total,
-        |backwards, at| {
-            let order = if backwards {
-                keyset.reversed()
-            } else {
-                keyset.order()
-            };
-            probe(&order, at)
-        },
-        bad,
-    )?;
+    let begin = begin(keyset, start, total, probe, bad)?;
     let want = limit.saturating_add(1);
     let mut rows = Vec::new();
     match begin {
@@ -339,6 +429,7 @@ mod tests {
         let ks = Keyset {
             list: "quotes",
             cols: &[("article", false), ("id", false)],
+            marked: None,
         };
         assert!(ks.key(&c).unwrap_err().contains("events"));
     }
@@ -348,6 +439,7 @@ mod tests {
         let ks = Keyset {
             list: "t",
             cols: &[("a", false), ("b", true), ("c", false)],
+            marked: None,
         };
         let key = [Value::Integer(1), Value::Integer(5), Value::Integer(7)];
         let r = ks.after(&key);
@@ -366,6 +458,7 @@ mod tests {
         let ks = Keyset {
             list: "t",
             cols: &[("a", false)],
+            marked: None,
         };
         let probe = |backwards: bool, at: usize| -> Result<Option<Vec<Value>>, String> {
             // Ten rows keyed 0..10.

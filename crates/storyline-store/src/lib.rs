@@ -46,6 +46,20 @@ macro_rules! fill_name_stats {
     };
 }
 
+/// Fills `name_events`: for each name that several entities share, the
+/// events naming any of them, each once, keyed in timeline order as
+/// `entity_events` is.
+macro_rules! fill_name_events {
+    () => {
+        "INSERT INTO name_events (name, undated, at, event)
+            SELECT DISTINCT n.name, x.undated, x.at, x.event
+            FROM entity_names n JOIN entity_events x ON x.entity = n.entity
+            WHERE n.name IN (SELECT name FROM entity_names GROUP BY name
+                             HAVING count(DISTINCT entity) > 1)
+            ORDER BY 1, 2, 3, 4"
+    };
+}
+
 const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
@@ -248,6 +262,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (list, pos)
     ) WITHOUT ROWID;
     "#,
+    // 17: the timeline of a name several entities share as rows of its
+    // own, read as one range like an entity's: merging the entities'
+    // ranges on every page took 12–28 ms at 1M pages for a name 532
+    // entities share ("co"), growing with their number.
+    concat!(
+        "CREATE TABLE name_events (
+            name    TEXT NOT NULL,
+            undated INTEGER NOT NULL,
+            at      TEXT NOT NULL,
+            event   TEXT NOT NULL,
+            PRIMARY KEY (name, undated, at, event)
+        ) WITHOUT ROWID;",
+        fill_name_events!(),
+        ";"
+    ),
 ];
 
 /// The migration after which the lists' marks are first filled.
@@ -436,37 +465,6 @@ const QUOTES: Keyset = Keyset {
     marked: Some("quotes"),
 };
 /// Over [`Store::timeline_page`]'s keys.
-/// A row of the timeline's key: undated, when, event id.
-type TimelineKey = (i64, String, String);
-
-/// A timeline key as a cursor holds it.
-fn timeline_values((undated, at, event): &TimelineKey) -> Vec<rusqlite::types::Value> {
-    vec![(*undated).into(), at.clone().into(), event.clone().into()]
-}
-
-/// A cursor's timeline key as `entity_events` holds it: an undated
-/// event's `at` is '' there and NULL in the other timelines' keys.
-fn timeline_key(key: &[rusqlite::types::Value]) -> Result<TimelineKey> {
-    use rusqlite::types::Value;
-    let bad = |why: &str| StoreError::BadCursor(why.into());
-    match key {
-        [Value::Integer(undated), at, Value::Text(event)] => {
-            let at = match at {
-                Value::Text(t) => t.clone(),
-                Value::Null => String::new(),
-                _ => return Err(bad("cursor key has a bad date")),
-            };
-            Ok((*undated, at, event.clone()))
-        }
-        _ => Err(bad("cursor key is not a timeline's")),
-    }
-}
-
-/// Entities named in at most this many events are read whole when a
-/// timeline merges several ([`Store::merged_entity_events`]): below it, one
-/// statement per entity costs more than reading its rows.
-const FEW_EVENTS: i64 = 64;
-
 const TIMELINE: Keyset = Keyset {
     list: "timeline",
     cols: &[("undated", false), ("at", false), ("event", false)],
@@ -513,7 +511,7 @@ pub const HEAD_MENTIONS: usize = 20;
 
 /// The tables [`Store::derived_writer`] (and [`Store::commit`]) rewrite
 /// (times are written with their article).
-const DERIVED: [&str; 12] = [
+const DERIVED: [&str; 13] = [
     "relations",
     "events",
     "event_articles",
@@ -525,6 +523,7 @@ const DERIVED: [&str; 12] = [
     "entity_events",
     "entity_stats",
     "name_stats",
+    "name_events",
     "quotes",
 ];
 
@@ -1065,69 +1064,90 @@ impl Store {
                 )
             }
             (_, Some(name)) => {
-                ids = self.entity_ids(name)?;
-                if ids.is_empty() {
-                    return Ok(Err(Unknown::Entity));
-                }
-                if storyline.is_none() && ids.len() > 1 {
-                    return self.shared_name_timeline(name, &ids, start, limit).map(Ok);
-                }
-                // With one entity (the usual case) a range of the key,
-                // already distinct (and a query SQLite can fold into the
-                // page's, which it cannot do with DISTINCT).
-                let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
-                let marks = vec!["?"; ids.len()].join(",");
-                let id_args = ids.iter().map(|i| i as &dyn rusqlite::ToSql);
-                // Within a storyline, the smaller side leads: a storyline's
-                // few events, each looked up in the entities' key (its
-                // date and id are the rest of the key), or the entities'
-                // events, each checked for the storyline. Led by a
-                // much-named entity, a page of a 32-event storyline took
-                // 210 ms at 1M.
-                let led_by_storyline = match storyline {
-                    Some(id) => {
-                        let mut named = 0;
-                        for e in &ids {
-                            named += self.entity_event_count(e)?;
-                        }
-                        self.count("storyline_events WHERE storyline = ?1", &[&id])? < named
-                    }
-                    None => false,
+                // A name several entities share (and no entity's id): its
+                // own range, kept by linking, without reading which
+                // entities share it (532 for "co" at 1M pages). Within a
+                // storyline the entities' ranges are joined below instead.
+                let shared = match storyline {
+                    None => self
+                        .conn
+                        .prepare_cached(
+                            "SELECT events FROM name_stats WHERE name = lower(?1)
+                             AND NOT EXISTS (SELECT 1 FROM entities WHERE id = ?1)",
+                        )
+                        .and_then(|mut s| s.query_row([name], |r| r.get::<_, i64>(0)).optional())
+                        .map_err(|e| self.err(e))?,
+                    Some(_) => None,
                 };
-                let keys = if led_by_storyline {
-                    args.extend(id_args);
-                    args.push(&storyline);
-                    format!(
-                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                if let Some(total) = shared {
+                    args.push(&entity);
+                    (
+                        "(SELECT undated, at, event FROM name_events WHERE name = lower(?)) k"
+                            .to_string(),
+                        total as usize,
+                    )
+                } else {
+                    ids = self.entity_ids(name)?;
+                    if ids.is_empty() {
+                        return Ok(Err(Unknown::Entity));
+                    }
+                    // With one entity (the usual case) a range of the key,
+                    // already distinct (and a query SQLite can fold into the
+                    // page's, which it cannot do with DISTINCT).
+                    let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
+                    let marks = vec!["?"; ids.len()].join(",");
+                    let id_args = ids.iter().map(|i| i as &dyn rusqlite::ToSql);
+                    // Within a storyline, the smaller side leads: a storyline's
+                    // few events, each looked up in the entities' key (its
+                    // date and id are the rest of the key), or the entities'
+                    // events, each checked for the storyline. Led by a
+                    // much-named entity, a page of a 32-event storyline took
+                    // 210 ms at 1M.
+                    let led_by_storyline = match storyline {
+                        Some(id) => {
+                            let mut named = 0;
+                            for e in &ids {
+                                named += self.entity_event_count(e)?;
+                            }
+                            self.count("storyline_events WHERE storyline = ?1", &[&id])? < named
+                        }
+                        None => false,
+                    };
+                    let keys = if led_by_storyline {
+                        args.extend(id_args);
+                        args.push(&storyline);
+                        format!(
+                            "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
                          FROM storyline_events s CROSS JOIN events e ON e.id = s.event
                          CROSS JOIN entity_events x ON x.entity IN ({marks})
                             AND x.undated = (coalesce(e.date, e.reported) IS NULL)
                             AND x.at = coalesce(e.date, e.reported, '') AND x.event = e.id
                          WHERE s.storyline = ?"
-                    )
-                } else {
-                    let within = match storyline {
-                        Some(_) => {
-                            args.push(&storyline);
-                            "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
-                        }
-                        None => "",
-                    };
-                    args.extend(id_args);
-                    format!(
-                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                        )
+                    } else {
+                        let within = match storyline {
+                            Some(_) => {
+                                args.push(&storyline);
+                                "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
+                            }
+                            None => "",
+                        };
+                        args.extend(id_args);
+                        format!(
+                            "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
                          FROM entity_events x {within} WHERE x.entity IN ({marks})"
-                    )
-                };
-                let total = match (storyline, ids.as_slice()) {
-                    (None, [id]) => self.entity_event_count(id)?,
-                    _ => self
-                        .conn
-                        .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
-                        .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
-                        .map_err(|e| self.err(e))? as usize,
-                };
-                (format!("({keys}) k"), total)
+                        )
+                    };
+                    let total = match (storyline, ids.as_slice()) {
+                        (None, [id]) => self.entity_event_count(id)?,
+                        _ => self
+                            .conn
+                            .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
+                            .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
+                            .map_err(|e| self.err(e))? as usize,
+                    };
+                    (format!("({keys}) k"), total)
+                }
             }
         };
         // Only the page's events are read: the record is looked up for the
@@ -1142,247 +1162,6 @@ impl Store {
             "events",
         )?;
         Ok(Ok(page))
-    }
-
-    /// The timeline of a name several entities share (`ids`): the events
-    /// naming any of them, each once. SQLite reads such a union whole and
-    /// sorts it for every page (DISTINCT, or UNION into a temporary
-    /// B-tree); here each entity's range of `entity_events` is read in the
-    /// timeline's order from the page's start and the ranges are merged
-    /// ([`Store::merged_entity_events`]), so a page reads at most about
-    /// `limit` rows of each much-named entity. The count is kept in
-    /// `name_stats` by linking.
-    fn shared_name_timeline(
-        &self,
-        name: &str,
-        ids: &[String],
-        start: &Start,
-        limit: usize,
-    ) -> Result<Page<Event>> {
-        let kept = if ids.iter().any(|id| id == name) {
-            // The name is also an entity's id: `ids` are not the name's.
-            None
-        } else {
-            self.conn
-                .prepare_cached("SELECT events FROM name_stats WHERE name = lower(?1)")
-                .and_then(|mut s| s.query_row([name], |r| r.get::<_, i64>(0)).optional())
-                .map_err(|e| self.err(e))?
-        };
-        let total = match kept {
-            Some(n) => n as usize,
-            None => {
-                let mut n = 0;
-                self.merged_entity_events(ids, None, false, |_| {
-                    n += 1;
-                    true
-                })?;
-                n
-            }
-        };
-        // The page's start is one row-value bound on every entity's range
-        // (`cursor::page`'s ranges, one per key column, would each be a
-        // merge of all the entities).
-        let begin = cursor::begin(
-            &TIMELINE,
-            start,
-            total,
-            |backwards, at| {
-                let (mut seen, mut found) = (0, None);
-                self.merged_entity_events(ids, None, backwards, |key| {
-                    if seen == at {
-                        found = Some(key);
-                        return false;
-                    }
-                    seen += 1;
-                    true
-                })?;
-                Ok(found.map(|k| timeline_values(&k)))
-            },
-            StoreError::BadCursor,
-        )?;
-        let after = match begin {
-            cursor::Begin::End => {
-                return Ok(Page {
-                    total,
-                    items: Vec::new(),
-                    next: None,
-                })
-            }
-            cursor::Begin::First => None,
-            cursor::Begin::After(key) => Some(timeline_key(&key)?),
-        };
-        // One row past the page says whether there is a next one.
-        let want = limit.saturating_add(1);
-        let mut rows = Vec::new();
-        self.merged_entity_events(ids, after.as_ref(), false, |key| {
-            rows.push((key.2.clone(), timeline_values(&key)));
-            rows.len() < want
-        })?;
-        let page = cursor::finish(&TIMELINE, total, limit, rows);
-        page.try_map(|id| {
-            let json: String = self
-                .conn
-                .prepare_cached("SELECT json FROM events WHERE id = ?1")
-                .and_then(|mut s| s.query_row([&id], |r| r.get(0)))
-                .map_err(|e| self.err(e))?;
-            self.parse(&json, "events")
-        })
-    }
-
-    /// Keys `(undated, at, event)` of the events naming any of the
-    /// entities `ids`, each once, after the key `after` (all of them
-    /// without one), in the timeline's order (`backwards`, from its end),
-    /// given to `each` until it returns false. Each entity's rows are one
-    /// range of `entity_events`' key, read lazily and merged: an event
-    /// naming several of the entities has the same key in each range.
-    fn merged_entity_events(
-        &self,
-        ids: &[String],
-        after: Option<&TimelineKey>,
-        backwards: bool,
-        mut each: impl FnMut(TimelineKey) -> bool,
-    ) -> Result<()> {
-        use rusqlite::types::Value;
-        use std::cmp::Reverse;
-        use std::collections::BinaryHeap;
-        // Reading backwards from a key is not needed (offsets are probed
-        // from the list's ends).
-        debug_assert!(!(backwards && after.is_some()));
-        let (cond, args): (&str, Vec<Value>) = match after {
-            // The key's columns compare as the tuple does.
-            Some(key) => ("(undated, at, event) > (?, ?, ?)", timeline_values(key)),
-            None => ("1", Vec::new()),
-        };
-        let args = args.as_slice();
-        let order = if backwards {
-            TIMELINE.reversed()
-        } else {
-            TIMELINE.order()
-        };
-        let e = |err| self.err(err);
-        fn with_args<'a>(
-            first: &'a dyn rusqlite::ToSql,
-            args: &'a [Value],
-        ) -> Vec<&'a dyn rusqlite::ToSql> {
-            let mut all = vec![first];
-            all.extend(args.iter().map(|v| v as &dyn rusqlite::ToSql));
-            all
-        }
-        let read_key = |row: &rusqlite::Row<'_>| -> rusqlite::Result<TimelineKey> {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        };
-        // Entities of few events are read whole, in one statement, and
-        // sorted here: a statement per entity costs more than their rows
-        // (a name 532 entities share, most of them named a few times).
-        let ids_json = serde_json::to_string(ids).expect("strings serialise");
-        let mut few = Vec::new();
-        let mut many = Vec::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT value, (SELECT events FROM entity_stats WHERE entity = value)
-                     FROM json_each(?1)",
-                )
-                .map_err(e)?;
-            let counted = stmt
-                .query_map([&ids_json], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
-                })
-                .map_err(e)?;
-            for c in counted {
-                let (id, n) = c.map_err(e)?;
-                if n.unwrap_or(0) <= FEW_EVENTS {
-                    few.push(id);
-                } else {
-                    many.push(id);
-                }
-            }
-        }
-        let mut buffered: Vec<TimelineKey> = if few.is_empty() {
-            Vec::new()
-        } else {
-            let few_json = serde_json::to_string(&few).expect("strings serialise");
-            let mut stmt = self
-                .conn
-                .prepare_cached(&format!(
-                    "SELECT undated, at, event FROM entity_events
-                     WHERE entity IN (SELECT value FROM json_each(?)) AND {cond}"
-                ))
-                .map_err(e)?;
-            let rows = stmt
-                .query_map(with_args(&few_json, args).as_slice(), read_key)
-                .map_err(e)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(e)?
-        };
-        // Taken from the end: the first key in the order last.
-        if backwards {
-            buffered.sort_unstable();
-        } else {
-            buffered.sort_unstable_by(|a, b| b.cmp(a));
-        }
-        let sql = format!(
-            "SELECT undated, at, event FROM entity_events WHERE entity = ? AND {cond} ORDER BY {order}"
-        );
-        let mut stmts = Vec::with_capacity(many.len());
-        for _ in &many {
-            stmts.push(self.conn.prepare_cached(&sql).map_err(e)?);
-        }
-        let mut rows = Vec::with_capacity(many.len());
-        for (stmt, id) in stmts.iter_mut().zip(&many) {
-            rows.push(stmt.query(with_args(id, args).as_slice()).map_err(e)?);
-        }
-        // Arm `rows.len()` is the buffered rows.
-        let mut next = |arm: usize| -> Result<Option<TimelineKey>> {
-            match rows.get_mut(arm) {
-                Some(r) => r.next().map_err(e)?.map(read_key).transpose().map_err(e),
-                None => Ok(buffered.pop()),
-            }
-        };
-        /// Each arm's next key, the first in the order on top: the smallest
-        /// going forwards, the largest going backwards.
-        enum Merge {
-            Forwards(BinaryHeap<(Reverse<TimelineKey>, usize)>),
-            Backwards(BinaryHeap<(TimelineKey, usize)>),
-        }
-        impl Merge {
-            fn push(&mut self, key: TimelineKey, arm: usize) {
-                match self {
-                    Merge::Forwards(h) => h.push((Reverse(key), arm)),
-                    Merge::Backwards(h) => h.push((key, arm)),
-                }
-            }
-            fn pop(&mut self) -> Option<(TimelineKey, usize)> {
-                match self {
-                    Merge::Forwards(h) => h.pop().map(|(Reverse(k), arm)| (k, arm)),
-                    Merge::Backwards(h) => h.pop(),
-                }
-            }
-        }
-        let mut heap = if backwards {
-            Merge::Backwards(BinaryHeap::new())
-        } else {
-            Merge::Forwards(BinaryHeap::new())
-        };
-        for arm in 0..=many.len() {
-            if let Some(k) = next(arm)? {
-                heap.push(k, arm);
-            }
-        }
-        let mut last: Option<TimelineKey> = None;
-        while let Some((key, arm)) = heap.pop() {
-            if let Some(k) = next(arm)? {
-                heap.push(k, arm);
-            }
-            if last.as_ref() == Some(&key) {
-                continue;
-            }
-            last = Some(key.clone());
-            if !each(key) {
-                break;
-            }
-        }
-        Ok(())
     }
 
     /// How many events name the entity with id `entity` (kept in
@@ -2238,15 +2017,26 @@ impl Store {
             ),
             (
                 "SELECT (SELECT count(*) FROM (
-                    SELECT name, events FROM name_stats
-                    EXCEPT SELECT n.name, count(DISTINCT x.event)
+                    SELECT name, undated, at, event FROM name_events
+                    EXCEPT SELECT n.name, x.undated, x.at, x.event
                         FROM entity_names n JOIN entity_events x ON x.entity = n.entity
-                        WHERE n.name IN (SELECT name FROM name_stats)
-                        GROUP BY n.name))
+                        WHERE n.name IN (SELECT name FROM name_stats)))
                  + (SELECT count(*) FROM (
-                    SELECT name FROM entity_names GROUP BY name HAVING count(DISTINCT entity) > 1
-                    EXCEPT SELECT name FROM name_stats))",
-                "shared names whose kept count of events differs from their entities' events",
+                    SELECT n.name, x.undated, x.at, x.event
+                        FROM entity_names n JOIN entity_events x ON x.entity = n.entity
+                        WHERE n.name IN (SELECT name FROM entity_names GROUP BY name
+                                         HAVING count(DISTINCT entity) > 1)
+                    EXCEPT SELECT name, undated, at, event FROM name_events))",
+                "shared names' timeline rows that differ from their entities' events",
+            ),
+            (
+                "SELECT (SELECT count(*) FROM (
+                    SELECT name, events FROM name_stats
+                    EXCEPT SELECT name, count(*) FROM name_events GROUP BY name))
+                 + (SELECT count(*) FROM (
+                    SELECT name, count(*) FROM name_events GROUP BY name
+                    EXCEPT SELECT name, events FROM name_stats))",
+                "shared names whose kept count of events differs from their events",
             ),
             (
                 "SELECT count(*) FROM meta m WHERE m.key LIKE 'rows.%' AND CAST(m.value AS INTEGER) != CASE m.key
@@ -2767,7 +2557,12 @@ impl DerivedRows {
                 SELECT entity, count(*) FROM entity_events GROUP BY entity",
         )
         .map_err(e)?;
-        conn.execute_batch(fill_name_stats!()).map_err(e)?;
+        conn.execute_batch(fill_name_events!()).map_err(e)?;
+        conn.execute_batch(
+            "INSERT INTO name_stats (name, events)
+                SELECT name, count(*) FROM name_events GROUP BY name",
+        )
+        .map_err(e)?;
         // After the indexes: each list's order is read from its own.
         fill_marks(conn, path)?;
         conn.execute(
@@ -3415,6 +3210,22 @@ mod tests {
             );
             tx.rollback().unwrap();
         }
+        // And a shared name's timeline missing one of its events.
+        let tx = store.conn.unchecked_transaction().unwrap();
+        let dropped = tx
+            .execute(
+                "DELETE FROM name_events WHERE (name, undated, at, event) =
+                    (SELECT name, undated, at, event FROM name_events WHERE name = 'strand' LIMIT 1)",
+                [],
+            )
+            .unwrap();
+        assert_eq!(dropped, 1);
+        let problems = store.integrity_check().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("timeline rows")),
+            "{problems:?}"
+        );
+        tx.rollback().unwrap();
     }
 
     #[test]
@@ -3485,6 +3296,7 @@ mod tests {
             "DROP TABLE entity_events; DROP INDEX events_chrono;
              DROP INDEX storyline_events_storyline; DROP TABLE entity_mentions;
              DROP TABLE entity_stats; DROP TABLE name_stats; DROP TABLE list_marks;
+             DROP TABLE name_events;
              PRAGMA user_version = 11;",
         )
         .unwrap();

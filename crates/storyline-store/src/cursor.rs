@@ -225,11 +225,7 @@ impl Keyset {
             list = self.list,
             cols = self.mark_cols()
         );
-        let made = self.marks_query(from);
-        Some(format!(
-            "SELECT (SELECT count(*) FROM ({kept} EXCEPT {made}))
-                  + (SELECT count(*) FROM ({made} EXCEPT {kept}))"
-        ))
+        Some(crate::rows_differ(&kept, &self.marks_query(from)))
     }
 
     /// SQL reading the key a marked list keeps at a position (`?1`).

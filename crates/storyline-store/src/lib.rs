@@ -46,18 +46,36 @@ macro_rules! fill_name_stats {
     };
 }
 
-/// Fills `name_events`: for each name that several entities share, the
-/// events naming any of them, each once, keyed in timeline order as
-/// `entity_events` is.
-macro_rules! fill_name_events {
+/// For each name that several entities share, the events naming any of
+/// them, each once, keyed in timeline order as `entity_events` is: what
+/// `name_events` holds.
+macro_rules! shared_name_events {
     () => {
-        "INSERT INTO name_events (name, undated, at, event)
-            SELECT DISTINCT n.name, x.undated, x.at, x.event
+        "SELECT DISTINCT n.name, x.undated, x.at, x.event
             FROM entity_names n JOIN entity_events x ON x.entity = n.entity
             WHERE n.name IN (SELECT name FROM entity_names GROUP BY name
-                             HAVING count(DISTINCT entity) > 1)
-            ORDER BY 1, 2, 3, 4"
+                             HAVING count(DISTINCT entity) > 1)"
     };
+}
+
+/// Fills `name_events` ([`shared_name_events`]), in its key's order.
+macro_rules! fill_name_events {
+    () => {
+        concat!(
+            "INSERT INTO name_events (name, undated, at, event) ",
+            shared_name_events!(),
+            " ORDER BY 1, 2, 3, 4"
+        )
+    };
+}
+
+/// A query counting the rows of one query that the other lacks, both ways:
+/// 0 when they give the same rows. Each side is read in its own order, with
+/// no look-ups.
+pub(crate) fn rows_differ(a: &str, b: &str) -> String {
+    format!(
+        "SELECT (SELECT count(*) FROM ({a} EXCEPT {b})) + (SELECT count(*) FROM ({b} EXCEPT {a}))"
+    )
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -2006,36 +2024,24 @@ impl Store {
                 "entities whose count of mentions differs from their mentions",
             ),
             (
-                // Both sides in the order of their keys: two passes, no look-ups.
-                "SELECT (SELECT count(*) FROM (
-                    SELECT entity, events FROM entity_stats
-                    EXCEPT SELECT entity, count(*) FROM entity_events GROUP BY entity))
-                 + (SELECT count(*) FROM (
-                    SELECT entity, count(*) FROM entity_events GROUP BY entity
-                    EXCEPT SELECT entity, events FROM entity_stats))",
+                &rows_differ(
+                    "SELECT entity, events FROM entity_stats",
+                    "SELECT entity, count(*) FROM entity_events GROUP BY entity",
+                ),
                 "entities whose kept count of events differs from their events",
             ),
             (
-                "SELECT (SELECT count(*) FROM (
-                    SELECT name, undated, at, event FROM name_events
-                    EXCEPT SELECT n.name, x.undated, x.at, x.event
-                        FROM entity_names n JOIN entity_events x ON x.entity = n.entity
-                        WHERE n.name IN (SELECT name FROM name_stats)))
-                 + (SELECT count(*) FROM (
-                    SELECT n.name, x.undated, x.at, x.event
-                        FROM entity_names n JOIN entity_events x ON x.entity = n.entity
-                        WHERE n.name IN (SELECT name FROM entity_names GROUP BY name
-                                         HAVING count(DISTINCT entity) > 1)
-                    EXCEPT SELECT name, undated, at, event FROM name_events))",
+                &rows_differ(
+                    "SELECT name, undated, at, event FROM name_events",
+                    shared_name_events!(),
+                ),
                 "shared names' timeline rows that differ from their entities' events",
             ),
             (
-                "SELECT (SELECT count(*) FROM (
-                    SELECT name, events FROM name_stats
-                    EXCEPT SELECT name, count(*) FROM name_events GROUP BY name))
-                 + (SELECT count(*) FROM (
-                    SELECT name, count(*) FROM name_events GROUP BY name
-                    EXCEPT SELECT name, events FROM name_stats))",
+                &rows_differ(
+                    "SELECT name, events FROM name_stats",
+                    "SELECT name, count(*) FROM name_events GROUP BY name",
+                ),
                 "shared names whose kept count of events differs from their events",
             ),
             (
@@ -2916,16 +2922,7 @@ mod tests {
     fn a_page_after_a_cursor_reads_rows_for_the_page_not_the_table() {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, mut analysis) = timeline_store(dir.path());
-        let template = analysis.events[0].clone();
-        analysis.events = (0..3000)
-            .map(|k| Event {
-                id: format!("e{k:04}"),
-                date: Some(format!("20{:02}-01-01", k / 100)),
-                reported: None,
-                articles: vec![format!("a{}", k % 620)],
-                ..template.clone()
-            })
-            .collect();
+        many_events(&mut analysis, |_| false);
         analysis.storylines = vec![Storyline {
             id: "s1".into(),
             title: "Three".into(),
@@ -3010,20 +3007,26 @@ mod tests {
         }
     }
 
-    #[test]
-    fn deep_offsets_start_from_the_nearest_mark() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut store, mut analysis) = timeline_store(dir.path());
+    /// Replaces the events with 3,000, a hundred a year from 2000, `undated`
+    /// saying which have no date.
+    fn many_events(analysis: &mut Analysis, undated: impl Fn(usize) -> bool) {
         let template = analysis.events[0].clone();
         analysis.events = (0..3000)
             .map(|k| Event {
                 id: format!("e{k:04}"),
-                date: (k % 11 != 0).then(|| format!("20{:02}-01-01", k / 100)),
+                date: (!undated(k)).then(|| format!("20{:02}-01-01", k / 100)),
                 reported: None,
                 articles: vec![format!("a{}", k % 620)],
                 ..template.clone()
             })
             .collect();
+    }
+
+    #[test]
+    fn deep_offsets_start_from_the_nearest_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, mut analysis) = timeline_store(dir.path());
+        many_events(&mut analysis, |k| k % 11 == 0);
         analysis.storylines.truncate(1);
         analysis.storylines[0].events = vec!["e0100".into(), "e1500".into()];
         store.commit(&[], &analysis).unwrap();
@@ -3062,17 +3065,10 @@ mod tests {
         );
         fill_marks(&store.conn, &store.path).unwrap();
         assert!(store.integrity_check().unwrap().is_empty());
-        store
-            .conn
-            .execute(
-                "UPDATE list_marks SET k3 = 'e0001' WHERE list = 'timeline' AND pos = 64",
-                [],
-            )
-            .unwrap();
-        let problems = store.integrity_check().unwrap();
-        assert!(
-            problems.iter().any(|p| p.contains("of the timeline list")),
-            "{problems:?}"
+        check_flags(
+            &store,
+            "UPDATE list_marks SET k3 = 'e0001' WHERE list = 'timeline' AND pos = 64",
+            "of the timeline list",
         );
     }
 
@@ -3201,29 +3197,26 @@ mod tests {
             "UPDATE name_stats SET events = events - 1 WHERE name = 'strand'",
             "DELETE FROM name_stats WHERE name = 'strand'",
         ] {
-            let tx = store.conn.unchecked_transaction().unwrap();
-            assert_eq!(tx.execute(change, []).unwrap(), 1, "{change}");
-            let problems = store.integrity_check().unwrap();
-            assert!(
-                problems.iter().any(|p| p.contains("kept count of events")),
-                "{change}: {problems:?}"
-            );
-            tx.rollback().unwrap();
+            check_flags(&store, change, "kept count of events");
         }
         // And a shared name's timeline missing one of its events.
+        check_flags(
+            &store,
+            "DELETE FROM name_events WHERE (name, undated, at, event) =
+                (SELECT name, undated, at, event FROM name_events WHERE name = 'strand' LIMIT 1)",
+            "timeline rows",
+        );
+    }
+
+    /// Asserts that `storyline check` names `what` after `change` (which
+    /// changes one row), then undoes the change.
+    fn check_flags(store: &Store, change: &str, what: &str) {
         let tx = store.conn.unchecked_transaction().unwrap();
-        let dropped = tx
-            .execute(
-                "DELETE FROM name_events WHERE (name, undated, at, event) =
-                    (SELECT name, undated, at, event FROM name_events WHERE name = 'strand' LIMIT 1)",
-                [],
-            )
-            .unwrap();
-        assert_eq!(dropped, 1);
+        assert_eq!(tx.execute(change, []).unwrap(), 1, "{change}");
         let problems = store.integrity_check().unwrap();
         assert!(
-            problems.iter().any(|p| p.contains("timeline rows")),
-            "{problems:?}"
+            problems.iter().any(|p| p.contains(what)),
+            "{change}: {problems:?}"
         );
         tx.rollback().unwrap();
     }

@@ -450,6 +450,42 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_from_a_key_crosses_its_ranges() {
+        let ks = Keyset {
+            list: "t",
+            cols: &[("a", false), ("b", false)],
+            marked: None,
+        };
+        let rows: Vec<(i64, i64)> = (0..5).flat_map(|a| (0..3).map(move |b| (a, b))).collect();
+        let key = |(a, b): (i64, i64)| vec![Value::Integer(a), Value::Integer(b)];
+        let int = |v: &Value| match v {
+            Value::Integer(i) => *i,
+            other => panic!("{other:?}"),
+        };
+        // The two ranges after (a, b): the rest of a's rows, then later a's.
+        let run = |cond: &str, _: &str, args: &[Value], limit: usize| {
+            let a = int(&args[0]);
+            let rest = cond.contains("(b) > ?").then(|| int(&args[1]));
+            Ok::<_, ()>(
+                rows.iter()
+                    .filter(|r| match rest {
+                        Some(b) => r.0 == a && r.1 > b,
+                        None => r.0 > a,
+                    })
+                    .take(limit)
+                    .map(|&r| key(r))
+                    .collect(),
+            )
+        };
+        for (i, &r) in rows.iter().enumerate() {
+            for skip in 0..rows.len() + 2 {
+                let want = rows.get(i + skip).map(|&r| key(r));
+                assert_eq!(walk(&ks, key(r), skip, &run), Ok(want), "{r:?} {skip}");
+            }
+        }
+    }
+
+    #[test]
     fn a_start_begins_where_its_page_does() {
         let ks = Keyset {
             list: "t",

@@ -280,7 +280,7 @@ fn order_of(cols: &[(&str, bool)], backwards: bool) -> String {
 
 /// Where a page begins, once its start is resolved: see [`begin`].
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Begin {
+enum Begin {
     /// At the list's first row.
     First,
     /// Just after the row with this key.
@@ -298,7 +298,7 @@ pub(crate) enum Begin {
 /// whichever end of the list is nearer, so that the page is then read as
 /// after a cursor. A key a client sends is checked: `bad` makes the error
 /// for one that is not this list's.
-pub(crate) fn begin<E>(
+fn begin<E>(
     keyset: &Keyset,
     start: &Start,
     total: usize,
@@ -320,7 +320,7 @@ pub(crate) fn begin<E>(
 /// The page of a list from the rows read where it begins: up to one past
 /// `limit` of them, each an item and its key; the row past the page says
 /// there is a next one, and the page's last key is its cursor.
-pub(crate) fn finish<T>(
+fn finish<T>(
     keyset: &Keyset,
     total: usize,
     limit: usize,

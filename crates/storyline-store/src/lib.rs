@@ -511,6 +511,15 @@ fn fill_marks(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The `width` values of a list's key in a row, from column `from` on.
+fn key_at(
+    r: &rusqlite::Row<'_>,
+    from: usize,
+    width: usize,
+) -> rusqlite::Result<Vec<rusqlite::types::Value>> {
+    (from..from + width).map(|i| r.get(i)).collect()
+}
+
 /// Marks the store as needing a re-link ([`Store::needs_link`]).
 const MARK_UNLINKED: &str = "INSERT OR REPLACE INTO meta (key, value) VALUES ('linked', '0')";
 
@@ -1064,9 +1073,24 @@ impl Store {
         // order, counted, then a page of it read with the events' records.
         let ids;
         let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
-        let (from, total) = match (storyline, entity) {
-            (None, None) => (WHOLE_TIMELINE.to_string(), self.count("events", &[])?),
-            (Some(id), None) => {
+        // A name several entities share (and no entity's id): its own
+        // range, kept by linking, without reading which entities share it
+        // (532 for "co" at 1M pages). Within a storyline the entities'
+        // ranges are joined below instead.
+        let shared = match (storyline, entity) {
+            (None, Some(name)) => self
+                .conn
+                .prepare_cached(
+                    "SELECT events FROM name_stats WHERE name = lower(?1)
+                     AND NOT EXISTS (SELECT 1 FROM entities WHERE id = ?1)",
+                )
+                .and_then(|mut s| s.query_row([name], |r| r.get::<_, i64>(0)).optional())
+                .map_err(|e| self.err(e))?,
+            _ => None,
+        };
+        let (from, total) = match (storyline, entity, shared) {
+            (None, None, _) => (WHOLE_TIMELINE.to_string(), self.count("events", &[])?),
+            (Some(id), None, _) => {
                 args.push(&storyline);
                 (
                     // CROSS JOIN keeps the storyline's rows the outer loop:
@@ -1081,91 +1105,75 @@ impl Store {
                     self.count("storyline_events WHERE storyline = ?1", &[&id])?,
                 )
             }
-            (_, Some(name)) => {
-                // A name several entities share (and no entity's id): its
-                // own range, kept by linking, without reading which
-                // entities share it (532 for "co" at 1M pages). Within a
-                // storyline the entities' ranges are joined below instead.
-                let shared = match storyline {
-                    None => self
-                        .conn
-                        .prepare_cached(
-                            "SELECT events FROM name_stats WHERE name = lower(?1)
-                             AND NOT EXISTS (SELECT 1 FROM entities WHERE id = ?1)",
-                        )
-                        .and_then(|mut s| s.query_row([name], |r| r.get::<_, i64>(0)).optional())
-                        .map_err(|e| self.err(e))?,
-                    Some(_) => None,
-                };
-                if let Some(total) = shared {
-                    args.push(&entity);
-                    (
-                        "(SELECT undated, at, event FROM name_events WHERE name = lower(?)) k"
-                            .to_string(),
-                        total as usize,
-                    )
-                } else {
-                    ids = self.entity_ids(name)?;
-                    if ids.is_empty() {
-                        return Ok(Err(Unknown::Entity));
-                    }
-                    // With one entity (the usual case) a range of the key,
-                    // already distinct (and a query SQLite can fold into the
-                    // page's, which it cannot do with DISTINCT).
-                    let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
-                    let marks = vec!["?"; ids.len()].join(",");
-                    let id_args = ids.iter().map(|i| i as &dyn rusqlite::ToSql);
-                    // Within a storyline, the smaller side leads: a storyline's
-                    // few events, each looked up in the entities' key (its
-                    // date and id are the rest of the key), or the entities'
-                    // events, each checked for the storyline. Led by a
-                    // much-named entity, a page of a 32-event storyline took
-                    // 210 ms at 1M.
-                    let led_by_storyline = match storyline {
-                        Some(id) => {
-                            let mut named = 0;
-                            for e in &ids {
-                                named += self.entity_event_count(e)?;
-                            }
-                            self.count("storyline_events WHERE storyline = ?1", &[&id])? < named
+            (_, Some(_), Some(total)) => {
+                args.push(&entity);
+                (
+                    "(SELECT undated, at, event FROM name_events WHERE name = lower(?)) k"
+                        .to_string(),
+                    total as usize,
+                )
+            }
+            (_, Some(name), None) => {
+                ids = self.entity_ids(name)?;
+                if ids.is_empty() {
+                    return Ok(Err(Unknown::Entity));
+                }
+                // With one entity (the usual case) a range of the key,
+                // already distinct (and a query SQLite can fold into the
+                // page's, which it cannot do with DISTINCT).
+                let distinct = if ids.len() > 1 { "DISTINCT" } else { "" };
+                let marks = vec!["?"; ids.len()].join(",");
+                let id_args = ids.iter().map(|i| i as &dyn rusqlite::ToSql);
+                // Within a storyline, the smaller side leads: a storyline's
+                // few events, each looked up in the entities' key (its
+                // date and id are the rest of the key), or the entities'
+                // events, each checked for the storyline. Led by a
+                // much-named entity, a page of a 32-event storyline took
+                // 210 ms at 1M.
+                let led_by_storyline = match storyline {
+                    Some(id) => {
+                        let mut named = 0;
+                        for e in &ids {
+                            named += self.entity_event_count(e)?;
                         }
-                        None => false,
-                    };
-                    let keys = if led_by_storyline {
-                        args.extend(id_args);
-                        args.push(&storyline);
-                        format!(
-                            "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                        self.count("storyline_events WHERE storyline = ?1", &[&id])? < named
+                    }
+                    None => false,
+                };
+                let keys = if led_by_storyline {
+                    args.extend(id_args);
+                    args.push(&storyline);
+                    format!(
+                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
                          FROM storyline_events s CROSS JOIN events e ON e.id = s.event
                          CROSS JOIN entity_events x ON x.entity IN ({marks})
                             AND x.undated = (coalesce(e.date, e.reported) IS NULL)
                             AND x.at = coalesce(e.date, e.reported, '') AND x.event = e.id
                          WHERE s.storyline = ?"
-                        )
-                    } else {
-                        let within = match storyline {
-                            Some(_) => {
-                                args.push(&storyline);
-                                "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
-                            }
-                            None => "",
-                        };
-                        args.extend(id_args);
-                        format!(
-                            "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
+                    )
+                } else {
+                    let within = match storyline {
+                        Some(_) => {
+                            args.push(&storyline);
+                            "JOIN storyline_events s ON s.event = x.event AND s.storyline = ?"
+                        }
+                        None => "",
+                    };
+                    args.extend(id_args);
+                    format!(
+                        "SELECT {distinct} x.undated AS undated, x.at AS at, x.event AS event
                          FROM entity_events x {within} WHERE x.entity IN ({marks})"
-                        )
-                    };
-                    let total = match (storyline, ids.as_slice()) {
-                        (None, [id]) => self.entity_event_count(id)?,
-                        _ => self
-                            .conn
-                            .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
-                            .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
-                            .map_err(|e| self.err(e))? as usize,
-                    };
-                    (format!("({keys}) k"), total)
-                }
+                    )
+                };
+                let total = match (storyline, ids.as_slice()) {
+                    (None, [id]) => self.entity_event_count(id)?,
+                    _ => self
+                        .conn
+                        .prepare_cached(&format!("SELECT count(*) FROM ({keys})"))
+                        .and_then(|mut s| s.query_row(args.as_slice(), |r| r.get::<_, i64>(0)))
+                        .map_err(|e| self.err(e))? as usize,
+                };
+                (format!("({keys}) k"), total)
             }
         };
         // Only the page's events are read: the record is looked up for the
@@ -1304,15 +1312,15 @@ impl Store {
         from: &str,
         pos: usize,
     ) -> Result<Option<Vec<rusqlite::types::Value>>> {
-        use rusqlite::types::Value;
         let width = keyset.cols.len();
-        let read_key = |r: &rusqlite::Row<'_>| (0..width).map(|i| r.get::<_, Value>(i)).collect();
         let mark = pos / cursor::MARK_EVERY * cursor::MARK_EVERY;
-        let key: Option<Vec<Value>> = self
+        let key = self
             .conn
             .prepare_cached(&keyset.mark_at())
             .and_then(|mut s| {
-                let key = s.query_row([mark as i64], read_key).optional();
+                let key = s
+                    .query_row([mark as i64], |r| key_at(r, 0, width))
+                    .optional();
                 count_steps(&s);
                 key
             })
@@ -1321,20 +1329,36 @@ impl Store {
             return Ok(None);
         };
         let keys = keyset.columns();
-        cursor::walk(keyset, key, pos - mark, |cond, order, args, limit| {
-            let sql = format!("SELECT {keys} FROM {from} WHERE {cond} ORDER BY {order} LIMIT ?");
-            let mut all: Vec<&dyn rusqlite::ToSql> =
-                args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
-            let limit = limit as i64;
-            all.push(&limit);
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map(all.as_slice(), read_key)
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| self.err(e));
-            count_steps(&stmt);
-            rows
+        cursor::walk(keyset, key, pos - mark, |cond, order, range, limit| {
+            let sql = format!("SELECT {keys} FROM {from} WHERE {cond} ORDER BY {order}");
+            self.limited_rows(&sql, &[], range, limit, |r| key_at(r, 0, width))
         })
+    }
+
+    /// Up to `limit` rows of `sql` (a `SELECT` to which `LIMIT` is added),
+    /// its parameters `args` then `range`'s values, each read by `read`.
+    fn limited_rows<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        range: &[rusqlite::types::Value],
+        limit: usize,
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let limit = i64::try_from(limit).unwrap_or(-1);
+        let mut all: Vec<&dyn rusqlite::ToSql> = args.to_vec();
+        all.extend(range.iter().map(|v| v as &dyn rusqlite::ToSql));
+        all.push(&limit);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{sql} LIMIT ?"))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(all.as_slice(), read)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e));
+        count_steps(&stmt);
+        rows
     }
 
     /// [`Store::keyset_rows`] of one JSON record (`json`, an expression),
@@ -1384,26 +1408,12 @@ impl Store {
             |cond, order, range, lim| {
                 let sql = format!(
                     "SELECT {payload}, {keys} FROM {from} WHERE ({filter}) AND {cond}
-                     ORDER BY {order} LIMIT ?"
+                     ORDER BY {order}"
                 );
-                let lim = i64::try_from(lim).unwrap_or(-1);
-                let mut all: Vec<&dyn rusqlite::ToSql> = args.to_vec();
-                all.extend(range.iter().map(|v| v as &dyn rusqlite::ToSql));
-                all.push(&lim);
-                let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-                let n = stmt.column_count();
-                let rows = stmt
-                    .query_map(all.as_slice(), |r| {
-                        let key = (n - width..n)
-                            .map(|i| r.get::<_, rusqlite::types::Value>(i))
-                            .collect::<rusqlite::Result<Vec<_>>>()?;
-                        Ok((read(r)?, key))
-                    })
-                    .map_err(|e| self.err(e))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(|e| self.err(e));
-                count_steps(&stmt);
-                rows
+                self.limited_rows(&sql, args, range, lim, |r| {
+                    let n = r.as_ref().column_count();
+                    Ok((read(r)?, key_at(r, n - width, width)?))
+                })
             },
             |backwards, at| {
                 // The whole of a marked list: from the nearest mark.
@@ -1430,11 +1440,7 @@ impl Store {
                     .prepare_cached(&sql)
                     .and_then(|mut s| {
                         let key = s
-                            .query_row(all.as_slice(), |r| {
-                                (0..width)
-                                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
-                                    .collect::<rusqlite::Result<Vec<_>>>()
-                            })
+                            .query_row(all.as_slice(), |r| key_at(r, 0, width))
                             .optional();
                         count_steps(&s);
                         key
@@ -2053,28 +2059,24 @@ impl Store {
                 "kept row counts that differ from the rows",
             ),
         ];
+        let marks = MARKED.iter().filter_map(|keyset| {
+            let what = format!(
+                "kept positions of the {} list that differ from its rows",
+                keyset.list
+            );
+            Some((keyset.marks_problems()?, what))
+        });
+        let checks = checks
+            .into_iter()
+            .map(|(query, what)| (query.to_string(), what.to_string()))
+            .chain(marks);
         for (query, what) in checks {
-            let n: i64 = self
-                .conn
-                .query_row(query, [], |r| r.get(0))
-                .map_err(|e| self.err(e))?;
-            if n != 0 {
-                problems.push(format!("{n} {what}"));
-            }
-        }
-        for keyset in MARKED {
-            let Some(query) = keyset.marks_problems() else {
-                continue;
-            };
             let n: i64 = self
                 .conn
                 .query_row(&query, [], |r| r.get(0))
                 .map_err(|e| self.err(e))?;
             if n != 0 {
-                problems.push(format!(
-                    "{n} kept positions of the {} list that differ from its rows",
-                    keyset.list
-                ));
+                problems.push(format!("{n} {what}"));
             }
         }
         problems.extend(self.search_problem()?);

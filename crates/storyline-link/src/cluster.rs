@@ -349,20 +349,77 @@ fn vocabulary(docs: &[ClusterDoc]) -> usize {
 /// ascending order. A position's look-up sees exactly the positions before
 /// it, as it would have on arrival in one sequential pass, so look-ups run
 /// on all cores.
-struct PrefixIndex<'a> {
-    keys: &'a [Vec<Term>],
-    postings: FxHashMap<Term, Vec<u32>>,
+///
+/// Where each key's list holds each position is kept from the build: a
+/// look-up reads the slice before it straight away, where a binary search
+/// of each list (lists of hundreds of thousands at a million pages, each
+/// step a cache miss) was a twentieth of linking there.
+struct PrefixIndex {
+    /// Each key's positions in ascending order, the lists one after another.
+    postings: Vec<u32>,
+    /// `keys[offsets[k]..offsets[k + 1]]` are position `k`'s keys.
+    offsets: Vec<u32>,
+    /// By key of a position: the end of the positions before it in the
+    /// key's list (an index into `postings`)…
+    ends: Vec<u32>,
+    /// …and how many of those a look-up reads (at most [`RECENT_POSTINGS`]).
+    takes: Vec<u8>,
 }
 
-impl<'a> PrefixIndex<'a> {
-    fn new(keys: &'a [Vec<Term>]) -> Self {
-        let mut postings: FxHashMap<Term, Vec<u32>> = FxHashMap::default();
-        for (k, ks) in keys.iter().enumerate() {
-            for &t in ks {
-                postings.entry(t).or_default().push(k as u32);
+impl PrefixIndex {
+    fn new(keys: &[Vec<Term>]) -> Self {
+        const _: () = assert!(RECENT_POSTINGS <= u8::MAX as usize);
+        let mut offsets = Vec::with_capacity(keys.len() + 1);
+        offsets.push(0u32);
+        // Each key of each position as its list's number, then (below) as
+        // the end of the positions before it in that list.
+        let mut ends: Vec<u32> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
+        let mut sizes: Vec<u32> = Vec::new();
+        {
+            let mut list_of: FxHashMap<Term, u32> = FxHashMap::default();
+            for ks in keys {
+                for &t in ks {
+                    let list = *list_of.entry(t).or_insert_with(|| {
+                        sizes.push(0);
+                        sizes.len() as u32 - 1
+                    });
+                    sizes[list as usize] += 1;
+                    ends.push(list);
+                }
+                offsets.push(ends.len() as u32);
             }
         }
-        PrefixIndex { keys, postings }
+        let mut starts = Vec::with_capacity(sizes.len());
+        let mut at = 0u32;
+        for n in sizes {
+            starts.push(at);
+            at += n;
+        }
+        let mut fill = starts.clone();
+        let mut postings = vec![0u32; ends.len()];
+        let mut takes = Vec::with_capacity(ends.len());
+        for (k, window) in offsets.windows(2).enumerate() {
+            for held in &mut ends[window[0] as usize..window[1] as usize] {
+                let list = *held as usize;
+                let (start, slot) = (starts[list] as usize, fill[list] as usize);
+                postings[slot] = k as u32;
+                fill[list] += 1;
+                // A key given twice is in its list twice: the positions
+                // before `k` end at its first entry.
+                let mut end = slot;
+                while end > start && postings[end - 1] == k as u32 {
+                    end -= 1;
+                }
+                *held = end as u32;
+                takes.push((end - start).min(RECENT_POSTINGS) as u8);
+            }
+        }
+        PrefixIndex {
+            postings,
+            offsets,
+            ends,
+            takes,
+        }
     }
 
     /// Up to `n` earlier positions sharing most keys with position `k`,
@@ -376,13 +433,14 @@ impl<'a> PrefixIndex<'a> {
         keep: impl Fn(usize) -> bool,
         rank: impl Fn(usize) -> usize,
     ) -> Vec<usize> {
-        if tally.counts.len() < self.keys.len() {
-            tally.counts.resize(self.keys.len(), 0);
+        let positions = self.offsets.len() - 1;
+        if tally.counts.len() < positions {
+            tally.counts.resize(positions, 0);
         }
-        for t in &self.keys[k] {
-            let list = &self.postings[t];
-            let before = &list[..list.partition_point(|&p| (p as usize) < k)];
-            for &p in before.iter().rev().take(RECENT_POSTINGS) {
+        for x in self.offsets[k] as usize..self.offsets[k + 1] as usize {
+            let end = self.ends[x] as usize;
+            let recent = &self.postings[end - self.takes[x] as usize..end];
+            for &p in recent.iter().rev() {
                 if keep(p as usize) {
                     let count = &mut tally.counts[p as usize];
                     if *count == 0 {
@@ -995,6 +1053,58 @@ mod tests {
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed % n
+        }
+    }
+
+    #[test]
+    fn prefix_index_finds_what_searching_each_list_finds() {
+        // The candidates as first written: each key's list searched for
+        // the positions before `k`, its most recent ones counted.
+        fn searched(
+            keys: &[Vec<Term>],
+            k: usize,
+            n: usize,
+            keep: impl Fn(usize) -> bool,
+        ) -> Vec<usize> {
+            let mut lists: FxHashMap<Term, Vec<usize>> = FxHashMap::default();
+            for (p, ks) in keys.iter().enumerate() {
+                for &t in ks {
+                    lists.entry(t).or_default().push(p);
+                }
+            }
+            let mut counts: FxHashMap<usize, u32> = FxHashMap::default();
+            for t in &keys[k] {
+                let list = &lists[t];
+                let before = &list[..list.partition_point(|&p| p < k)];
+                for &p in before.iter().rev().take(RECENT_POSTINGS) {
+                    if keep(p) {
+                        *counts.entry(p).or_default() += 1;
+                    }
+                }
+            }
+            let mut cands: Vec<(usize, u32)> = counts.into_iter().collect();
+            cands.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            cands.into_iter().take(n).map(|(p, _)| p).collect()
+        }
+        let mut next = xorshift(0x1DE5_0FCA_1100);
+        for round in 0..40 {
+            // Few keys (long lists, past RECENT_POSTINGS) or many; some
+            // positions with none, some with a key twice.
+            let vocabulary = if round % 2 == 0 { 3 } else { 50 };
+            let keys: Vec<Vec<Term>> = (0..(100 + next(500)))
+                .map(|_| (0..next(6)).map(|_| next(vocabulary)).collect())
+                .collect();
+            let index = PrefixIndex::new(&keys);
+            let mut tally = Tally::default();
+            for k in 0..keys.len() {
+                let n = 1 + next(30) as usize;
+                let keep = |p: usize| p % 7 != 3;
+                assert_eq!(
+                    index.candidates(&mut tally, k, n, keep, |p| p),
+                    searched(&keys, k, n, keep),
+                    "round {round}, position {k}"
+                );
+            }
         }
     }
 

@@ -645,11 +645,17 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         .par_iter()
         .map(|m| describe_event(metas, &cdocs, m))
         .collect();
-    // Storylines are grouped while the vectors are here; they are named
-    // after the entities, below.
-    let story_groups = cluster::storylines(&event_members, &cdocs);
+    // Storylines are grouped while the vectors are here (they are named
+    // after the entities, below), on the pool while this thread writes the
+    // events: grouping is partly one thread's work, and so is writing.
+    let mut story_groups = Vec::new();
+    let written = rayon::in_place_scope(|scope| {
+        let (groups, members, cdocs) = (&mut story_groups, &event_members, &cdocs);
+        scope.spawn(move |_| *groups = cluster::storylines(members, cdocs));
+        sink.events(&events)
+    });
+    written?;
     drop(cdocs);
-    sink.events(&events)?;
     // Storylines need only the events' ids, titles and dates from here on.
     for e in &mut events {
         e.date_evidence = Vec::new();

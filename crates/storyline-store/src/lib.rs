@@ -2542,6 +2542,12 @@ impl DerivedRows {
 
     fn finish(self, conn: &rusqlite::Connection, path: &Path) -> Result<()> {
         let e = |err| sql(path, err);
+        // SQLite's sorter may merge on helper threads (off by default):
+        // the 12 indexes of the derived tables at 1M pages build in 6.1 s
+        // instead of 7.5 with two.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        conn.query_row(&format!("PRAGMA threads = {cores}"), [], |_| Ok(()))
+            .map_err(e)?;
         for (_, create) in &self.indexes {
             conn.execute_batch(create).map_err(e)?;
         }

@@ -69,6 +69,20 @@ macro_rules! fill_name_events {
     };
 }
 
+/// Each entity's count of events, as `entity_stats` keeps it.
+macro_rules! entity_counts {
+    () => {
+        "SELECT entity, count(*) FROM entity_events GROUP BY entity"
+    };
+}
+
+/// Each shared name's count of events, as `name_stats` keeps it.
+macro_rules! name_counts {
+    () => {
+        "SELECT name, count(*) FROM name_events GROUP BY name"
+    };
+}
+
 /// A query counting the rows of one query that the other lacks, both ways:
 /// 0 when they give the same rows. Each side is read in its own order, with
 /// no look-ups.
@@ -2032,7 +2046,7 @@ impl Store {
             (
                 &rows_differ(
                     "SELECT entity, events FROM entity_stats",
-                    "SELECT entity, count(*) FROM entity_events GROUP BY entity",
+                    entity_counts!(),
                 ),
                 "entities whose kept count of events differs from their events",
             ),
@@ -2046,7 +2060,7 @@ impl Store {
             (
                 &rows_differ(
                     "SELECT name, events FROM name_stats",
-                    "SELECT name, count(*) FROM name_events GROUP BY name",
+                    name_counts!(),
                 ),
                 "shared names whose kept count of events differs from their events",
             ),
@@ -2566,16 +2580,16 @@ impl DerivedRows {
                 .map_err(e)?;
         }
         // One pass over `entity_events` in its key's order (0.7 s at 1M).
-        conn.execute_batch(
-            "INSERT INTO entity_stats (entity, events)
-                SELECT entity, count(*) FROM entity_events GROUP BY entity",
-        )
+        conn.execute_batch(concat!(
+            "INSERT INTO entity_stats (entity, events) ",
+            entity_counts!()
+        ))
         .map_err(e)?;
         conn.execute_batch(fill_name_events!()).map_err(e)?;
-        conn.execute_batch(
-            "INSERT INTO name_stats (name, events)
-                SELECT name, count(*) FROM name_events GROUP BY name",
-        )
+        conn.execute_batch(concat!(
+            "INSERT INTO name_stats (name, events) ",
+            name_counts!()
+        ))
         .map_err(e)?;
         // After the indexes: each list's order is read from its own.
         fill_marks(conn, path)?;

@@ -759,15 +759,30 @@ fn average_link<P: Merge + Default>(
     // number never matches a queued pair of the old one.
     let mut merges = 0u32;
     let mut found = Vec::new();
-    while let Some((mean, Reverse((na, nb)), va, vb)) = heap.pop() {
+    let live = |slot_of: &[u32], versions: &[u32], &(_, Reverse((na, nb)), va, vb): &Entry| {
         let (a, b) = (slot_of[na as usize], slot_of[nb as usize]);
-        if a == GONE || b == GONE {
+        a != GONE && b != GONE && versions[a as usize] == va && versions[b as usize] == vb
+    };
+    // Every merge leaves the queued pairs of both groups stale, and each
+    // would be popped in turn: at a million pages, 9 pops in 10 of the
+    // storylines' queue (18M, on a heap of ~10M whose every level misses
+    // the cache). Once the stale pops since the last sweep reach a share
+    // of the heap, one pass drops all the stale pairs still queued: the
+    // pass costs no more than those pops did, and the pops it saves are
+    // most of them (storylines' agglomeration at 1M: 21.5 s → 9.2 s).
+    // The pairs left pop in the same order, so the merges are the same.
+    let mut stale = 0usize;
+    while let Some(top) = heap.pop() {
+        if !live(&slot_of, &versions, &top) {
+            stale += 1;
+            if stale >= (heap.len() / 32).max(SWEEP_MIN) {
+                heap.retain(|e| live(&slot_of, &versions, e));
+                stale = 0;
+            }
             continue;
         }
-        let (a, b) = (a as usize, b as usize);
-        if versions[a] != va || versions[b] != vb {
-            continue;
-        }
+        let (mean, Reverse((na, nb)), _, _) = top;
+        let (a, b) = (slot_of[na as usize] as usize, slot_of[nb as usize] as usize);
         let (ga, gb) = (&groups[a], &groups[b]);
         if f32::from_bits(mean) < ga.extra.needs(&gb.extra) {
             continue;
@@ -820,6 +835,10 @@ fn average_link<P: Merge + Default>(
     out.sort_unstable_by_key(|&(n, _)| n);
     out.into_iter().map(|(_, m)| m).collect()
 }
+
+/// Stale pops before [`average_link`] sweeps its queue, at the least
+/// (small in tests, so that they sweep).
+const SWEEP_MIN: usize = if cfg!(test) { 4 } else { 4096 };
 
 /// Groups of copies (numbered by first arrival), merged by average link.
 /// `edges` are consumed as they are added up (tens of millions at a
@@ -1168,6 +1187,90 @@ mod tests {
                 }
             }
             same(&links, &maps);
+        }
+    }
+
+    #[test]
+    fn agglomeration_merges_as_recomputing_every_mean_does() {
+        // Average link as defined: at each step, of all pairs of groups
+        // with a link, the one with the highest mean (ties to the earlier
+        // pair of numbers) merges while it clears the floor; a merged group
+        // takes the smaller number and the two groups' sums added. Graphs
+        // with quantised sums (tied means) and duplicate edges, big enough
+        // that the queue is swept (`SWEEP_MIN` is small in tests).
+        let mut next = xorshift(0xA11_5EED);
+        let floor = STORY_THRESHOLD;
+        for round in 0..200 {
+            let n = 2 + next(60) as usize;
+            let sizes: Vec<f32> = (0..n).map(|_| 1.0 + next(3) as f32).collect();
+            let edges: Vec<(usize, usize, f32)> = (0..next(6 * n as u64 + 1))
+                .map(|_| {
+                    let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+                    (a, b, (1 + next(16)) as f32 / 16.0)
+                })
+                .collect();
+            let groups = (0..n)
+                .map(|g| Group::new(vec![g], sizes[g], Thread))
+                .collect();
+            let got = average_link(groups, edges.iter().copied(), floor);
+
+            // The same, every mean recomputed at every step.
+            let mut sums: FxHashMap<(usize, usize), f32> = FxHashMap::default();
+            for &(a, b, s) in &edges {
+                if a != b {
+                    *sums.entry((a.min(b), a.max(b))).or_default() += s;
+                }
+            }
+            let mut size = sizes.clone();
+            let mut number: Vec<usize> = (0..n).collect();
+            let mut members: Vec<Vec<usize>> = (0..n).map(|g| vec![g]).collect();
+            let mut alive: Vec<usize> = (0..n).collect();
+            loop {
+                let best = sums
+                    .iter()
+                    .map(|(&(a, b), &s)| {
+                        let mean = s / (size[a] * size[b]);
+                        let pair = (number[a].min(number[b]), number[a].max(number[b]));
+                        (mean.to_bits(), Reverse(pair), a, b)
+                    })
+                    .filter(|&(m, ..)| f32::from_bits(m) >= floor)
+                    .max();
+                let Some((_, _, a, b)) = best else { break };
+                // `b` goes into `a`, which takes the smaller number.
+                alive.retain(|&g| g != b);
+                number[a] = number[a].min(number[b]);
+                size[a] += size[b];
+                let taken = std::mem::take(&mut members[b]);
+                members[a].extend(taken);
+                let mut merged: FxHashMap<(usize, usize), f32> = FxHashMap::default();
+                for (&(x, y), &s) in &sums {
+                    let (x, y) = (if x == b { a } else { x }, if y == b { a } else { y });
+                    if x != y {
+                        *merged.entry((x.min(y), x.max(y))).or_default() += s;
+                    }
+                }
+                sums = merged;
+            }
+            let mut want: Vec<(usize, Vec<usize>)> = alive
+                .into_iter()
+                .map(|g| (number[g], std::mem::take(&mut members[g])))
+                .collect();
+            want.sort_by_key(|(k, _)| *k);
+            let want: Vec<Vec<usize>> = want
+                .into_iter()
+                .map(|(_, mut m)| {
+                    m.sort_unstable();
+                    m
+                })
+                .collect();
+            let got: Vec<Vec<usize>> = got
+                .into_iter()
+                .map(|mut m| {
+                    m.sort_unstable();
+                    m
+                })
+                .collect();
+            assert_eq!(got, want, "round {round}: {n} groups, edges {edges:?}");
         }
     }
 

@@ -759,9 +759,12 @@ fn average_link<P: Merge + Default>(
     // number never matches a queued pair of the old one.
     let mut merges = 0u32;
     let mut found = Vec::new();
+    // A queued pair's slots, unless either group is gone or has merged
+    // since it was queued.
     let live = |slot_of: &[u32], versions: &[u32], &(_, Reverse((na, nb)), va, vb): &Entry| {
         let (a, b) = (slot_of[na as usize], slot_of[nb as usize]);
-        a != GONE && b != GONE && versions[a as usize] == va && versions[b as usize] == vb
+        (a != GONE && b != GONE && versions[a as usize] == va && versions[b as usize] == vb)
+            .then_some((a as usize, b as usize))
     };
     // Every merge leaves the queued pairs of both groups stale, and each
     // would be popped in turn: at a million pages, 9 pops in 10 of the
@@ -773,16 +776,15 @@ fn average_link<P: Merge + Default>(
     // The pairs left pop in the same order, so the merges are the same.
     let mut stale = 0usize;
     while let Some(top) = heap.pop() {
-        if !live(&slot_of, &versions, &top) {
+        let Some((a, b)) = live(&slot_of, &versions, &top) else {
             stale += 1;
             if stale >= (heap.len() / 32).max(SWEEP_MIN) {
-                heap.retain(|e| live(&slot_of, &versions, e));
+                heap.retain(|e| live(&slot_of, &versions, e).is_some());
                 stale = 0;
             }
             continue;
-        }
+        };
         let (mean, Reverse((na, nb)), _, _) = top;
-        let (a, b) = (slot_of[na as usize] as usize, slot_of[nb as usize] as usize);
         let (ga, gb) = (&groups[a], &groups[b]);
         if f32::from_bits(mean) < ga.extra.needs(&gb.extra) {
             continue;

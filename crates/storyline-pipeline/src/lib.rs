@@ -22,8 +22,8 @@ pub struct Batch {
 }
 
 /// Pages cleaned and annotated at a time: enough to keep both cores busy,
-/// few enough that memory stays flat however long the input, and the unit
-/// of a store transaction (what a killed ingest can lose).
+/// few enough that memory stays flat however long the input (an ingest
+/// commits many chunks at once: [`IngestOptions::commit_every`]).
 pub const CHUNK: usize = 1000;
 
 /// Cleans and annotates pages in parallel, collecting a per-page error for
@@ -185,8 +185,11 @@ pub struct IngestReport {
 /// How [`ingest_with_progress`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IngestOptions {
-    /// Pages stored per transaction: what a killed run can lose.
+    /// Pages read and annotated at a time (and held in memory).
     pub chunk: usize,
+    /// Pages stored per transaction, at most (one is committed at least
+    /// every [`storyline_store::STAGE_TIME`]): what a killed run can lose.
+    pub commit_every: usize,
     /// Link the store once the pages are stored. Off, the pages are stored
     /// and searchable, and the store is marked for a later [`link`]: many
     /// small ingests into a large store then pay for one linking, not one
@@ -198,6 +201,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             chunk: CHUNK,
+            commit_every: storyline_store::STAGE_ARTICLES,
             link: true,
         }
     }
@@ -302,14 +306,19 @@ pub fn ingest_with_progress(
             let (next, stored) = rayon::join(
                 || pending.map(annotate_chunk),
                 || match &annotated {
-                    Some(b) => store.add_articles(&b.articles).map(Some),
+                    Some(b) => store
+                        .stage_articles(&b.articles, options.commit_every)
+                        .map(Some),
                     None => Ok(None),
                 },
             );
             if let (Some(b), Some(n)) = (annotated.take(), stored?) {
                 read += b.articles.len() + b.errors.len() + b.skipped;
                 added += n;
-                skipped += b.skipped;
+                // Pages another writer stored after they were looked up
+                // (its commit came while this ingest waited for the lock)
+                // are not stored twice: they count as already stored.
+                skipped += b.skipped + (b.articles.len() - n);
                 errors.extend(b.errors);
                 progress(Stage::Pages { read, added });
             }
@@ -321,6 +330,7 @@ pub fn ingest_with_progress(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         Ok(())
     })?;
+    store.commit_staged()?;
     // The index writer's merges finish, and its memory and lock go, before
     // linking (the most memory-hungry step) and for other processes.
     store.release_search()?;
@@ -613,6 +623,42 @@ mod tests {
         assert!(!expected.entities.is_empty());
         assert!(!expected.quotes.is_empty());
         assert_linked_as(&store, &expected);
+    }
+
+    #[test]
+    fn pages_another_ingest_commits_meanwhile_count_as_already_stored() {
+        let paths = example_paths();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        // The first ingest stages every page and holds its transaction open.
+        let mut first = Store::open(&db).unwrap();
+        let staged = process(storyline_ingest::read_paths(&paths), |h| first.has_hash(h))
+            .unwrap()
+            .articles;
+        let n = staged.len();
+        assert!(n > 1);
+        assert_eq!(first.stage_articles(&staged, n + 1).unwrap(), n);
+        // The second looks the same pages up (not stored yet, as far as it
+        // can see), then waits for the write lock until the first commits.
+        let second = std::thread::spawn(move || {
+            let mut store = Store::open(&db).unwrap();
+            let options = IngestOptions {
+                link: false,
+                ..Default::default()
+            };
+            ingest_with_progress(
+                &mut store,
+                storyline_ingest::read_paths(&paths),
+                options,
+                |_| {},
+            )
+            .unwrap()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        first.commit_staged().unwrap();
+        let report = second.join().unwrap();
+        assert_eq!((report.added, report.already_stored), (0, n));
+        assert_eq!(report.articles, n);
     }
 
     #[test]

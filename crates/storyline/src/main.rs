@@ -56,10 +56,14 @@ enum Command {
         /// .xml, and .gz of them); `-` reads JSONL from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Pages stored per transaction: what a killed run can lose (it
-        /// resumes when run again).
+        /// Pages read and annotated at a time (held in memory).
         #[arg(long, default_value_t = storyline_pipeline::CHUNK, value_parser = clap::value_parser!(usize))]
         chunk: usize,
+        /// Pages stored per transaction at most (one commits at least every
+        /// 10 s): what a killed run can lose (it resumes when run again).
+        /// Fewer, larger commits write the store's indexes less often.
+        #[arg(long, default_value_t = storyline_store::STAGE_ARTICLES, value_parser = clap::value_parser!(usize))]
+        commit_every: usize,
         /// Store the pages (searchable at once) but leave linking — copies,
         /// events, entities, quotes, storylines — to `storyline link` or the
         /// next ingest: several small ingests into a large store then pay

@@ -75,6 +75,8 @@ fn a_killed_ingest_leaves_a_sound_store_and_resumes() {
         "ingest",
         "--chunk",
         "10",
+        "--commit-every",
+        "10",
         input.to_str().unwrap(),
     ];
 

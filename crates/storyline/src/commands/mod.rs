@@ -38,10 +38,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest {
             paths,
             chunk,
+            commit_every,
             no_link,
         } => {
             let options = storyline_pipeline::IngestOptions {
                 chunk: chunk.max(1),
+                commit_every: commit_every.max(1),
                 link: !no_link,
             };
             ingest::run(&cli.db, &paths, options, cli.json)

@@ -4201,19 +4201,24 @@ mod tests {
         assert_eq!(ids(&one.search("lighthouse", 5).unwrap()), ["a1"]);
     }
 
-    #[test]
-    fn staged_articles_are_stored_whole_at_their_commit_or_not_at_all() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.db");
-        let mut writer = store_with(
-            &path,
+    /// A store of one article, for a writer and readers to share.
+    fn one_tugboat(path: &Path) -> Store {
+        store_with(
+            path,
             &[(
                 "a1",
                 "Tugboats towed the barge.",
                 "Coast News",
                 "2025-01-02",
             )],
-        );
+        )
+    }
+
+    #[test]
+    fn staged_articles_are_stored_whole_at_their_commit_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut writer = one_tugboat(&path);
         let stage = |s: &mut Store, id: &str, body: &str| {
             s.stage_articles(&[(format!("h-{id}"), annotated(id, body))], 100)
                 .unwrap()
@@ -4250,15 +4255,7 @@ mod tests {
     fn searches_see_an_ingest_once_it_commits_and_never_twice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let mut writer = store_with(
-            &path,
-            &[(
-                "a1",
-                "Tugboats towed the barge.",
-                "Coast News",
-                "2025-01-02",
-            )],
-        );
+        let mut writer = one_tugboat(&path);
         let mut more = annotated("a2", "More tugboats arrived.");
         more.article.title = None;
         writer.add_articles(&[("h-a2".into(), more)]).unwrap();

@@ -246,8 +246,9 @@ pub enum Stage {
 /// already stored (same content) are skipped, so ingesting twice adds
 /// nothing.
 ///
-/// Pages are stored a chunk ([`CHUNK`]) per transaction as they are
-/// annotated, then the derived tables are rewritten in one transaction.
+/// Pages are annotated a chunk ([`CHUNK`]) at a time and stored as they
+/// are, many chunks per transaction ([`IngestOptions::commit_every`]),
+/// then the derived tables are rewritten in one transaction.
 /// Killed at any point, the store holds whole articles and a consistent
 /// analysis; running the same ingest again skips what was stored, reads
 /// the rest and finishes the linking ([`Store::needs_link`]).
@@ -318,7 +319,7 @@ pub fn ingest_with_progress(
                 // Pages another writer stored after they were looked up
                 // (its commit came while this ingest waited for the lock)
                 // are not stored twice: they count as already stored.
-                skipped += b.skipped + (b.articles.len() - n);
+                skipped += b.skipped + b.articles.len().saturating_sub(n);
                 errors.extend(b.errors);
                 progress(Stage::Pages { read, added });
             }

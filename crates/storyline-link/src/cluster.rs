@@ -1258,21 +1258,21 @@ mod tests {
                 .map(|g| (number[g], std::mem::take(&mut members[g])))
                 .collect();
             want.sort_by_key(|(k, _)| *k);
-            let want: Vec<Vec<usize>> = want
-                .into_iter()
-                .map(|(_, mut m)| {
-                    m.sort_unstable();
-                    m
-                })
-                .collect();
-            let got: Vec<Vec<usize>> = got
-                .into_iter()
-                .map(|mut m| {
-                    m.sort_unstable();
-                    m
-                })
-                .collect();
-            assert_eq!(got, want, "round {round}: {n} groups, edges {edges:?}");
+            let sorted = |groups: Vec<Vec<usize>>| -> Vec<Vec<usize>> {
+                groups
+                    .into_iter()
+                    .map(|mut m| {
+                        m.sort_unstable();
+                        m
+                    })
+                    .collect()
+            };
+            let want = sorted(want.into_iter().map(|(_, m)| m).collect());
+            assert_eq!(
+                sorted(got),
+                want,
+                "round {round}: {n} groups, edges {edges:?}"
+            );
         }
     }
 

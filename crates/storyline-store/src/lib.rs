@@ -879,28 +879,19 @@ impl Store {
         Ok(())
     }
 
-    /// Adds new articles in one transaction, and marks the store as needing
-    /// a re-link ([`Store::needs_link`]) in the same one: an ingest stopped
-    /// after this (killed, crashed) is finished by the next run.
+    /// Adds new articles in one transaction (with any that
+    /// [`Store::stage_articles`] holds), and marks the store as needing a
+    /// re-link ([`Store::needs_link`]) in the same one: an ingest stopped
+    /// after this (killed, crashed) is finished by the next run. Returns
+    /// how many were not stored before.
     pub fn add_articles(&mut self, new: &[(String, AnnotatedArticle)]) -> Result<usize> {
-        self.commit_staged()?;
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let added = insert_articles(&tx, &path, new)?;
-        if added > 0 {
-            tx.execute(MARK_UNLINKED, []).map_err(|e| sql(&path, e))?;
-        }
-        tx.commit().map_err(|e| sql(&path, e))?;
-        if added > 0 {
-            self.index_added()?;
-        }
-        Ok(added)
+        self.stage_articles(new, 0)
     }
 
-    /// Adds new articles as [`Store::add_articles`] does, for a long ingest:
-    /// they are committed (and indexed for search) once `commit_at` are
-    /// held (an ingest's default: [`STAGE_ARTICLES`]) or the transaction is
-    /// [`STAGE_TIME`] old, and the rest by
+    /// Adds new articles, and marks the store as needing a re-link, for a
+    /// long ingest: they are committed (and indexed for search) once
+    /// `commit_at` are held (an ingest's default: [`STAGE_ARTICLES`]) or
+    /// the transaction is [`STAGE_TIME`] old, and the rest by
     /// [`Store::commit_staged`]; until then the transaction stays open.
     ///
     /// Every article writes a random leaf of three indexes (its id, its
@@ -4243,7 +4234,7 @@ mod tests {
         assert_eq!(again.counts().unwrap().0, 3);
         assert!(again.integrity_check().unwrap().is_empty());
         assert_eq!(stage(&mut again, "a4", "Last tugboats."), 1);
-        // A transaction of its own commits what is staged first.
+        // `add_articles` commits what is staged with its own.
         again
             .add_articles(&[("h-a5".into(), annotated("a5", "Tugboats at dusk."))])
             .unwrap();

@@ -70,15 +70,51 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let r = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
         // A panic inside the DOM library on hostile markup must not take the
         // batch down: the page's own text is used instead.
-        std::panic::catch_unwind(|| readability(&without_code(&html, &lower), url))
-            .ok()
-            .flatten()
+        std::panic::catch_unwind(|| {
+            let (page, page_lower) = only_article(&html, &lower);
+            readability(&without_code(&page, &page_lower), url)
+        })
+        .ok()
+        .flatten()
     } else {
         None
     };
     let mut e = assemble(&html, &lower, r, fallback_lower(&html, &lower));
     e.captions = captions;
     e
+}
+
+/// The page cut to its head and its one `<article>` element, or else its
+/// one `<main>`, when it has exactly one (and a head before it):
+/// Readability then parses and scores that element, not the menus,
+/// sidebars and footers around it (most of a news page's markup).
+fn only_article<'a>(html: &'a str, lower: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
+    for tag in ["article", "main"] {
+        let open_pat = format!("<{tag}");
+        let opens: Vec<usize> = memchr::memmem::find_iter(lower.as_bytes(), open_pat.as_bytes())
+            .filter(|&p| {
+                lower
+                    .as_bytes()
+                    .get(p + open_pat.len())
+                    .is_some_and(|&b| b == b'>' || b.is_ascii_whitespace())
+            })
+            .take(2)
+            .collect();
+        let [open] = opens[..] else {
+            continue;
+        };
+        let close_pat = format!("</{tag}>");
+        let Some(close) = find_from(lower, &close_pat, open) else {
+            continue;
+        };
+        let Some(head_end) = lower[..open].find("</head>").map(|p| p + "</head>".len()) else {
+            continue;
+        };
+        let end = close + close_pat.len();
+        let cut = |s: &str| format!("{}<body>{}</body></html>", &s[..head_end], &s[open..end]);
+        return (Cow::Owned(cut(html)), Cow::Owned(cut(lower)));
+    }
+    (Cow::Borrowed(html), Cow::Borrowed(lower))
 }
 
 /// The page without what Readability would only parse to throw away:
@@ -1181,6 +1217,47 @@ mod tests {
         );
     }
 
+    #[test]
+    fn readability_sees_the_head_and_the_one_article_or_main() {
+        let cut = |page: &str| {
+            let lower = page.to_ascii_lowercase();
+            only_article(page, &lower).0.into_owned()
+        };
+        let head = "<html><head><title>T</title></head>";
+        // One <article>: the head and it, the menus and sidebar gone.
+        let page = format!(
+            "{head}<body><nav>Menu</nav><ARTICLE class=x><p>Story</p></ARTICLE><aside>More</aside></body></html>"
+        );
+        assert_eq!(
+            cut(&page),
+            format!("{head}<body><ARTICLE class=x><p>Story</p></ARTICLE></body></html>")
+        );
+        // No <article>, one <main>: the same with it.
+        let page = format!("{head}<body><nav>Menu</nav><main><p>Story</p></main></body>");
+        assert_eq!(
+            cut(&page),
+            format!("{head}<body><main><p>Story</p></main></body></html>")
+        );
+        // Two articles (a story and a teaser) and one <main>: the <main>.
+        let page = format!(
+            "{head}<body><main><article><p>Story</p></article><article>Teaser</article></main><footer>F</footer></body>"
+        );
+        assert_eq!(
+            cut(&page),
+            format!("{head}<body><main><article><p>Story</p></article><article>Teaser</article></main></body></html>")
+        );
+        // Otherwise the whole page: two of each, an unclosed article, no
+        // head before it, or only look-alike tags (<mainnav>, <articles>).
+        for page in [
+            format!("{head}<body><article>A</article><article>B</article></body>"),
+            format!("{head}<body><main>A</main><main>B</main></body>"),
+            format!("{head}<body><article><p>Story</p></body>"),
+            "<body><article><p>Story</p></article></body>".to_string(),
+            format!("{head}<body><mainnav>M</mainnav><articles>A</articles></body>"),
+        ] {
+            assert_eq!(cut(&page), page);
+        }
+    }
     #[test]
     fn fallback_joins_hard_wrapped_text_but_keeps_pre_and_all_entities() {
         let e = fallback("<p>A paragraph\nwrapped in\nthe source.</p><pre>line one\nline two</pre><p>Ana &sdot; caf&eacute; &bogus; &amp</p>");

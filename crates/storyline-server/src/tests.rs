@@ -443,16 +443,25 @@ async fn events_say_who_each_outlet_names() {
     assert!(person.contains(&format!("/events/{id}")), "{person}");
 }
 
-/// A store of 700 one-article events a year apart, all naming "A&B".
+/// A store of 700 one-article events a year apart, all naming "A&B" (as
+/// linking would merge it: each article's own entity of that name).
 fn long_timeline() -> (Router, tempfile::TempDir) {
-    use storyline_model::{Analysis, AnnotatedArticle, Entity, EntityKind, Event, Mention};
+    use storyline_model::{
+        Analysis, AnnotatedArticle, Entity, EntityKind, Event, LocalEntity, Mention, Span,
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let docs: Vec<AnnotatedArticle> = (0..700)
         .map(|k| AnnotatedArticle {
             article: article(&format!("a{k:03}"), "Coast Daily", PLAIN),
             sentences: vec![],
-            entities: vec![],
+            entities: vec![LocalEntity {
+                name: "A&B".into(),
+                kind: EntityKind::Organization,
+                aliases: vec![],
+                mentions: vec![Span { start: 0, end: 7 }],
+                role: None,
+            }],
             quotes: vec![],
             times: vec![],
         })

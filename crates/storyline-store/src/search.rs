@@ -104,6 +104,8 @@ pub(crate) struct IndexRow {
     pub language: Option<String>,
     pub published: Option<String>,
     pub body: String,
+    /// The names of the entities the article's annotators found, lower-cased.
+    pub names: Vec<String>,
 }
 
 /// Which store an index belongs to and how far it has got.
@@ -130,6 +132,8 @@ struct Fields {
     outlet: Field,
     language: Field,
     day: Field,
+    /// Each article's entity names, lower-cased ([`Only::Names`]).
+    names: Field,
 }
 
 /// The search index of one store.
@@ -189,6 +193,7 @@ fn schema() -> (Schema, Fields) {
         outlet: b.add_text_field("outlet", STRING),
         language: b.add_text_field("language", STRING),
         day: b.add_u64_field("day", INDEXED | FAST),
+        names: b.add_text_field("names", STRING),
     };
     (b.build(), fields)
 }
@@ -328,6 +333,9 @@ impl SearchIndex {
             if let Some(d) = r.published.as_deref().and_then(iso_day) {
                 doc.add_u64(f.day, d);
             }
+            for n in &r.names {
+                doc.add_text(f.names, n);
+            }
             writer.index.add_document(doc).map_err(|e| self.err(e))?;
         }
         writer.pending = Some(progress);
@@ -396,13 +404,13 @@ impl SearchIndex {
     /// (tantivy query syntax,
     /// parsed leniently: whatever a user types is a query), with `filter`.
     /// Words must all match unless joined by `OR`.
-    /// `rows`, when given, are the only articles that may match (the
-    /// filter's entity, resolved by the store).
+    /// `only`, when given, limits the articles that may match (to the
+    /// filter's entity, as the store resolves it).
     pub(crate) fn search(
         &self,
         query: &str,
         filter: &SearchFilter,
-        rows: Option<&[u64]>,
+        only: Option<Only<'_>>,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<i64>, SnippetMaker), String> {
@@ -412,7 +420,7 @@ impl SearchIndex {
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
         let (parsed, _errors) = parser.parse_query_lenient(query);
-        match self.run(parsed, filter, rows, offset, limit) {
+        match self.run(parsed, filter, only, offset, limit) {
             Ok(found) => Ok(found),
             Err(_) => {
                 // Lenient parsing still lets through what fails when run
@@ -423,7 +431,7 @@ impl SearchIndex {
                     .filter(|w| !w.is_empty())
                     .collect();
                 let (parsed, _errors) = parser.parse_query_lenient(&words.join(" "));
-                self.run(parsed, filter, rows, offset, limit)
+                self.run(parsed, filter, only, offset, limit)
                     .map_err(|e| self.err(e))
             }
         }
@@ -433,7 +441,7 @@ impl SearchIndex {
         &self,
         text_query: Box<dyn Query>,
         filter: &SearchFilter,
-        rows: Option<&[u64]>,
+        only: Option<Only<'_>>,
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<(Vec<i64>, SnippetMaker)> {
@@ -445,12 +453,24 @@ impl SearchIndex {
             || filter.language.is_some()
             || filter.from.is_some()
             || filter.to.is_some()
-            || rows.is_some();
+            || only.is_some();
         let query: Box<dyn Query> = if !limited {
             text_query
         } else {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-            if let Some(rows) = rows {
+            let term = |field: Field, value: &str| -> Box<dyn Query> {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                ))
+            };
+            if let Some(Only::Names(names)) = only {
+                // Scored 0, so that the order is the words'.
+                let any = names.iter().map(|n| (Occur::Should, term(f.names, n)));
+                let any = BooleanQuery::new(any.collect());
+                clauses.push((Occur::Must, Box::new(BoostQuery::new(Box::new(any), 0.0))));
+            }
+            if let Some(Only::Rows(rows)) = only {
                 let live: std::collections::HashSet<tantivy::index::SegmentId> = searcher
                     .segment_readers()
                     .iter()
@@ -460,15 +480,9 @@ impl SearchIndex {
                     cached.retain(|id, _| live.contains(id));
                 }
                 // Scored 0, so that the order is the words'.
-                let only = RowsQuery::new(rows, self.rows.clone());
-                clauses.push((Occur::Must, Box::new(BoostQuery::new(Box::new(only), 0.0))));
+                let these = RowsQuery::new(rows, self.rows.clone());
+                clauses.push((Occur::Must, Box::new(BoostQuery::new(Box::new(these), 0.0))));
             }
-            let term = |field: Field, value: &str| -> Box<dyn Query> {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, value),
-                    IndexRecordOption::Basic,
-                ))
-            };
             if let Some(o) = &filter.outlet {
                 clauses.push((Occur::Must, term(f.outlet, &o.to_lowercase())));
             }
@@ -515,6 +529,15 @@ impl SearchIndex {
         }
         Ok((out, SnippetMaker(snippets)))
     }
+}
+
+/// What a search may match besides its words and filter.
+#[derive(Clone, Copy)]
+pub(crate) enum Only<'a> {
+    /// Articles whose own entity names (lower-cased) include one of these.
+    Names(&'a [String]),
+    /// These article rows.
+    Rows(&'a [u64]),
 }
 
 /// The documents of some article rows (an entity's articles): a query a

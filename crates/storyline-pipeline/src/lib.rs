@@ -26,6 +26,29 @@ pub struct Batch {
 /// commits many chunks at once: [`IngestOptions::commit_every`]).
 pub const CHUNK: usize = 1000;
 
+/// Bytes of page content a chunk holds at most (one page more may pass
+/// it): 1,000 HTML pages of ~190 KB were ~190 MB read ahead, and three
+/// chunks are alive at once (read, annotated, stored); each chunk's pages
+/// came from fresh memory the kernel had to zero. Flattened text (~1 KB a
+/// page) stays at [`CHUNK`] pages.
+pub const CHUNK_BYTES: usize = 16 << 20;
+
+/// The next chunk of `docs`: up to `pages` pages or [`CHUNK_BYTES`] of
+/// content, whichever comes first (read errors count as pages).
+fn next_chunk(
+    docs: &mut impl Iterator<Item = Result<RawDoc, IngestError>>,
+    pages: usize,
+) -> Vec<Result<RawDoc, IngestError>> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < pages && bytes < CHUNK_BYTES {
+        let Some(doc) = docs.next() else { break };
+        bytes += doc.as_ref().map_or(0, |d| d.content.len());
+        chunk.push(doc);
+    }
+    chunk
+}
+
 /// Cleans and annotates pages in parallel, collecting a per-page error for
 /// each failure (one bad page never stops the batch). `known` says whether
 /// a content hash is already stored; such pages, and repeats within the
@@ -42,7 +65,11 @@ pub fn process<E>(
     let mut seen = HashSet::new();
     let mut docs = docs.peekable();
     while docs.peek().is_some() {
-        let chunk = process_chunk(docs.by_ref().take(CHUNK), &mut known, &mut seen)?;
+        let chunk = process_chunk(
+            next_chunk(&mut docs, CHUNK).into_iter(),
+            &mut known,
+            &mut seen,
+        )?;
         batch.articles.extend(chunk.articles);
         batch.errors.extend(chunk.errors);
         batch.skipped += chunk.skipped;
@@ -185,7 +212,8 @@ pub struct IngestReport {
 /// How [`ingest_with_progress`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IngestOptions {
-    /// Pages read and annotated at a time (and held in memory).
+    /// Pages read and annotated at a time (and held in memory; fewer
+    /// when they hold more than [`CHUNK_BYTES`]).
     pub chunk: usize,
     /// Pages stored per transaction, at most (one is committed at least
     /// every [`storyline_store::STAGE_TIME`]): what a killed run can lose.
@@ -283,7 +311,7 @@ pub fn ingest_with_progress(
         let reader = scope.spawn(move || {
             let mut docs = docs;
             loop {
-                let raw: Vec<Result<RawDoc, IngestError>> = docs.by_ref().take(chunk).collect();
+                let raw = next_chunk(&mut docs, chunk);
                 if raw.is_empty() || tx.send(raw).is_err() {
                     break;
                 }
@@ -704,5 +732,44 @@ mod tests {
         assert!(!link(&mut store, false, |_| {}).unwrap().linked);
         assert!(link(&mut store, true, |_| {}).unwrap().linked);
         assert_linked_as(&store, &expected);
+    }
+
+    #[test]
+    fn chunks_stop_at_their_page_count_or_their_bytes() {
+        use storyline_ingest::{IngestErrorKind, PageKind};
+        let page = |k: usize, len: usize| -> Result<RawDoc, IngestError> {
+            Ok(RawDoc::new(
+                format!("p{k}"),
+                PageKind::Html,
+                "x".repeat(len),
+            ))
+        };
+        let sizes = |docs: Vec<Result<RawDoc, IngestError>>, pages| {
+            let mut docs = docs.into_iter();
+            let mut sizes = Vec::new();
+            loop {
+                let chunk = next_chunk(&mut docs, pages);
+                if chunk.is_empty() {
+                    return sizes;
+                }
+                sizes.push(chunk.len());
+            }
+        };
+        // Small pages: the page count.
+        let small: Vec<_> = (0..2500).map(|k| page(k, 1_000)).collect();
+        assert_eq!(sizes(small, 1000), [1000, 1000, 500]);
+        // Large ones: until the bytes reach the bound (that page included).
+        let large: Vec<_> = (0..5).map(|k| page(k, CHUNK_BYTES / 2)).collect();
+        assert_eq!(sizes(large, 1000), [2, 2, 1]);
+        // Errors hold no content: they count as pages only.
+        let failed: Vec<_> = (0..3)
+            .map(|k| {
+                Err(IngestError {
+                    source_name: format!("p{k}"),
+                    kind: IngestErrorKind::Empty,
+                })
+            })
+            .collect();
+        assert_eq!(sizes(failed, 2), [2, 1]);
     }
 }

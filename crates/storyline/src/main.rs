@@ -56,7 +56,8 @@ enum Command {
         /// .xml, and .gz of them); `-` reads JSONL from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Pages read and annotated at a time (held in memory).
+        /// Pages read and annotated at a time (held in memory; fewer when
+        /// they hold over 16 MiB of content).
         #[arg(long, default_value_t = storyline_pipeline::CHUNK, value_parser = clap::value_parser!(usize))]
         chunk: usize,
         /// Pages stored per transaction at most (one commits at least every

@@ -441,6 +441,16 @@ fn link_store(
     Ok((start.elapsed().as_secs_f64(), link_steps))
 }
 
+/// Stored bytes of articles [`StoreDocs`] reads per batch at most
+/// (flattened text, ~3.5 KB a record, stays at [`storyline_store::LOAD_BATCH`]
+/// records). The tests' few pages come a handful at a time, so that
+/// linking from a store, which they compare with linking in memory, reads
+/// batches of every size.
+#[cfg(not(test))]
+const VISIT_BYTES: usize = 32 << 20;
+#[cfg(test)]
+const VISIT_BYTES: usize = 16 << 10;
+
 /// A store's articles as a [`storyline_link::DocSource`]: read again, a
 /// batch at a time, at each pass of linking, so a large store is never in
 /// memory all at once. Read through the store's connection, or through a
@@ -453,14 +463,22 @@ struct StoreDocs<R> {
 
 /// What [`StoreDocs`] reads articles through.
 trait Rows {
-    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError>;
+    fn annotated_rows(
+        &self,
+        rows: &[i64],
+        max_bytes: usize,
+    ) -> Result<Vec<AnnotatedArticle>, StoreError>;
     /// A second, read-only connection for a fork, if there can be one.
     fn reader(&self) -> Result<Option<storyline_store::ArticleReader>, StoreError>;
 }
 
 impl Rows for &Store {
-    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError> {
-        Store::annotated_rows(self, rows)
+    fn annotated_rows(
+        &self,
+        rows: &[i64],
+        max_bytes: usize,
+    ) -> Result<Vec<AnnotatedArticle>, StoreError> {
+        Store::annotated_rows(self, rows, max_bytes)
     }
 
     fn reader(&self) -> Result<Option<storyline_store::ArticleReader>, StoreError> {
@@ -469,8 +487,12 @@ impl Rows for &Store {
 }
 
 impl Rows for storyline_store::ArticleReader {
-    fn annotated_rows(&self, rows: &[i64]) -> Result<Vec<AnnotatedArticle>, StoreError> {
-        storyline_store::ArticleReader::annotated_rows(self, rows)
+    fn annotated_rows(
+        &self,
+        rows: &[i64],
+        max_bytes: usize,
+    ) -> Result<Vec<AnnotatedArticle>, StoreError> {
+        storyline_store::ArticleReader::annotated_rows(self, rows, max_bytes)
     }
 
     /// Two threads are all linking uses.
@@ -499,13 +521,20 @@ impl<R: Rows> storyline_link::DocSource for StoreDocs<R> {
         at: &[usize],
         f: &mut dyn FnMut(usize, &[&AnnotatedArticle]),
     ) -> Result<(), StoreError> {
-        // Batches of a few thousand keep each pass's parsed articles small.
+        // Batches of a few thousand keep each pass's parsed articles small,
+        // and so does a bound on their stored bytes: 4,096 WCXB HTML pages
+        // (30 KB records, long bodies) were ~350 MB parsed.
         const BATCH: usize = storyline_store::LOAD_BATCH;
-        for (k, chunk) in at.chunks(BATCH).enumerate() {
-            let rows: Vec<i64> = chunk.iter().map(|&i| self.order[i]).collect();
-            let docs = self.rows.annotated_rows(&rows)?;
+        let mut k = 0;
+        while k < at.len() {
+            let rows: Vec<i64> = at[k..at.len().min(k + BATCH)]
+                .iter()
+                .map(|&i| self.order[i])
+                .collect();
+            let docs = self.rows.annotated_rows(&rows, VISIT_BYTES)?;
             let refs: Vec<&AnnotatedArticle> = docs.iter().collect();
-            f(k * BATCH, &refs);
+            f(k, &refs);
+            k += refs.len();
             drop(refs);
             // Freed on all cores: a batch is a few thousand records of many
             // small allocations, and freeing them was one thread's work.

@@ -332,32 +332,49 @@ fn busy(err: &rusqlite::Error) -> bool {
 }
 
 /// [`Store::annotated_rows`] over a connection.
-fn annotated_rows(conn: &Connection, path: &Path, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
+fn annotated_rows(
+    conn: &Connection,
+    path: &Path,
+    rowids: &[i64],
+    max_bytes: usize,
+) -> Result<Vec<AnnotatedArticle>> {
     use rayon::prelude::*;
     let mut stmt = conn
         .prepare_cached("SELECT id, annotated FROM articles WHERE rowid = ?1")
         .map_err(|e| sql(path, e))?;
-    let mut out = Vec::with_capacity(rowids.len());
+    let mut out = Vec::with_capacity(rowids.len().min(LOAD_BATCH));
     let mut batch: Vec<(String, String)> = Vec::with_capacity(LOAD_BATCH);
-    for chunk in rowids.chunks(LOAD_BATCH) {
-        batch.clear();
-        for &rowid in chunk {
-            let row = stmt
-                .query_row([rowid], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })
-                .map_err(|e| sql(path, e))?;
-            batch.push(row);
+    let mut bytes = 0;
+    let mut rows = rowids.iter();
+    loop {
+        let row = match rows.next() {
+            Some(&rowid) if bytes < max_bytes => {
+                let row = stmt
+                    .query_row([rowid], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(|e| sql(path, e))?;
+                bytes += row.1.len();
+                Some(row)
+            }
+            _ => None,
+        };
+        let last = row.is_none();
+        batch.extend(row);
+        if batch.len() == LOAD_BATCH || (last && !batch.is_empty()) {
+            let parsed: Vec<Result<AnnotatedArticle>> = batch
+                .par_iter()
+                .map(|(id, json)| parse_at(path, json, format_args!("article {id}")))
+                .collect();
+            for a in parsed {
+                out.push(a?);
+            }
+            batch.clear();
         }
-        let parsed: Vec<Result<AnnotatedArticle>> = batch
-            .par_iter()
-            .map(|(id, json)| parse_at(path, json, format_args!("article {id}")))
-            .collect();
-        for a in parsed {
-            out.push(a?);
+        if last {
+            return Ok(out);
         }
     }
-    Ok(out)
 }
 
 /// Keys bound in one `IN (…)` query: SQLite caps bound parameters.
@@ -371,8 +388,12 @@ pub struct ArticleReader {
 
 impl ArticleReader {
     /// [`Store::annotated_rows`], read through this connection.
-    pub fn annotated_rows(&self, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
-        annotated_rows(&self.conn, &self.path, rowids)
+    pub fn annotated_rows(
+        &self,
+        rowids: &[i64],
+        max_bytes: usize,
+    ) -> Result<Vec<AnnotatedArticle>> {
+        annotated_rows(&self.conn, &self.path, rowids, max_bytes)
     }
 }
 
@@ -854,10 +875,15 @@ impl Store {
     }
 
     /// The annotated articles at these row numbers ([`Store::link_order`]),
-    /// in that order. The records are read one by one and parsed on all
-    /// cores, [`LOAD_BATCH`] at a time.
-    pub fn annotated_rows(&self, rowids: &[i64]) -> Result<Vec<AnnotatedArticle>> {
-        annotated_rows(&self.conn, &self.path, rowids)
+    /// in that order, as far as their stored records come to `max_bytes`
+    /// (one at least; `usize::MAX`: all of them). The records are read one
+    /// by one and parsed on all cores, [`LOAD_BATCH`] at a time.
+    pub fn annotated_rows(
+        &self,
+        rowids: &[i64],
+        max_bytes: usize,
+    ) -> Result<Vec<AnnotatedArticle>> {
+        annotated_rows(&self.conn, &self.path, rowids, max_bytes)
     }
 
     /// A second connection to the store's file that reads articles
@@ -3515,7 +3541,9 @@ mod tests {
 
         let store = Store::open(&path).unwrap();
         assert_eq!(
-            store.annotated_rows(&store.link_order().unwrap()).unwrap(),
+            store
+                .annotated_rows(&store.link_order().unwrap(), usize::MAX)
+                .unwrap(),
             docs
         );
         assert_eq!(store.events().unwrap().len(), 1);
@@ -3760,18 +3788,29 @@ mod tests {
         let new = hashed_by_id(&docs);
         store.add_articles(&new).unwrap();
         let order = store.link_order().unwrap();
-        let ids: Vec<String> = store
-            .annotated_rows(&order)
-            .unwrap()
-            .into_iter()
-            .map(|d| d.article.id)
-            .collect();
+        let read = |rows: &[i64], max_bytes| -> Vec<String> {
+            let docs = store.annotated_rows(rows, max_bytes).unwrap();
+            docs.into_iter().map(|d| d.article.id).collect()
+        };
         // Dated before undated, then by id among equal dates.
-        assert_eq!(ids, ["a2", "a3", "a1", "a0"]);
+        assert_eq!(read(&order, usize::MAX), ["a2", "a3", "a1", "a0"]);
         // Any subset, in the order asked.
-        let some = store.annotated_rows(&[order[3], order[1]]).unwrap();
-        assert_eq!(some[0].article.id, "a0");
-        assert_eq!(some[1].article.id, "a3");
+        assert_eq!(read(&[order[3], order[1]], usize::MAX), ["a0", "a3"]);
+        // As far as the records come to the bytes asked for, one at least.
+        let size: Vec<usize> = order
+            .iter()
+            .map(|r| {
+                let q = "SELECT length(CAST(annotated AS BLOB)) FROM articles WHERE rowid = ?1";
+                store
+                    .conn
+                    .query_row(q, [r], |x| x.get::<_, i64>(0))
+                    .unwrap() as usize
+            })
+            .collect();
+        assert_eq!(read(&order, 1), ["a2"]);
+        assert_eq!(read(&order, size[0]), ["a2"]);
+        assert_eq!(read(&order, size[0] + 1), ["a2", "a3"]);
+        assert_eq!(read(&order, size[0] + size[1] + 1), ["a2", "a3", "a1"]);
     }
 
     #[test]

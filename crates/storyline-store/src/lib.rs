@@ -2085,7 +2085,10 @@ impl Store {
                 let page = kept.into_iter().skip(offset).take(limit).collect();
                 return Ok(Some((page, snippets)));
             }
-            scan = scan.saturating_mul(4);
+            if scan == SCAN_NAMED {
+                break;
+            }
+            scan = scan.saturating_mul(4).min(SCAN_NAMED);
         }
         let rows = self.entity_article_rows(&ids)?;
         self.search

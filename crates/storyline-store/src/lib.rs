@@ -577,7 +577,7 @@ fn key_at(
     (from..from + width).map(|i| r.get(i)).collect()
 }
 
-/// The distinct names, lower-cased, of an article's entities as stored
+/// The distinct names ([`name_term`]) of an article's entities as stored
 /// (its `entities` JSON; none if unreadable: `storyline check` reports
 /// that): what the search index keeps to find an entity's articles.
 fn entity_names(json: Option<&str>) -> Vec<String> {
@@ -588,10 +588,25 @@ fn entity_names(json: Option<&str>) -> Vec<String> {
     let named: Vec<Named> = json
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
-    let mut names: Vec<String> = named.into_iter().map(|n| n.name.to_lowercase()).collect();
+    let mut names: Vec<String> = named.into_iter().map(|n| name_term(&n.name)).collect();
     names.sort_unstable();
     names.dedup();
     names
+}
+
+/// An entity name as the search index keeps it: lower-cased, and cut to
+/// its first 200 bytes (tantivy drops terms over 64 KB, and a scraped
+/// page can make a name of any length; a cut name still finds a superset).
+fn name_term(name: &str) -> String {
+    let mut t = name.to_lowercase();
+    if t.len() > 200 {
+        let mut end = 200;
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.truncate(end);
+    }
+    t
 }
 
 /// Marks the store as needing a re-link ([`Store::needs_link`]).
@@ -2097,8 +2112,8 @@ impl Store {
             .map_err(StoreError::Search)
     }
 
-    /// An entity's name and aliases, lower-cased as the search index keeps
-    /// articles' entity names (none for an unknown id).
+    /// An entity's name and aliases as the search index keeps articles'
+    /// entity names ([`name_term`]; none for an unknown id).
     fn entity_forms(&self, id: &str) -> Result<Vec<String>> {
         let found: Option<(String, Option<String>)> = self
             .conn
@@ -2116,7 +2131,7 @@ impl Store {
         };
         Ok(std::iter::once(name)
             .chain(aliases)
-            .map(|n| n.to_lowercase())
+            .map(|n| name_term(&n))
             .collect())
     }
 
@@ -4306,6 +4321,33 @@ mod tests {
         let hits = store.search_filtered("harbour", &filter, 0, 10).unwrap();
         assert_eq!(ids(&hits), ["a1"]);
         assert!(store.integrity_check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_entity_of_any_name_length_filters_a_search() {
+        // Names past tantivy's 64 KB term limit, with a character across
+        // the 200-byte cut, are found as well as short ones.
+        for name in ["Olav Strand".to_string(), "xÖ".repeat(30_000)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+            let mut doc = annotated("a1", "The harbour reopened.");
+            doc.entities[0].name = name.clone();
+            let docs = [doc, annotated("a2", "The harbour closed.")];
+            let mut a = analysis(&docs);
+            a.entities[0].name = name.clone();
+            a.entities[0].mentions = vec![Mention {
+                article: "a1".into(),
+                start: 0,
+                end: 3,
+            }];
+            store.commit(&hashed_by_id(&docs), &a).unwrap();
+            let filter = SearchFilter {
+                entity: Some("n1".into()),
+                ..Default::default()
+            };
+            let hits = store.search_filtered("harbour", &filter, 0, 10).unwrap();
+            assert_eq!(ids(&hits), ["a1"], "a name of {} bytes", name.len());
+        }
     }
 
     /// A store of one article, for a writer and readers to share.

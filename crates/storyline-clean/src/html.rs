@@ -70,18 +70,31 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let r = if html.len() <= MAX_DOM_BYTES && nesting_depth(&html) <= MAX_DOM_DEPTH {
         // A panic inside the DOM library on hostile markup must not take the
         // batch down: the page's own text is used instead.
-        std::panic::catch_unwind(|| {
-            let (page, page_lower) = only_article(&html, &lower);
-            readability(&without_code(&page, &page_lower), url)
-        })
-        .ok()
-        .flatten()
+        std::panic::catch_unwind(|| readability(&readability_input(&html, &lower), url))
+            .ok()
+            .flatten()
     } else {
         None
     };
     let mut e = assemble(&html, &lower, r, fallback_lower(&html, &lower));
     e.captions = captions;
     e
+}
+
+/// What Readability is given of a page: the page without code
+/// ([`without_code`]), then cut to its article ([`only_article`]). Code
+/// goes first: an `<article>` written inside a script or a comment is not
+/// the page's.
+fn readability_input<'a>(html: &'a str, lower: &'a str) -> Cow<'a, str> {
+    let code_free = without_code(html, lower);
+    let code_free_lower = match &code_free {
+        Cow::Borrowed(_) => Cow::Borrowed(lower),
+        Cow::Owned(page) => Cow::Owned(page.to_ascii_lowercase()),
+    };
+    match only_article(&code_free, &code_free_lower).0 {
+        Cow::Owned(cut) => Cow::Owned(cut),
+        Cow::Borrowed(_) => code_free,
+    }
 }
 
 /// The page cut to its head and its one `<article>` element, or else its
@@ -1245,6 +1258,15 @@ mod tests {
         assert_eq!(
             cut(&page),
             format!("{head}<body><main><article><p>Story</p></article><article>Teaser</article></main></body></html>")
+        );
+        // An article in a script (or a comment) is no article of the page's.
+        let page = format!(
+            "{head}<body><script>var t = '<article>Ad</article>';</script><main><p>Story</p></main></body>"
+        );
+        let lower = page.to_ascii_lowercase();
+        assert_eq!(
+            readability_input(&page, &lower),
+            format!("{head}<body><main><p>Story</p></main></body></html>")
         );
         // Otherwise the whole page: two of each, an unclosed article, no
         // head before it, or only look-alike tags (<mainnav>, <articles>).

@@ -63,13 +63,13 @@ pub fn process<E>(
         skipped: 0,
     };
     let mut seen = HashSet::new();
-    let mut docs = docs.peekable();
-    while docs.peek().is_some() {
-        let chunk = process_chunk(
-            next_chunk(&mut docs, CHUNK).into_iter(),
-            &mut known,
-            &mut seen,
-        )?;
+    let mut docs = docs;
+    loop {
+        let raw = next_chunk(&mut docs, CHUNK);
+        if raw.is_empty() {
+            break;
+        }
+        let chunk = process_chunk(raw.into_iter(), &mut known, &mut seen)?;
         batch.articles.extend(chunk.articles);
         batch.errors.extend(chunk.errors);
         batch.skipped += chunk.skipped;

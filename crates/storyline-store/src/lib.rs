@@ -345,36 +345,32 @@ fn annotated_rows(
     let mut out = Vec::with_capacity(rowids.len().min(LOAD_BATCH));
     let mut batch: Vec<(String, String)> = Vec::with_capacity(LOAD_BATCH);
     let mut bytes = 0;
-    let mut rows = rowids.iter();
-    loop {
-        let row = match rows.next() {
-            Some(&rowid) if bytes < max_bytes => {
-                let row = stmt
-                    .query_row([rowid], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })
-                    .map_err(|e| sql(path, e))?;
-                bytes += row.1.len();
-                Some(row)
+    for chunk in rowids.chunks(LOAD_BATCH) {
+        batch.clear();
+        for &rowid in chunk {
+            if bytes >= max_bytes {
+                break;
             }
-            _ => None,
-        };
-        let last = row.is_none();
-        batch.extend(row);
-        if batch.len() == LOAD_BATCH || (last && !batch.is_empty()) {
-            let parsed: Vec<Result<AnnotatedArticle>> = batch
-                .par_iter()
-                .map(|(id, json)| parse_at(path, json, format_args!("article {id}")))
-                .collect();
-            for a in parsed {
-                out.push(a?);
-            }
-            batch.clear();
+            let row = stmt
+                .query_row([rowid], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(|e| sql(path, e))?;
+            bytes += row.1.len();
+            batch.push(row);
         }
-        if last {
-            return Ok(out);
+        let parsed: Vec<Result<AnnotatedArticle>> = batch
+            .par_iter()
+            .map(|(id, json)| parse_at(path, json, format_args!("article {id}")))
+            .collect();
+        for a in parsed {
+            out.push(a?);
+        }
+        if bytes >= max_bytes {
+            break;
         }
     }
+    Ok(out)
 }
 
 /// Keys bound in one `IN (…)` query: SQLite caps bound parameters.
@@ -580,7 +576,7 @@ fn key_at(
 /// The distinct names ([`name_term`]) of an article's entities as stored
 /// (its `entities` JSON; none if unreadable: `storyline check` reports
 /// that): what the search index keeps to find an entity's articles.
-fn entity_names(json: Option<&str>) -> Vec<String> {
+fn article_names(json: Option<&str>) -> Vec<String> {
     #[derive(serde::Deserialize)]
     struct Named {
         name: String,
@@ -891,8 +887,9 @@ impl Store {
 
     /// The annotated articles at these row numbers ([`Store::link_order`]),
     /// in that order, as far as their stored records come to `max_bytes`
-    /// (one at least; `usize::MAX`: all of them). The records are read one
-    /// by one and parsed on all cores, [`LOAD_BATCH`] at a time.
+    /// (one at least when `max_bytes` > 0; `usize::MAX`: all of them). The
+    /// records are read one by one and parsed on all cores, [`LOAD_BATCH`]
+    /// at a time.
     pub fn annotated_rows(
         &self,
         rowids: &[i64],
@@ -1138,7 +1135,7 @@ impl Store {
                         language: r.get(3)?,
                         published: r.get(4)?,
                         body: r.get(5)?,
-                        names: entity_names(r.get::<_, Option<String>>(6)?.as_deref()),
+                        names: article_names(r.get::<_, Option<String>>(6)?.as_deref()),
                     })
                 })
                 .map_err(|e| self.err(e))?

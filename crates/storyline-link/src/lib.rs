@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use storyline_model::{
     calendar, slice_chars, Analysis, AnnotatedArticle, Entity, EntityKind, Event, InputError,
     Mention, Quote, Relation, RelationKind, Storyline, WordEdit, SCHEMA_VERSION,
@@ -508,6 +508,109 @@ fn write_entity_events<K: Sink>(
 /// the 4 GiB that a million pages must fit in.
 const OVERLAP_MAX: usize = 300_000;
 
+/// Estimated bytes of pages' features ([`dedup::DocFeatures`]) held at
+/// once while pairs are scored for copies and rewrites. An HTML article's
+/// are ~70 KB; held for every paired page they grew with the corpus.
+#[cfg(not(test))]
+const FEATURE_BYTES: usize = 256 << 20;
+/// The tests' pages are a few hundred bytes: a few to a run, so that every
+/// test scores pairs across runs.
+#[cfg(test)]
+const FEATURE_BYTES: usize = 4 << 10;
+
+/// A page's features' size, estimated from its body before they are built:
+/// a shingle and a sentence term (8 bytes each) per word, and a word per 4
+/// bytes at most (CJK words are a character, 3 bytes).
+fn feature_estimate(meta: &Meta) -> usize {
+    4 * meta.body_len + 256
+}
+
+/// Cuts `items` (in their order) into runs whose pages' features are
+/// estimated to fit in `budget` bytes together. A run has at least one
+/// item, so one item over the budget is a run of its own.
+fn feature_runs<T, P: IntoIterator<Item = usize>>(
+    metas: &[Meta],
+    items: Vec<T>,
+    budget: usize,
+    pages: impl Fn(&T) -> P,
+) -> Vec<Vec<T>> {
+    let mut runs = Vec::new();
+    let mut run = Vec::new();
+    let mut seen = FxHashSet::default();
+    let mut bytes = 0;
+    for item in items {
+        let mut at: Vec<usize> = pages(&item).into_iter().collect();
+        at.sort_unstable();
+        at.dedup();
+        let cost = |seen: &FxHashSet<usize>| -> usize {
+            at.iter()
+                .filter(|p| !seen.contains(p))
+                .map(|&p| feature_estimate(&metas[p]))
+                .sum()
+        };
+        if !run.is_empty() && bytes + cost(&seen) > budget {
+            runs.push(std::mem::take(&mut run));
+            seen.clear();
+            bytes = 0;
+        }
+        bytes += cost(&seen);
+        seen.extend(at);
+        run.push(item);
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+/// Candidate copy pairs ordered by the component of the pair graph they are
+/// in (by its first page), then as they were: the pairs of one story and
+/// its copies come together, so a run of them reads each page once.
+fn copy_order(mut pairs: Vec<(usize, usize)>, n: usize) -> Vec<(usize, usize)> {
+    let mut sets = UnionFind::new(n);
+    for &(i, j) in &pairs {
+        sets.union(i, j);
+    }
+    pairs.sort_by_cached_key(|&(i, j)| (sets.find(i), i, j));
+    pairs
+}
+
+/// The features of the pages a run of pairs needs, with each one's
+/// fingerprint; those the next run needs too are kept, not read again.
+#[derive(Default)]
+struct Features(FxHashMap<usize, (dedup::DocFeatures, u128)>);
+
+impl Features {
+    /// Holds the features of `pages` (and of no others), reading those not
+    /// held.
+    fn keep<S: DocSource>(
+        &mut self,
+        src: &mut S,
+        pages: impl Iterator<Item = usize>,
+    ) -> Result<(), S::Error> {
+        let mut need: Vec<usize> = pages.collect();
+        need.sort_unstable();
+        need.dedup();
+        self.0.retain(|p, _| need.binary_search(p).is_ok());
+        need.retain(|p| !self.0.contains_key(p));
+        let read = map_all(src, &need, |d| {
+            let f = dedup::DocFeatures::new(&d.article.body, &d.sentences);
+            let print = f.fingerprint();
+            (f, print)
+        })?;
+        self.0.extend(need.into_iter().zip(read));
+        Ok(())
+    }
+
+    fn get(&self, page: usize) -> &dedup::DocFeatures {
+        &self.0[&page].0
+    }
+
+    fn print(&self, page: usize) -> u128 {
+        self.0[&page].1
+    }
+}
+
 /// What the events half leaves for storylines: each event's members (in
 /// linking order), the events (without the parts only the store needs),
 /// the storylines' groups of events, and the half's steps.
@@ -531,48 +634,49 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     let mut step = |name: &'static str| steps.push(clock.step(name));
     // Copies first: they also bind articles into one event. Candidates
     // come from one pass over the keys in arrival order. Only the pages of
-    // candidate pairs are read again for their features (~3.5 KB a page);
-    // each pair is scored, and its evidence taken, on all cores.
+    // candidate pairs are read again for their features, a run of pairs at
+    // a time (`feature_runs`); each pair is scored, and its evidence taken,
+    // on all cores.
     let pairs = dedup::candidates(&keys);
     drop(keys);
-    let mut paired: Vec<usize> = pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
-    paired.sort_unstable();
-    paired.dedup();
-    let feats: FxHashMap<usize, dedup::DocFeatures> = paired
-        .iter()
-        .copied()
-        .zip(map_all(src, &paired, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences)
-        })?)
-        .collect();
-    drop(paired);
-    // Pages with the same words score alike: each distinct pair of texts is
-    // scored once. Exact copies are common (mirrors, print and AMP pages,
-    // reposts), and n copies of each of two pages make n² pairs.
-    let prints: FxHashMap<usize, u128> = feats
-        .par_iter()
-        .map(|(&k, f)| (k, f.fingerprint()))
-        .collect();
-    let mut distinct: FxHashMap<(u128, u128), (usize, usize)> = FxHashMap::default();
-    for &(i, j) in &pairs {
-        distinct.entry((prints[&i], prints[&j])).or_insert((i, j));
+    let mut relations: BTreeMap<(usize, usize), Relation> = BTreeMap::new();
+    let mut held = Features::default();
+    for run in feature_runs(
+        metas,
+        copy_order(pairs, metas.len()),
+        FEATURE_BYTES,
+        |&(i, j)| [i, j],
+    ) {
+        held.keep(src, run.iter().flat_map(|&(i, j)| [i, j]))?;
+        // Pages with the same words score alike: each distinct pair of
+        // texts is scored once. Exact copies are common (mirrors, print
+        // and AMP pages, reposts), and n copies of each of two pages make
+        // n² pairs. They are one component of the pairs, so one run.
+        let mut distinct: FxHashMap<(u128, u128), (usize, usize)> = FxHashMap::default();
+        for &(i, j) in &run {
+            distinct
+                .entry((held.print(i), held.print(j)))
+                .or_insert((i, j));
+        }
+        let links: FxHashMap<(u128, u128), dedup::Link> = distinct
+            .into_par_iter()
+            .filter_map(|(key, (i, j))| {
+                Some((key, dedup::classify(held.get(i), held.get(j), &weights)?))
+            })
+            .collect();
+        let found: Vec<((usize, usize), Relation)> = run
+            .into_par_iter()
+            .filter_map(|(i, j)| {
+                let link = links.get(&(held.print(i), held.print(j)))?;
+                Some((
+                    (i, j),
+                    relation(metas, held.get(i), held.get(j), (i, j), link),
+                ))
+            })
+            .collect();
+        relations.extend(found);
     }
-    let links: FxHashMap<(u128, u128), dedup::Link> = distinct
-        .into_par_iter()
-        .filter_map(|(key, (i, j))| Some((key, dedup::classify(&feats[&i], &feats[&j], &weights)?)))
-        .collect();
-    let mut relations: BTreeMap<(usize, usize), Relation> = pairs
-        .into_par_iter()
-        .filter_map(|(i, j)| {
-            let link = links.get(&(prints[&i], prints[&j]))?;
-            Some((
-                (i, j),
-                relation(metas, &feats[&i], &feats[&j], (i, j), link),
-            ))
-        })
-        .collect();
-    drop(links);
-    drop(feats);
+    drop(held);
     for (&(i, j), r) in &relations {
         if r.kind != RelationKind::Rewrite && cdocs[j].copy_of.is_none() {
             cdocs[j].copy_of = Some(i);
@@ -605,38 +709,33 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         })
         .filter(|m| m.len() > 1)
         .collect();
-    let mut scanned: Vec<usize> = scans.iter().flatten().copied().collect();
-    scanned.sort_unstable();
-    scanned.dedup();
-    let feats: FxHashMap<usize, dedup::DocFeatures> = scanned
-        .iter()
-        .copied()
-        .zip(map_all(src, &scanned, |d| {
-            dedup::DocFeatures::new(&d.article.body, &d.sentences)
-        })?)
-        .collect();
-    let found: Vec<((usize, usize), Relation)> = scans
-        .par_iter()
-        .flat_map_iter(|members| {
-            let mut found = Vec::new();
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    let key = (i.min(j), i.max(j));
-                    if relations.contains_key(&key) {
-                        continue;
-                    }
-                    let (a, b) = (&feats[&key.0], &feats[&key.1]);
-                    if let Some(link) = dedup::classify(a, b, &weights) {
-                        found.push((key, relation(metas, a, b, key, &link)));
+    // An article is in one event, so each run's pages are read once.
+    let mut held = Features::default();
+    for run in feature_runs(metas, scans, FEATURE_BYTES, |m| m.clone()) {
+        held.keep(src, run.iter().flatten().copied())?;
+        let found: Vec<((usize, usize), Relation)> = run
+            .par_iter()
+            .flat_map_iter(|members| {
+                let mut found = Vec::new();
+                for (x, &i) in members.iter().enumerate() {
+                    for &j in &members[x + 1..] {
+                        let key = (i.min(j), i.max(j));
+                        if relations.contains_key(&key) {
+                            continue;
+                        }
+                        let (a, b) = (held.get(key.0), held.get(key.1));
+                        if let Some(link) = dedup::classify(a, b, &weights) {
+                            found.push((key, relation(metas, a, b, key, &link)));
+                        }
                     }
                 }
-            }
-            found
-        })
-        .collect();
-    relations.extend(found);
+                found
+            })
+            .collect();
+        relations.extend(found);
+    }
+    drop(held);
     let relations: Vec<Relation> = relations.into_values().collect();
-    drop(feats);
     drop(weights);
     sink.relations(relations)?;
     step("rewrites");
@@ -1771,6 +1870,125 @@ fn describe_storyline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sized(i: usize, body_len: usize) -> Meta {
+        Meta {
+            id: format!("a{i}"),
+            published: None,
+            outlet: None,
+            original_source: None,
+            title: None,
+            body_len,
+            first_sentence: String::new(),
+            lede_dates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn feature_runs_keep_every_item_in_order_and_fit_the_budget() {
+        // Pages 0..6 of 100 bytes (656 estimated), page 6 of 10,000.
+        let metas: Vec<Meta> = (0..7)
+            .map(|i| sized(i, if i == 6 { 10_000 } else { 100 }))
+            .collect();
+        let budget = 3 * feature_estimate(&metas[0]);
+        let pairs = vec![(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (5, 6), (0, 1)];
+        let runs = feature_runs(&metas, pairs.clone(), budget, |&(i, j)| [i, j]);
+        assert_eq!(runs.concat(), pairs);
+        // A pair's pages already in the run cost nothing more: 0, 1, 2 fit.
+        assert_eq!(runs[0], vec![(0, 1), (1, 2), (0, 2)]);
+        for run in &runs {
+            let mut pages: Vec<usize> = run.iter().flat_map(|&(i, j)| [i, j]).collect();
+            pages.sort_unstable();
+            pages.dedup();
+            let bytes: usize = pages.iter().map(|&p| feature_estimate(&metas[p])).sum();
+            assert!(bytes <= budget || run.len() == 1, "{run:?}");
+        }
+        // The page over the budget is a run of its own pair.
+        assert!(runs.contains(&vec![(5, 6)]));
+        assert_eq!(runs.last(), Some(&vec![(0, 1)]));
+        assert!(feature_runs(&metas, Vec::<Vec<usize>>::new(), budget, |m| m.clone()).is_empty());
+    }
+
+    #[test]
+    fn copies_are_found_across_runs_of_features() {
+        // Made-up words, so that stories share no shingles.
+        let mut seed = 7u64;
+        let mut word = || {
+            let syllables = [
+                "ka", "lo", "mi", "ten", "ru", "sa", "vo", "deb", "ni", "pho",
+            ];
+            (0..3)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    syllables[(seed >> 33) as usize % syllables.len()]
+                })
+                .collect::<String>()
+        };
+        let stories: Vec<Vec<String>> = (0..6)
+            .map(|_| {
+                (0..8)
+                    .map(|_| {
+                        let words: Vec<String> = (0..12).map(|_| word()).collect();
+                        format!("The {}.", words.join(" "))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut docs = Vec::new();
+        for (k, sentences) in stories.iter().enumerate() {
+            // The page, an exact copy, a copy without its last sentence,
+            // and a rewrite: two words of each sentence changed.
+            let whole = sentences.join(" ");
+            let cut = sentences[..7].join(" ");
+            let reworded: Vec<String> = sentences
+                .iter()
+                .map(|s| {
+                    let mut words: Vec<&str> = s.split(' ').collect();
+                    words[4] = "harbour";
+                    words[9] = "yesterday";
+                    words.join(" ")
+                })
+                .collect();
+            let rewrite = reworded.join(" ");
+            for (v, body) in [&whole, &whole, &cut, &rewrite].into_iter().enumerate() {
+                let article = storyline_model::Article::plain(&format!("s{k}v{v}"), body);
+                docs.push(storyline_nlp::annotate(article));
+            }
+        }
+        // Each run of features holds one story's pages at most.
+        assert!(2 * (4 * stories[0].join(" ").len()) > FEATURE_BYTES);
+        let analysis = link(docs, Vec::new());
+        let mut related: Vec<(String, String, RelationKind)> = analysis
+            .relations
+            .iter()
+            .map(|r| ((&r.a).min(&r.b).clone(), (&r.a).max(&r.b).clone(), r.kind))
+            .collect();
+        related.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        use RelationKind::{Duplicate, Rewrite, Syndicated};
+        let expected: Vec<(String, String, RelationKind)> = (0..6)
+            .flat_map(|k| {
+                [
+                    (0, 1, Duplicate),
+                    (0, 2, Syndicated),
+                    (0, 3, Rewrite),
+                    (1, 2, Syndicated),
+                ]
+                .map(|(x, y, kind)| (format!("s{k}v{x}"), format!("s{k}v{y}"), kind))
+            })
+            .collect();
+        assert_eq!(related, expected);
+    }
+
+    #[test]
+    fn copy_pairs_come_a_component_at_a_time() {
+        let pairs = vec![(0, 5), (1, 2), (2, 7), (3, 4), (5, 9)];
+        assert_eq!(
+            copy_order(pairs, 10),
+            vec![(0, 5), (5, 9), (1, 2), (2, 7), (3, 4)]
+        );
+    }
 
     #[test]
     fn the_most_central_article_sums_up_an_event_and_ties_go_to_the_earliest() {

@@ -30,9 +30,6 @@ use serde::Deserialize;
 /// document; a larger file is reported, not truncated silently.
 pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Largest JSONL file (after decompression); lines are read one at a time.
-pub const MAX_JSONL_BYTES: u64 = 4 * 1024 * 1024 * 1024;
-
 /// Markup or flattened text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {
@@ -536,9 +533,13 @@ struct JsonlPage {
     title: Option<String>,
 }
 
+/// JSONL read a line at a time, each line bounded like a page
+/// ([`MAX_PAGE_BYTES`]) and the whole not at all: a stream on standard input
+/// has no end known in advance, and capping it (at 4 GiB, once) silently
+/// dropped the rest of a long stream.
 struct JsonlReader {
     name: String,
-    lines: BufReader<std::io::Take<Box<dyn Read + Send>>>,
+    lines: BufReader<Box<dyn Read + Send>>,
     line_no: usize,
     gz: bool,
     done: bool,
@@ -552,7 +553,8 @@ impl JsonlReader {
     fn new(name: String, reader: Box<dyn Read + Send>, gz: bool) -> Self {
         JsonlReader {
             name,
-            lines: BufReader::new(reader.take(MAX_JSONL_BYTES)),
+            // HTML pages make lines of hundreds of KB.
+            lines: BufReader::with_capacity(1 << 20, reader),
             line_no: 0,
             gz,
             done: false,
@@ -602,15 +604,41 @@ impl Iterator for JsonlReader {
                 }
             }
             if buf.len() as u64 > MAX_PAGE_BYTES {
-                // Skip the rest of the overlong line.
-                let mut sink = Vec::new();
-                let _ = self.lines.read_until(b'\n', &mut sink);
+                if let Err(e) = skip_line(&mut self.lines) {
+                    self.done = true;
+                    return Some(Err(IngestError::new(
+                        source,
+                        IngestErrorKind::read(e, self.gz),
+                    )));
+                }
                 return Some(Err(IngestError::new(source, IngestErrorKind::TooLarge)));
             }
             if buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
             return Some(parse_jsonl_line(source, buf));
+        }
+    }
+}
+
+/// Reads past the next newline (or to the end) without keeping what it
+/// passes: the rest of an overlong line can be of any length (a gzip bomb
+/// with no newline), and reading it into a buffer took that much memory.
+fn skip_line(r: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(at) => {
+                r.consume(at + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                r.consume(n);
+            }
         }
     }
 }
@@ -727,6 +755,41 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, bytes).unwrap();
         p
+    }
+
+    /// `head` bytes of `x`, then `tail`, made as they are read.
+    struct Made {
+        head: u64,
+        tail: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for Made {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.head == 0 {
+                return self.tail.read(buf);
+            }
+            let n = buf.len().min(self.head as usize);
+            buf[..n].fill(b'x');
+            self.head -= n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_jsonl_stream_is_read_to_its_end_past_an_overlong_line_and_past_4_gib() {
+        // One line of 4.5 GiB: past the 64 MiB a line may have, and past the
+        // 4 GiB a stream was once cut at (silently: the pages after it were
+        // never read).
+        let stream = Made {
+            head: 9 << 29,
+            tail: std::io::Cursor::new(b"\n{\"text\":\"after the long line\"}\n".to_vec()),
+        };
+        let out: Vec<_> = JsonlReader::new("stdin".into(), Box::new(stream), false).collect();
+        assert_eq!(out.len(), 2, "{out:?}");
+        let e = out[0].as_ref().unwrap_err();
+        assert_eq!(e.source_name, "stdin:1");
+        assert!(matches!(e.kind, IngestErrorKind::TooLarge), "{e:?}");
+        assert_eq!(out[1].as_ref().unwrap().content, "after the long line");
     }
 
     #[test]

@@ -172,6 +172,10 @@ enum Command {
         /// Skip the HTML run.
         #[arg(long)]
         no_html: bool,
+        /// Copies of each of the 793 WCXB pages in the HTML run (126 makes
+        /// ~100k pages; they are streamed to the ingest, not written out).
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        html_copies: usize,
         /// Skip the comparisons with trafilatura and datasketch.
         #[arg(long)]
         no_compare: bool,

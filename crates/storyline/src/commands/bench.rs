@@ -11,7 +11,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -24,9 +24,6 @@ use crate::output::line;
 const DATASKETCH: &str = include_str!("../../../../bench/datasketch_neardup.py");
 /// Pages of the near-duplicate comparison (datasketch is ~100× slower).
 const NEARDUP_PAGES: usize = 10_000;
-/// Copies of each WCXB page in the HTML run, each with a marker so that
-/// they are distinct inputs (they then link as duplicates, as reprints do).
-const HTML_COPIES: usize = 10;
 
 /// What to run.
 pub struct Options {
@@ -37,6 +34,10 @@ pub struct Options {
     pub data: PathBuf,
     /// Skip the HTML run.
     pub no_html: bool,
+    /// Copies of each WCXB page in the HTML run, each with a marker so that
+    /// they are distinct inputs (they then link as duplicates, as reprints
+    /// do).
+    pub html_copies: usize,
     /// Skip the comparisons with trafilatura and datasketch.
     pub no_compare: bool,
 }
@@ -151,7 +152,11 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
     let mut runs = Vec::new();
     for (n, path) in &files {
         say(&format!("ingesting {n} text pages…"));
-        runs.push(ingest(&format!("text {n}"), path, work.path())?);
+        runs.push(ingest(
+            &format!("text {n}"),
+            Input::File(path),
+            work.path(),
+        )?);
     }
 
     let wcxb_tgz = options.data.join("extraction-wcxb-articles-dev.tar.gz");
@@ -169,24 +174,28 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
             .into_iter()
             .map(|b| storyline_ingest::decode_bytes(&b, PageKind::Html).0)
             .collect();
-        let path = work.path().join("html.jsonl");
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        for k in 0..HTML_COPIES {
-            for (i, html) in html_pages.iter().enumerate() {
-                let rec = serde_json::json!({
-                    "url": format!("https://wcxb.invalid/{k}/{i}"),
-                    "html": format!("{html}\n<!-- copy {k} -->"),
-                });
-                writeln!(w, "{rec}")?;
-            }
-        }
-        w.flush()?;
+        let copies = options.html_copies;
         say(&format!(
-            "ingesting {} HTML pages ({} WCXB pages × {HTML_COPIES})…",
-            html_pages.len() * HTML_COPIES,
+            "ingesting {} HTML pages ({} WCXB pages × {copies})…",
+            html_pages.len() * copies,
             html_pages.len()
         ));
-        runs.push(ingest("html", &path, work.path())?);
+        // Streamed to the ingest: at ~190 KB a page, 100k pages written out
+        // first would take 19 GB of disk.
+        let pages = &html_pages;
+        let records = move |w: &mut dyn Write| -> std::io::Result<()> {
+            for k in 0..copies {
+                for (i, html) in pages.iter().enumerate() {
+                    let rec = serde_json::json!({
+                        "url": format!("https://wcxb.invalid/{k}/{i}"),
+                        "html": format!("{html}\n<!-- copy {k} -->"),
+                    });
+                    writeln!(w, "{rec}")?;
+                }
+            }
+            w.flush()
+        };
+        runs.push(ingest("html", Input::Stream(&records), work.path())?);
     }
 
     let mut comparisons = Vec::new();
@@ -279,30 +288,58 @@ fn print_report(r: &Report) -> Result<()> {
     Ok(())
 }
 
-/// `storyline ingest PATH --json` into a fresh store in `work`, in a child
-/// process.
-fn ingest(name: &str, input: &Path, work: &Path) -> Result<Run> {
+/// What a bench ingest reads.
+enum Input<'a> {
+    /// A file.
+    File(&'a Path),
+    /// JSONL records written to the ingest's standard input.
+    Stream(&'a (dyn Fn(&mut dyn Write) -> std::io::Result<()> + Sync)),
+}
+
+/// `storyline ingest INPUT --json` into a fresh store in `work`, in a child
+/// process (a stream is written to it from here, on a thread of its own).
+fn ingest(name: &str, input: Input, work: &Path) -> Result<Run> {
     let db = work.join(format!("{}.db", name.replace(' ', "-")));
     let exe = std::env::current_exe().context("finding this program to run `ingest`")?;
-    let out = Command::new(exe)
+    let (arg, what) = match input {
+        Input::File(path) => (path.as_os_str(), path.display().to_string()),
+        Input::Stream(_) => ("-".as_ref(), "- (the HTML pages)".to_string()),
+    };
+    let mut child = Command::new(exe)
         .arg("--db")
         .arg(&db)
         .arg("ingest")
-        .arg(input)
+        .arg(arg)
         .arg("--json")
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .context("running `storyline ingest`")?;
+    let stdin = child.stdin.take().context("the ingest's standard input")?;
+    let (out, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || match input {
+            Input::Stream(records) => records(&mut std::io::BufWriter::new(stdin)),
+            Input::File(_) => Ok(()),
+        });
+        let out = child.wait_with_output();
+        (out, writer.join())
+    });
+    let out = out.context("running `storyline ingest`")?;
     // Exit code 1: some pages failed (reported in the JSON); worse is fatal.
     if !matches!(out.status.code(), Some(0 | 1)) {
         bail!(
-            "`storyline ingest {}` failed ({}): {}",
-            input.display(),
+            "`storyline ingest {what}` failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
+    match written {
+        Ok(written) => written.with_context(|| format!("writing to `storyline ingest {what}`"))?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
     let r: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("`storyline ingest {}` printed no report", input.display()))?;
+        .with_context(|| format!("`storyline ingest {what}` printed no report"))?;
     let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
     let pages = (num("added") + num("already_stored") + num("failed")) as usize;
     let (page_s, link_s) = (num("pages_seconds"), num("link_seconds"));

@@ -55,12 +55,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             sizes,
             data,
             no_html,
+            html_copies,
             no_compare,
         } => bench::run(
             &bench::Options {
                 sizes,
                 data,
                 no_html,
+                html_copies,
                 no_compare,
             },
             cli.json,

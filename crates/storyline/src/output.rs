@@ -8,13 +8,22 @@ use storyline_model::{Analysis, Article, Entity, Event, Quote, Relation, Storyli
 /// Writes `value` as pretty JSON to stdout.
 pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out))
+        .map_err(to_stdout)
 }
 
 /// Writes a line to stdout.
 pub fn line(s: &str) -> io::Result<()> {
-    writeln!(io::stdout().lock(), "{s}")
+    writeln!(io::stdout().lock(), "{s}").map_err(to_stdout)
+}
+
+/// Says that an error was in writing the output, not in the store: a full
+/// disk under a redirected report read as if the ingest had failed. The
+/// kind is kept (a closed pipe is not reported).
+fn to_stdout(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("writing to standard output: {e}"))
 }
 
 fn table(header: &[&str]) -> Table {
@@ -35,7 +44,7 @@ fn terminal_width() -> Option<(u16, u16)> {
 }
 
 fn print(t: &Table) -> io::Result<()> {
-    writeln!(io::stdout().lock(), "{t}")
+    writeln!(io::stdout().lock(), "{t}").map_err(to_stdout)
 }
 
 /// Shortens to `n` characters with an ellipsis.

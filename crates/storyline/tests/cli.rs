@@ -570,6 +570,30 @@ fn store_errors_name_the_file() {
 }
 
 #[test]
+fn a_report_that_cannot_be_written_says_so() {
+    // A full disk under a redirected report (Linux's /dev/full).
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let page = examples().join("02-coastal-herald.txt");
+    let out = bin()
+        .args(["--json", "ingest", page.to_str().unwrap(), "--db"])
+        .arg(&db)
+        .stdout(full)
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("writing to standard output"), "{err}");
+    // The page was stored all the same.
+    let out = run(&["--json", "--db", db.to_str().unwrap(), "events"]);
+    assert_eq!(json_of(&out).as_array().map(Vec::len), Some(1), "{out:?}");
+}
+
+#[test]
 fn demo_runs_and_summarises() {
     let out = run(&["demo"]);
     assert!(

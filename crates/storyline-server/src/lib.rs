@@ -417,16 +417,42 @@ async fn api_events(
     Ok(Json(p.fetch(&s, |st, at, l| st.events_page(at, l))?))
 }
 
-/// An event with what the event page needs: its articles, their quotes,
-/// the copy/rewrite links among them and who each article names.
+/// An event with what the event page needs: a page of its articles (in
+/// publication order), their quotes, the copy/rewrite links among them and
+/// who each names. A wire story can have thousands of reprints: all their
+/// bodies at once would be tens of MB, and every one was parsed per request.
 #[derive(Serialize)]
 struct EventDetail {
     event: storyline_model::Event,
+    /// All its articles; `articles` holds those from `article_offset` on.
+    article_count: usize,
+    article_offset: usize,
     articles: Vec<storyline_model::Article>,
     quotes: Vec<storyline_model::Quote>,
     relations: Vec<storyline_model::Relation>,
     names: Vec<EventName>,
 }
+
+/// Which of an event's articles to show: `offset` (default 0) and `limit`
+/// (default per caller, at most [`MAX_LIMIT`]).
+#[derive(Debug, Deserialize, Default)]
+pub struct ArticlePage {
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+impl ArticlePage {
+    /// The first article shown and how many at most.
+    fn bounds(&self, default: usize) -> (usize, usize) {
+        (
+            self.offset.unwrap_or(0),
+            self.limit.unwrap_or(default).clamp(1, MAX_LIMIT),
+        )
+    }
+}
+
+/// Articles of an event the API returns by default.
+const EVENT_ARTICLES: usize = 50;
 
 /// Someone or something named in an event, and which of its articles name it.
 #[derive(Serialize)]
@@ -438,11 +464,22 @@ struct EventName {
     articles: Vec<String>,
 }
 
-fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError> {
+fn event_detail(
+    store: &Store,
+    id: &str,
+    (offset, limit): (usize, usize),
+) -> Result<Option<EventDetail>, ApiError> {
     let map = |e: storyline_store::StoreError| ApiError::internal(&e.to_string());
     let Some(event) = store.event(id).map_err(map)? else {
         return Ok(None);
     };
+    let shown: Vec<String> = event
+        .articles
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .collect();
     let mut articles = Vec::new();
     let mut names: Vec<EventName> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = Default::default();
@@ -450,7 +487,7 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
     // resolved once.
     let mut resolved: std::collections::HashMap<String, Option<(String, String)>> =
         Default::default();
-    for a in &event.articles {
+    for a in &shown {
         let Some(ann) = store.annotated(a).map_err(map)? else {
             continue;
         };
@@ -491,11 +528,13 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
             .then_with(|| x.name.cmp(&y.name))
     });
     let mut quotes = Vec::new();
-    for a in &event.articles {
+    for a in &shown {
         quotes.extend(store.quotes_of_article(a).map_err(map)?);
     }
-    let relations = store.relations_among(&event.articles).map_err(map)?;
+    let relations = store.relations_among(&shown).map_err(map)?;
     Ok(Some(EventDetail {
+        article_count: event.articles.len(),
+        article_offset: offset,
         event,
         articles,
         quotes,
@@ -507,10 +546,11 @@ fn event_detail(store: &Store, id: &str) -> Result<Option<EventDetail>, ApiError
 async fn api_event(
     State(s): State<Arc<AppState>>,
     UrlPath(id): UrlPath<String>,
+    Query(p): Query<ArticlePage>,
 ) -> Result<Json<EventDetail>, ApiError> {
     let id = safe_id(&id)?;
     let store = s.lock()?;
-    event_detail(&store, id)?
+    event_detail(&store, id, p.bounds(EVENT_ARTICLES))?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("such event"))
 }

@@ -16,8 +16,8 @@ use storyline_model::{Article, Event, Quote};
 use storyline_store::Start;
 
 use crate::{
-    attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, Page, SearchQuery,
-    TimelineQuery,
+    attr, esc, event_detail, safe_id, timeline_events, ApiError, AppState, ArticlePage, Page,
+    SearchQuery, TimelineQuery,
 };
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -220,11 +220,19 @@ fn span_link(article: &str, start: u32, end: u32, label: &str) -> String {
     )
 }
 
-async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> PageResult {
+/// Outlets an event page sets side by side at a time.
+const EVENT_PAGE_ARTICLES: usize = 20;
+
+async fn event_page(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+    Query(p): Query<ArticlePage>,
+) -> PageResult {
     let id = safe_id(&id)?.to_string();
+    let (offset, limit) = p.bounds(EVENT_PAGE_ARTICLES);
     let detail = {
         let store = s.lock()?;
-        event_detail(&store, &id)?
+        event_detail(&store, &id, (offset, limit))?
     };
     let d = detail.ok_or_else(|| PageError(StatusCode::NOT_FOUND, "no such event".into()))?;
     let mut html = format!(
@@ -232,6 +240,29 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         esc(&d.event.title),
         event_when(&d.event)
     );
+    // Which outlets these are, when there are more than one page of them.
+    let mut pager = String::new();
+    if d.article_count > d.articles.len() && !d.articles.is_empty() {
+        let _ = write!(
+            pager,
+            "<p class=\"meta\">Articles {}–{} of {}",
+            offset + 1,
+            offset + d.articles.len(),
+            d.article_count
+        );
+        let at = |o: usize| format!("/events/{}?offset={o}&amp;limit={limit}", attr(&q(&id)));
+        if offset > 0 {
+            let _ = write!(
+                pager,
+                " · <a href=\"{}\">earlier</a>",
+                at(offset.saturating_sub(limit))
+            );
+        }
+        if offset + limit < d.article_count {
+            let _ = write!(pager, " · <a href=\"{}\">later</a>", at(offset + limit));
+        }
+        pager.push_str("</p>");
+    }
     // One line per wording of the date, each outlet that used it linked.
     let outlet_of = |id: &str| {
         d.articles
@@ -297,7 +328,9 @@ async fn event_page(State(s): State<Arc<AppState>>, UrlPath(id): UrlPath<String>
         group_first.clear();
     }
 
-    html.push_str("<h2>Outlets side by side</h2><div class=\"cols\">");
+    html.push_str("<h2>Outlets side by side</h2>");
+    html.push_str(&pager);
+    html.push_str("<div class=\"cols\">");
     for (a, ns) in &per_article {
         let outlet = a.outlet_or_source();
         let _ = write!(

@@ -512,6 +512,97 @@ fn long_timeline() -> (Router, tempfile::TempDir) {
     (router(state), dir)
 }
 
+/// One event of 130 copies of a story (a wire story and its reprints), as
+/// linking makes it.
+fn big_event() -> (Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let docs: Vec<storyline_model::AnnotatedArticle> = (0..130)
+        .map(|k| {
+            let a = article(&format!("a{k:03}"), &format!("Outlet {k}"), PLAIN);
+            storyline_nlp::annotate(a)
+        })
+        .collect();
+    let new: Vec<(String, storyline_model::AnnotatedArticle)> = docs
+        .iter()
+        .map(|d| (format!("h-{}", d.article.id), d.clone()))
+        .collect();
+    let analysis = storyline_link::link(docs, vec![]);
+    let mut store = Store::open(&db).unwrap();
+    store.commit(&new, &analysis).unwrap();
+    drop(store);
+    let state = Arc::new(AppState::open(&db, None).unwrap());
+    (router(state), dir)
+}
+
+#[tokio::test]
+async fn an_event_is_read_a_page_of_articles_at_a_time() {
+    let (app, _dir) = big_event();
+    let json = |body: &str| -> serde_json::Value { serde_json::from_str(body).unwrap() };
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let list = json(&get(&app, "/api/events").await.1);
+    assert_eq!(list["total"], 1, "{list:#}");
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let first = json(&get(&app, &format!("/api/events/{id}")).await.1);
+    assert_eq!(first["article_count"], 130);
+    assert_eq!(first["article_offset"], 0);
+    assert_eq!(ids(&first).len(), 50);
+    assert_eq!(ids(&first)[0], "a000");
+    // The names are those of the page's articles.
+    let strand = first["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "Olav Strand")
+        .unwrap_or_else(|| panic!("{:#}", first["names"]));
+    assert_eq!(strand["articles"].as_array().unwrap().len(), 50);
+    let last = json(&get(&app, &format!("/api/events/{id}?offset=120")).await.1);
+    assert_eq!(
+        ids(&last),
+        (120..130).map(|k| format!("a{k:03}")).collect::<Vec<_>>()
+    );
+    let quoted: Vec<&str> = last["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["article"].as_str().unwrap())
+        .collect();
+    assert!(quoted.len() >= 10, "{quoted:?}");
+    assert!(quoted.iter().all(|a| *a >= "a120"), "{quoted:?}");
+    // The copies' relations among the page's articles only.
+    let related = last["relations"].as_array().unwrap();
+    assert!(
+        related.iter().all(|r| r["b"].as_str().unwrap() >= "a120"),
+        "{related:?}"
+    );
+    let all = json(&get(&app, &format!("/api/events/{id}?limit=1000")).await.1);
+    assert_eq!(ids(&all).len(), 130);
+
+    let page = get(&app, &format!("/events/{id}")).await.1;
+    let has = |page: &str, s: &str| assert!(page.contains(s), "no {s:?} in the page");
+    has(&page, "Articles 1–20 of 130");
+    has(
+        &page,
+        &format!("href=\"/events/{id}?offset=20&amp;limit=20\">later<"),
+    );
+    assert!(!page.contains(">earlier<"));
+    assert_eq!(page.matches("<section class=\"col\">").count(), 20);
+    let page = get(&app, &format!("/events/{id}?offset=120")).await.1;
+    has(&page, "Articles 121–130 of 130");
+    has(
+        &page,
+        &format!("href=\"/events/{id}?offset=100&amp;limit=20\">earlier<"),
+    );
+    assert!(!page.contains(">later<"));
+}
+
 #[tokio::test]
 async fn the_timeline_is_read_a_page_at_a_time() {
     let (app, _dir) = long_timeline();

@@ -41,22 +41,45 @@ fn app(token: Option<&str>) -> (Router, tempfile::TempDir) {
 }
 
 fn state(token: Option<&str>) -> (Arc<AppState>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
     let docs = vec![
         storyline_nlp::annotate(article("a1", "Harbour <Post>", HOSTILE)),
         storyline_nlp::annotate(article("a2", "Coast Daily", PLAIN)),
     ];
+    let analysis = storyline_link::link(docs.clone(), vec![]);
+    stored(&docs, &analysis, token)
+}
+
+/// A fresh store holding `docs` and their `analysis`, open for serving.
+fn stored(
+    docs: &[storyline_model::AnnotatedArticle],
+    analysis: &storyline_model::Analysis,
+    token: Option<&str>,
+) -> (Arc<AppState>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
     let new: Vec<(String, storyline_model::AnnotatedArticle)> = docs
         .iter()
         .map(|d| (format!("h-{}", d.article.id), d.clone()))
         .collect();
-    let analysis = storyline_link::link(docs, vec![]);
     let mut store = Store::open(&db).unwrap();
-    store.commit(&new, &analysis).unwrap();
+    store.commit(&new, analysis).unwrap();
     drop(store);
     let state = Arc::new(AppState::open(&db, token.map(str::to_string)).unwrap());
     (state, dir)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// The ids of the records in `v[list]`.
+fn ids(v: &serde_json::Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} in {v:#}"))
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, axum::http::HeaderMap) {
@@ -449,8 +472,6 @@ fn long_timeline() -> (Router, tempfile::TempDir) {
     use storyline_model::{
         Analysis, AnnotatedArticle, Entity, EntityKind, Event, LocalEntity, Mention, Span,
     };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
     let docs: Vec<AnnotatedArticle> = (0..700)
         .map(|k| AnnotatedArticle {
             article: article(&format!("a{k:03}"), "Coast Daily", PLAIN),
@@ -501,60 +522,35 @@ fn long_timeline() -> (Router, tempfile::TempDir) {
         times: vec![],
         errors: vec![],
     };
-    let new: Vec<(String, AnnotatedArticle)> = docs
-        .iter()
-        .map(|d| (format!("h-{}", d.article.id), d.clone()))
-        .collect();
-    let mut store = Store::open(&db).unwrap();
-    store.commit(&new, &analysis).unwrap();
-    drop(store);
-    let state = Arc::new(AppState::open(&db, None).unwrap());
+    let (state, dir) = stored(&docs, &analysis, None);
     (router(state), dir)
 }
 
 /// One event of 130 copies of a story (a wire story and its reprints), as
 /// linking makes it.
 fn big_event() -> (Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
     let docs: Vec<storyline_model::AnnotatedArticle> = (0..130)
         .map(|k| {
             let a = article(&format!("a{k:03}"), &format!("Outlet {k}"), PLAIN);
             storyline_nlp::annotate(a)
         })
         .collect();
-    let new: Vec<(String, storyline_model::AnnotatedArticle)> = docs
-        .iter()
-        .map(|d| (format!("h-{}", d.article.id), d.clone()))
-        .collect();
-    let analysis = storyline_link::link(docs, vec![]);
-    let mut store = Store::open(&db).unwrap();
-    store.commit(&new, &analysis).unwrap();
-    drop(store);
-    let state = Arc::new(AppState::open(&db, None).unwrap());
+    let analysis = storyline_link::link(docs.clone(), vec![]);
+    let (state, dir) = stored(&docs, &analysis, None);
     (router(state), dir)
 }
 
 #[tokio::test]
 async fn an_event_is_read_a_page_of_articles_at_a_time() {
     let (app, _dir) = big_event();
-    let json = |body: &str| -> serde_json::Value { serde_json::from_str(body).unwrap() };
-    let ids = |v: &serde_json::Value| -> Vec<String> {
-        v["articles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let list = json(&get(&app, "/api/events").await.1);
     assert_eq!(list["total"], 1, "{list:#}");
     let id = list["items"][0]["id"].as_str().unwrap().to_string();
     let first = json(&get(&app, &format!("/api/events/{id}")).await.1);
     assert_eq!(first["article_count"], 130);
     assert_eq!(first["article_offset"], 0);
-    assert_eq!(ids(&first).len(), 50);
-    assert_eq!(ids(&first)[0], "a000");
+    assert_eq!(ids(&first, "articles").len(), 50);
+    assert_eq!(ids(&first, "articles")[0], "a000");
     // The names are those of the page's articles.
     let strand = first["names"]
         .as_array()
@@ -565,7 +561,7 @@ async fn an_event_is_read_a_page_of_articles_at_a_time() {
     assert_eq!(strand["articles"].as_array().unwrap().len(), 50);
     let last = json(&get(&app, &format!("/api/events/{id}?offset=120")).await.1);
     assert_eq!(
-        ids(&last),
+        ids(&last, "articles"),
         (120..130).map(|k| format!("a{k:03}")).collect::<Vec<_>>()
     );
     let quoted: Vec<&str> = last["quotes"]
@@ -583,7 +579,7 @@ async fn an_event_is_read_a_page_of_articles_at_a_time() {
         "{related:?}"
     );
     let all = json(&get(&app, &format!("/api/events/{id}?limit=1000")).await.1);
-    assert_eq!(ids(&all).len(), 130);
+    assert_eq!(ids(&all, "articles").len(), 130);
 
     let page = get(&app, &format!("/events/{id}")).await.1;
     let has = |page: &str, s: &str| assert!(page.contains(s), "no {s:?} in the page");
@@ -606,15 +602,6 @@ async fn an_event_is_read_a_page_of_articles_at_a_time() {
 #[tokio::test]
 async fn the_timeline_is_read_a_page_at_a_time() {
     let (app, _dir) = long_timeline();
-    let json = |body: &str| -> serde_json::Value { serde_json::from_str(body).unwrap() };
-    let ids = |v: &serde_json::Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let (status, body, _) = get(&app, "/api/timeline?offset=10&limit=3").await;
     assert_eq!(status, StatusCode::OK);
     let v = json(&body);
@@ -626,13 +613,13 @@ async fn the_timeline_is_read_a_page_at_a_time() {
         ),
         (Some(700), Some(10), Some(3))
     );
-    assert_eq!(ids(&v), ["e010", "e011", "e012"]);
+    assert_eq!(ids(&v, "items"), ["e010", "e011", "e012"]);
     // Pages are capped like every list's, and the filters page the same way.
     let v = json(&get(&app, "/api/timeline?limit=100000").await.1);
     assert_eq!(v["items"].as_array().unwrap().len(), MAX_LIMIT);
     let v = json(&get(&app, "/api/timeline?entity=a%26b&offset=698").await.1);
     assert_eq!(v["total"], 700);
-    assert_eq!(ids(&v), ["e698", "e699"]);
+    assert_eq!(ids(&v, "items"), ["e698", "e699"]);
     for bad in ["/api/timeline?entity=nobody", "/api/timeline?storyline=s9"] {
         assert_eq!(get(&app, bad).await.0, StatusCode::NOT_FOUND, "{bad}");
     }

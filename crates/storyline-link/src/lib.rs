@@ -548,12 +548,15 @@ fn feature_runs<T, P: IntoIterator<Item = usize>>(
                 .map(|&p| feature_estimate(&metas[p]))
                 .sum()
         };
-        if !run.is_empty() && bytes + cost(&seen) > budget {
+        let mut more = cost(&seen);
+        if !run.is_empty() && bytes + more > budget {
+            // The item starts the next run, where all its pages are new.
             runs.push(std::mem::take(&mut run));
             seen.clear();
             bytes = 0;
+            more = cost(&seen);
         }
-        bytes += cost(&seen);
+        bytes += more;
         seen.extend(at);
         run.push(item);
     }

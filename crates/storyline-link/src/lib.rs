@@ -59,6 +59,27 @@ pub struct Step {
     pub peak_rss_mib: Option<f64>,
 }
 
+/// The steps [`link_source`] times, in the order they end when its two
+/// halves run one after the other (side by side, the events half's
+/// `copies` … `describe_events` and the entities half's `entities`,
+/// `quotes` end interleaved). A progress display counts them.
+pub const STEPS: [&str; 10] = [
+    "read",
+    "copies",
+    "vectors",
+    "events",
+    "rewrites",
+    "describe_events",
+    "entities",
+    "quotes",
+    "entity_events",
+    "storylines",
+];
+
+/// Told of each step of [`link_source`] as it ends, from whichever thread
+/// ran it.
+pub type OnStep<'a> = &'a (dyn Fn(&Step) + Sync);
+
 /// Times consecutive [`Step`]s: each ends where the next starts.
 pub struct StepClock {
     wall: std::time::Instant,
@@ -235,7 +256,21 @@ fn map_all<S: DocSource, T: Send>(
 /// [`link`], also telling how long each step took.
 pub fn link_timed(docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> (Analysis, StepTimes) {
     let mut src = InMemory::new(docs);
-    let mut analysis = Analysis {
+    let mut analysis = empty_analysis();
+    let steps = match link_source(&mut src, &mut analysis, &|_| {}) {
+        Ok(steps) => steps,
+        Err(never) => match never {},
+    };
+    let docs = src.into_docs();
+    analysis.times = docs.iter().flat_map(|d| d.times.iter().cloned()).collect();
+    analysis.articles = docs.into_iter().map(|d| d.article).collect();
+    analysis.errors = errors;
+    (analysis, steps)
+}
+
+/// An analysis with nothing in it yet: a [`Sink`] to link into.
+fn empty_analysis() -> Analysis {
+    Analysis {
         schema_version: SCHEMA_VERSION,
         articles: Vec::new(),
         relations: Vec::new(),
@@ -245,16 +280,7 @@ pub fn link_timed(docs: Vec<AnnotatedArticle>, errors: Vec<InputError>) -> (Anal
         quotes: Vec::new(),
         times: Vec::new(),
         errors: Vec::new(),
-    };
-    let steps = match link_source(&mut src, &mut analysis) {
-        Ok(steps) => steps,
-        Err(never) => match never {},
-    };
-    let docs = src.into_docs();
-    analysis.times = docs.iter().flat_map(|d| d.times.iter().cloned()).collect();
-    analysis.articles = docs.into_iter().map(|d| d.article).collect();
-    analysis.errors = errors;
-    (analysis, steps)
+    }
 }
 
 /// What linking keeps of each article between its passes over them
@@ -306,10 +332,12 @@ impl Meta {
 /// events, entities, quotes and storylines — and gives each part to
 /// `sink` as soon as it is final (articles and times are the caller's).
 /// Reads `src` a few times over, holding only what each step needs; see
-/// [`DocSource`]. The steps' times include giving their rows to `sink`.
+/// [`DocSource`]. The steps' times include giving their rows to `sink`;
+/// `on_step` hears of each ([`STEPS`]) as it ends.
 pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     src: &mut S,
     sink: &mut K,
+    on_step: OnStep<'_>,
 ) -> Result<StepTimes, S::Error> {
     let mut clock = StepClock::start();
     let n = src.len();
@@ -368,7 +396,9 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
             names.add(page_names);
         }
     })?;
-    let mut steps: StepTimes = vec![clock.step("read")];
+    let read = clock.step("read");
+    on_step(&read);
+    let mut steps: StepTimes = vec![read];
 
     // The two halves of linking need only what the first pass kept: the
     // events half (copies, events, rewrites, their descriptions) and the
@@ -397,10 +427,11 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
                         vectors,
                         idf.into_weights(),
                         all,
+                        on_step,
                     );
                     half.map(|half| (half, recorded))
                 });
-                let entities_half = entities_half(src, sink, metas, names, all);
+                let entities_half = entities_half(src, sink, metas, names, all, on_step);
                 let events_half = events_thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -422,8 +453,9 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
                 vectors,
                 idf.into_weights(),
                 &all,
+                on_step,
             )?;
-            let entities_half = entities_half(src, sink, &metas, names, &all)?;
+            let entities_half = entities_half(src, sink, &metas, names, &all, on_step)?;
             (events_half, entities_half)
         }
     };
@@ -432,12 +464,14 @@ pub fn link_source<S: DocSource, K: Sink<Error = S::Error>>(
     clock = StepClock::start();
     write_entity_events(sink, &event_members, &events, &entities, &entity_of)?;
     steps.push(clock.step("entity_events"));
+    on_step(&steps[steps.len() - 1]);
     let storylines: Vec<Storyline> = story_groups
         .into_iter()
         .map(|group| describe_storyline(&events, &event_members, &group, &entities, &entity_of))
         .collect();
     sink.storylines(&storylines)?;
     steps.push(clock.step("storylines"));
+    on_step(&steps[steps.len() - 1]);
     Ok(steps)
 }
 
@@ -631,10 +665,15 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     vectors: text::VectorCounter,
     weights: similarity::Weights,
     all: &[usize],
+    on_step: OnStep<'_>,
 ) -> Result<EventsHalf, S::Error> {
     let mut steps: StepTimes = Vec::new();
     let mut clock = StepClock::start();
-    let mut step = |name: &'static str| steps.push(clock.step(name));
+    let mut step = |name: &'static str| {
+        let step = clock.step(name);
+        on_step(&step);
+        steps.push(step);
+    };
     // Copies first: they also bind articles into one event. Candidates
     // come from one pass over the keys in arrival order. Only the pages of
     // candidate pairs are read again for their features, a run of pairs at
@@ -782,10 +821,15 @@ fn entities_half<S: DocSource, K: Sink<Error = S::Error>>(
     metas: &[Meta],
     names: EntityNames,
     all: &[usize],
+    on_step: OnStep<'_>,
 ) -> Result<EntitiesHalf, S::Error> {
     let mut steps: StepTimes = Vec::new();
     let mut clock = StepClock::start();
-    let mut step = |name: &'static str| steps.push(clock.step(name));
+    let mut step = |name: &'static str| {
+        let step = clock.step(name);
+        on_step(&step);
+        steps.push(step);
+    };
     // The quotes are read on the entities' second pass: their speakers
     // are merged entities.
     let mut raw_quotes = RawQuotes::default();
@@ -1979,6 +2023,44 @@ mod tests {
             })
             .collect();
         assert_eq!(related, expected);
+    }
+
+    #[test]
+    fn each_step_is_heard_once_as_it_ends() {
+        let docs: Vec<AnnotatedArticle> = [
+            "Mr Halvik said on Monday that the port would reopen.",
+            "Mr Halvik said on Monday that the port would reopen soon.",
+            "The storm closed three schools in Varna.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            storyline_nlp::annotate(storyline_model::Article::plain(&format!("p{i}"), body))
+        })
+        .collect();
+        let heard = std::sync::Mutex::new(Vec::new());
+        let on_step = |s: &Step| heard.lock().unwrap().push(s.name);
+        let steps = match link_source(&mut InMemory::new(docs), &mut empty_analysis(), &on_step) {
+            Ok(steps) => steps,
+            Err(never) => match never {},
+        };
+        let heard = heard.into_inner().unwrap();
+        // Heard as they ended: the halves' steps may interleave, each half's
+        // in its own order.
+        let returned: Vec<&str> = steps.iter().map(|s| s.name).collect();
+        let mut sorted = heard.clone();
+        sorted.sort_unstable();
+        let mut all = STEPS.to_vec();
+        all.sort_unstable();
+        assert_eq!(sorted, all, "heard {heard:?}");
+        let mut returned_sorted = returned.clone();
+        returned_sorted.sort_unstable();
+        assert_eq!(returned_sorted, all);
+        for half in [&STEPS[1..6], &STEPS[6..8]] {
+            let order: Vec<&str> = heard.iter().copied().filter(|n| half.contains(n)).collect();
+            assert_eq!(order, half);
+        }
+        assert_eq!((heard[0], heard[9]), ("read", "storylines"));
     }
 
     #[test]

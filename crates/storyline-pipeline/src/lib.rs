@@ -267,7 +267,21 @@ pub enum Stage {
         /// Articles being linked.
         articles: usize,
     },
+    /// A step of that linking ended ([`IngestReport::link_steps`]): minutes
+    /// at a million pages, so a display can tell how far it is.
+    Linked {
+        /// The step that ended.
+        step: &'static str,
+        /// Steps ended so far, this one included.
+        done: usize,
+        /// Steps in all ([`LINK_STEPS`]).
+        of: usize,
+    },
 }
+
+/// Steps of linking a store: loading its order, [`storyline_link::STEPS`],
+/// then writing the derived tables' indexes and counts.
+pub const LINK_STEPS: usize = storyline_link::STEPS.len() + 2;
 
 /// Adds pages to a store and re-links everything: a new page can join an
 /// existing event, and the result equals linking all pages at once. Pages
@@ -293,7 +307,7 @@ pub fn ingest_with_progress(
     store: &mut Store,
     docs: impl Iterator<Item = Result<RawDoc, IngestError>> + Send,
     options: IngestOptions,
-    mut progress: impl FnMut(Stage),
+    mut progress: impl FnMut(Stage) + Send,
 ) -> Result<IngestReport, StoreError> {
     let chunk = options.chunk.max(1);
     let start = std::time::Instant::now();
@@ -393,7 +407,7 @@ pub fn ingest_with_progress(
 pub fn link(
     store: &mut Store,
     force: bool,
-    mut progress: impl FnMut(Stage),
+    mut progress: impl FnMut(Stage) + Send,
 ) -> Result<LinkReport, StoreError> {
     if force {
         store.mark_unlinked()?;
@@ -414,7 +428,7 @@ pub fn link(
 /// Links the store if it needs it: seconds, and seconds per step.
 fn link_store(
     store: &mut Store,
-    progress: &mut impl FnMut(Stage),
+    progress: &mut (impl FnMut(Stage) + Send),
 ) -> Result<(f64, storyline_link::StepTimes), StoreError> {
     let start = std::time::Instant::now();
     let mut load = StepClock::start();
@@ -428,15 +442,32 @@ fn link_store(
             articles: docs.order.len(),
         });
         let load = load.step("load");
+        // Linking's two halves end their steps on two threads.
+        let done = std::sync::Mutex::new((0, &mut *progress));
+        let ended = |step: &storyline_link::Step| {
+            let mut held = done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (count, progress) = &mut *held;
+            *count += 1;
+            progress(Stage::Linked {
+                step: step.name,
+                done: *count,
+                of: LINK_STEPS,
+            });
+        };
+        ended(&load);
         // Each part is written as linking finishes it, in one transaction
         // committed at the end.
         let mut sink = StoreSink(store.derived_writer()?);
-        let steps = storyline_link::link_source(&mut docs, &mut sink)?;
+        let steps = storyline_link::link_source(&mut docs, &mut sink, &ended)?;
         let mut write = StepClock::start();
         sink.0.finish()?;
+        let write = write.step("write");
+        ended(&write);
         link_steps.push(load);
         link_steps.extend(steps);
-        link_steps.push(write.step("write"));
+        link_steps.push(write);
     }
     Ok((start.elapsed().as_secs_f64(), link_steps))
 }
@@ -717,6 +748,58 @@ mod tests {
         let report = second.join().unwrap();
         assert_eq!((report.added, report.already_stored), (0, n));
         assert_eq!(report.articles, n);
+    }
+
+    #[test]
+    fn linking_tells_each_step_as_it_ends() {
+        let paths = example_paths();
+        let mut store = Store::open_in_memory().unwrap();
+        let mut stages = Vec::new();
+        let report = ingest_with_progress(
+            &mut store,
+            storyline_ingest::read_paths(&paths),
+            IngestOptions::default(),
+            |stage| stages.push(stage),
+        )
+        .unwrap();
+        // Pages first, then the start of linking, then each step once.
+        let start = stages
+            .iter()
+            .position(|s| matches!(s, Stage::Linking { .. }))
+            .expect("linking started");
+        assert!(stages[..start]
+            .iter()
+            .all(|s| matches!(s, Stage::Pages { .. })));
+        assert_eq!(
+            stages[start],
+            Stage::Linking {
+                articles: report.articles
+            }
+        );
+        let ended: Vec<(&str, usize, usize)> = stages[start + 1..]
+            .iter()
+            .map(|s| match *s {
+                Stage::Linked { step, done, of } => (step, done, of),
+                other => panic!("{other:?} after linking started"),
+            })
+            .collect();
+        let mut names: Vec<&str> = ended.iter().map(|e| e.0).collect();
+        assert_eq!((names[0], names[LINK_STEPS - 1]), ("load", "write"));
+        assert_eq!(
+            ended.iter().map(|e| (e.1, e.2)).collect::<Vec<_>>(),
+            (1..=LINK_STEPS)
+                .map(|d| (d, LINK_STEPS))
+                .collect::<Vec<_>>()
+        );
+        // The same steps as the report's.
+        let mut reported: Vec<&str> = report.link_steps.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        reported.sort_unstable();
+        assert_eq!(names, reported);
+        // Nothing to link: no linking stages.
+        let mut again = Vec::new();
+        link(&mut store, false, |stage| again.push(stage)).unwrap();
+        assert!(again.is_empty(), "{again:?}");
     }
 
     #[test]

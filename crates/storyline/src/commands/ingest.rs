@@ -26,6 +26,7 @@ pub fn run(
     let docs = storyline_ingest::read_paths_counting(paths, bytes.clone());
     let bar = progress_bar(storyline_ingest::input_size(paths));
     let start = Instant::now();
+    let mut linking = 0;
     let report =
         storyline_pipeline::ingest_with_progress(&mut store, docs, options, |stage| match stage {
             Stage::Pages { read, added } => {
@@ -33,10 +34,7 @@ pub fn run(
                 let rate = read as f64 / start.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!("{read} pages ({added} new), {rate:.0} pages/s"));
             }
-            Stage::Linking { articles } => {
-                bar.set_position(bytes.load(Ordering::Relaxed));
-                bar.set_message(format!("linking {articles} articles"));
-            }
+            stage => show_linking(&bar, stage, &mut linking),
         });
     bar.finish_and_clear();
     let report = report?;
@@ -68,10 +66,9 @@ pub fn run(
 pub fn link(db: &Path, force: bool, json: bool) -> Result<ExitCode> {
     let mut store = super::open(db)?;
     let bar = progress_bar(0);
+    let mut linking = 0;
     let report = storyline_pipeline::link(&mut store, force, |stage| {
-        if let Stage::Linking { articles } = stage {
-            bar.set_message(format!("linking {articles} articles"));
-        }
+        show_linking(&bar, stage, &mut linking)
     });
     bar.finish_and_clear();
     let report = report?;
@@ -150,6 +147,31 @@ pub fn check(db: &Path, json: bool) -> Result<ExitCode> {
     })
 }
 
+/// Shows how far linking is on `bar`: from its start a spinner with the
+/// time elapsed (the input is all read by then, so a bar over its bytes
+/// would sit full with an ETA of 0 for the minutes linking takes at a
+/// million pages), then each step as it ends. `articles` keeps the count
+/// the start gave.
+fn show_linking(bar: &ProgressBar, stage: Stage, articles: &mut usize) {
+    match stage {
+        Stage::Linking { articles: n } => {
+            *articles = n;
+            bar.set_style(spinner_style());
+            bar.set_message(format!("linking {n} articles"));
+        }
+        Stage::Linked { step, done, of } => {
+            bar.set_message(format!(
+                "linking {articles} articles: {done}/{of} steps ({step} done)"
+            ));
+        }
+        Stage::Pages { .. } => {}
+    }
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template")
+}
+
 /// A bar over the input's bytes with pages/s and an ETA, drawn on standard
 /// error only when it is a terminal (quiet in pipes, logs and CI).
 fn progress_bar(total: u64) -> ProgressBar {
@@ -157,12 +179,12 @@ fn progress_bar(total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = if total > 0 {
-        "{bar:30} {bytes}/{total_bytes} {msg} ETA {eta}"
+    bar.set_style(if total > 0 {
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} ETA {eta}")
+            .expect("valid template")
     } else {
-        "{spinner} {msg} {elapsed}"
-    };
-    bar.set_style(ProgressStyle::with_template(style).expect("valid template"));
+        spinner_style()
+    });
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }

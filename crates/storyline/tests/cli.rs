@@ -674,6 +674,8 @@ fn bench_ingests_each_size_of_a_corpus_grown_from_the_stories() {
         assert!(run["whole_pages_per_second"].as_f64().unwrap() > 0.0);
         assert!(run["page_stage_pages_per_second"].as_f64().unwrap() > 0.0);
         assert!(run["store_mib"].as_f64().unwrap() > 0.0);
+        // Reported, and at least what the store takes at the end.
+        assert!(run["peak_disk_mib"].as_f64().unwrap() >= run["store_mib"].as_f64().unwrap());
         // Copies and rewrites make fewer events than pages.
         let events = run["events"].as_u64().unwrap();
         assert!(events > 0 && events < n, "{events} events for {n} pages");

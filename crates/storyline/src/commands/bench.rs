@@ -57,6 +57,10 @@ struct Run {
     peak_rss_mib: Option<f64>,
     /// The store's file, write-ahead log and search index.
     store_mib: f64,
+    /// The most those took while the ingest ran, sampled every 200 ms:
+    /// linking's one transaction grows the write-ahead log until it
+    /// commits, so this is the free disk an ingest needs.
+    peak_disk_mib: f64,
     events: u64,
     /// Linking's steps as `ingest --json` reports them.
     link_steps: serde_json::Value,
@@ -229,10 +233,10 @@ pub fn run(options: &Options, json: bool) -> Result<ExitCode> {
 }
 
 fn print_report(r: &Report) -> Result<()> {
-    line("run           pages  page stage/s  linking s  whole pages/s  peak RSS MiB  store MiB  events")?;
+    line("run           pages  page stage/s  linking s  whole pages/s  peak RSS MiB  store MiB  peak disk MiB  events")?;
     for run in &r.runs {
         line(&format!(
-            "{:<11} {:>7}  {:>12.0}  {:>9.1}  {:>13.0}  {:>12}  {:>9.0}  {:>6}",
+            "{:<11} {:>7}  {:>12.0}  {:>9.1}  {:>13.0}  {:>12}  {:>9.0}  {:>13.0}  {:>6}",
             run.name,
             run.pages,
             run.page_stage_pages_per_second,
@@ -241,6 +245,7 @@ fn print_report(r: &Report) -> Result<()> {
             run.peak_rss_mib
                 .map_or_else(|| "-".to_string(), |m| format!("{m:.0}")),
             run.store_mib,
+            run.peak_disk_mib,
             run.events
         ))?;
     }
@@ -317,13 +322,26 @@ fn ingest(name: &str, input: Input, work: &Path) -> Result<Run> {
         .spawn()
         .context("running `storyline ingest`")?;
     let stdin = child.stdin.take().context("the ingest's standard input")?;
-    let (out, written) = std::thread::scope(|scope| {
+    let running = std::sync::atomic::AtomicBool::new(true);
+    let (out, written, peak_disk) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || match input {
             Input::Stream(records) => records(&mut std::io::BufWriter::new(stdin)),
             Input::File(_) => Ok(()),
         });
+        let sampler = scope.spawn(|| {
+            let mut peak = 0;
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(store_bytes(&db));
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            peak
+        });
         let out = child.wait_with_output();
-        (out, writer.join())
+        running.store(false, std::sync::atomic::Ordering::Relaxed);
+        let peak = sampler
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (out, writer.join(), peak)
     });
     let out = out.context("running `storyline ingest`")?;
     // Exit code 1: some pages failed (reported in the JSON); worse is fatal.
@@ -352,6 +370,7 @@ fn ingest(name: &str, input: Input, work: &Path) -> Result<Run> {
         whole_pages_per_second: pages as f64 / (page_s + link_s).max(1e-9),
         peak_rss_mib: r["peak_rss_mib"].as_f64(),
         store_mib: store_bytes(&db) as f64 / (1024.0 * 1024.0),
+        peak_disk_mib: peak_disk.max(store_bytes(&db)) as f64 / (1024.0 * 1024.0),
         events: r["events"].as_u64().unwrap_or(0),
         link_steps: r["link_steps"].clone(),
         latency_ms: query_latency(&db)

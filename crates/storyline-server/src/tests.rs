@@ -74,11 +74,16 @@ fn json(body: &str) -> serde_json::Value {
 
 /// The ids of the records in `v[list]`.
 fn ids(v: &serde_json::Value, list: &str) -> Vec<String> {
+    fields(v, list, "id")
+}
+
+/// The string `field` of each record in `v[list]`.
+fn fields(v: &serde_json::Value, list: &str, field: &str) -> Vec<String> {
     v[list]
         .as_array()
         .unwrap_or_else(|| panic!("no {list} in {v:#}"))
         .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
+        .map(|x| x[field].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -564,14 +569,9 @@ async fn an_event_is_read_a_page_of_articles_at_a_time() {
         ids(&last, "articles"),
         (120..130).map(|k| format!("a{k:03}")).collect::<Vec<_>>()
     );
-    let quoted: Vec<&str> = last["quotes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["article"].as_str().unwrap())
-        .collect();
+    let quoted = fields(&last, "quotes", "article");
     assert!(quoted.len() >= 10, "{quoted:?}");
-    assert!(quoted.iter().all(|a| *a >= "a120"), "{quoted:?}");
+    assert!(quoted.iter().all(|a| a.as_str() >= "a120"), "{quoted:?}");
     // The copies' relations among the page's articles only.
     let related = last["relations"].as_array().unwrap();
     assert!(
@@ -629,13 +629,10 @@ async fn the_timeline_is_read_a_page_at_a_time() {
         (&v["mention_count"], &v["mention_offset"]),
         (&700.into(), &690.into())
     );
-    let arts: Vec<&str> = v["mentions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["article"].as_str().unwrap())
-        .collect();
-    assert_eq!(arts, ["a690", "a691", "a692", "a693"]);
+    assert_eq!(
+        fields(&v, "mentions", "article"),
+        ["a690", "a691", "a692", "a693"]
+    );
     let v = json(&get(&app, "/api/entities/n1?offset=9999").await.1);
     assert_eq!(v["mention_offset"], 700);
     assert!(v["mentions"].as_array().unwrap().is_empty());

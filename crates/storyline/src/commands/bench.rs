@@ -361,6 +361,7 @@ fn ingest(name: &str, input: Input, work: &Path) -> Result<Run> {
     let num = |k: &str| r[k].as_f64().unwrap_or(0.0);
     let pages = (num("added") + num("already_stored") + num("failed")) as usize;
     let (page_s, link_s) = (num("pages_seconds"), num("link_seconds"));
+    let store = store_bytes(&db);
     let run = Run {
         name: name.to_string(),
         pages,
@@ -369,8 +370,8 @@ fn ingest(name: &str, input: Input, work: &Path) -> Result<Run> {
         page_stage_pages_per_second: pages as f64 / page_s.max(1e-9),
         whole_pages_per_second: pages as f64 / (page_s + link_s).max(1e-9),
         peak_rss_mib: r["peak_rss_mib"].as_f64(),
-        store_mib: store_bytes(&db) as f64 / (1024.0 * 1024.0),
-        peak_disk_mib: peak_disk.max(store_bytes(&db)) as f64 / (1024.0 * 1024.0),
+        store_mib: store as f64 / (1024.0 * 1024.0),
+        peak_disk_mib: peak_disk.max(store) as f64 / (1024.0 * 1024.0),
         events: r["events"].as_u64().unwrap_or(0),
         link_steps: r["link_steps"].clone(),
         latency_ms: query_latency(&db)

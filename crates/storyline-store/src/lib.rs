@@ -22,6 +22,7 @@ use cursor::Keyset;
 pub use cursor::{Cursor, Page, Start};
 pub use search::{iso_day, SearchFilter};
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -759,6 +760,11 @@ pub struct Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
+        // Articles staged are rolled back with the connection: so are they
+        // in the index.
+        if self.staged.get() > 0 {
+            let _ = self.search.discard();
+        }
         // Lets the index writer finish its merges and its lock go; an error
         // here leaves merging to the next writer.
         let _ = self.search.release();
@@ -929,7 +935,7 @@ impl Store {
         self.commit_staged()?;
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let added = insert_articles(&tx, &path, new)?;
+        let (added, _) = insert_articles(&tx, &path, new)?;
         write_derived(&tx, &path, analysis)?;
         tx.commit().map_err(|e| sql(&path, e))?;
         if added > 0 {
@@ -970,20 +976,32 @@ impl Store {
             self.conn.execute_batch("BEGIN").map_err(|e| self.err(e))?;
             self.staged_since.set(std::time::Instant::now());
         }
-        let added = insert_articles(&self.conn, &self.path, new).and_then(|added| {
+        let added = self.search_target().and_then(|(store, before)| {
+            let (added, rows) = insert_articles(&self.conn, &self.path, new)?;
             if added > 0 {
                 self.conn
                     .execute(MARK_UNLINKED, [])
                     .map_err(|e| self.err(e))?;
             }
-            Ok(added)
+            Ok((added, store, before, rows))
         });
         let added = match added {
-            Ok(added) => added,
+            Ok((added, store, before, rows)) => {
+                let rows: Vec<IndexRow<'_>> = rows
+                    .into_iter()
+                    .map(|(k, rowid)| index_row(rowid, &new[k].1))
+                    .collect();
+                // Not indexed now, they are read back at the commit.
+                if self.search.add_uncommitted(&rows, &store, before).is_err() {
+                    let _ = self.search.discard();
+                }
+                added
+            }
             Err(e) => {
                 // What was staged goes, as in a crash; the store stays usable.
                 self.staged.set(0);
                 let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.search.discard();
                 return Err(e);
             }
         };
@@ -1005,9 +1023,11 @@ impl Store {
         self.staged.set(0);
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.search.discard();
             return Err(self.err(e));
         }
-        self.index_added()
+        self.index_added()?;
+        self.search.store_committed().map_err(StoreError::Search)
     }
 
     /// Brings the search index up to date with the articles (after a run
@@ -1128,13 +1148,14 @@ impl Store {
         loop {
             let rows = stmt
                 .query_map(params![upto, search::SYNC_BATCH as i64], |r| {
+                    let owned = |s: Option<String>| s.map(Cow::Owned);
                     Ok(IndexRow {
                         rowid: r.get(0)?,
-                        title: r.get(1)?,
-                        outlet: r.get(2)?,
-                        language: r.get(3)?,
-                        published: r.get(4)?,
-                        body: r.get(5)?,
+                        title: owned(r.get(1)?),
+                        outlet: owned(r.get(2)?),
+                        language: owned(r.get(3)?),
+                        published: owned(r.get(4)?),
+                        body: Cow::Owned(r.get(5)?),
                         names: article_names(r.get::<_, Option<String>>(6)?.as_deref()),
                     })
                 })
@@ -1987,6 +2008,10 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
+        // The index commits what it holds below: articles staged are
+        // committed first, so that it never holds rows the store could
+        // still roll back.
+        self.commit_staged()?;
         let held = self.search.holds_writer();
         self.sync_search_within(std::time::Duration::ZERO)?;
         if held {
@@ -2344,13 +2369,16 @@ fn quotes_filter<'a>(
 }
 
 /// Inserts articles not yet stored (and their times); returns how many.
+/// Stores new articles: how many were not stored before, and the position
+/// in `new` and row number of each.
 fn insert_articles(
     tx: &Connection,
     path: &Path,
     new: &[(String, AnnotatedArticle)],
-) -> Result<usize> {
+) -> Result<(usize, Vec<(usize, i64)>)> {
     let e = |err| sql(path, err);
     let mut count = 0;
+    let mut rows = Vec::new();
     let mut ins = tx
             .prepare(
                 "INSERT OR IGNORE INTO articles (id, hash, source, url, title, outlet, published, language, annotated)
@@ -2360,7 +2388,7 @@ fn insert_articles(
     let mut times = tx
         .prepare("INSERT INTO times (article, start, json) VALUES (?1, ?2, ?3)")
         .map_err(e)?;
-    for (hash, a) in new {
+    for (k, (hash, a)) in new.iter().enumerate() {
         let art = &a.article;
         let json = serde_json::to_string(a).expect("annotated article serialises");
         let added = ins
@@ -2378,6 +2406,7 @@ fn insert_articles(
             .map_err(e)?;
         if added == 1 {
             count += 1;
+            rows.push((k, tx.last_insert_rowid()));
             for t in &a.times {
                 times
                     .execute(params![t.article, t.start, to_json(t)])
@@ -2385,7 +2414,25 @@ fn insert_articles(
             }
         }
     }
-    Ok(count)
+    Ok((count, rows))
+}
+
+/// What the search index takes of a stored article: what
+/// [`Store::sync_search`] reads back of its row.
+fn index_row(rowid: i64, a: &AnnotatedArticle) -> IndexRow<'_> {
+    let art = &a.article;
+    let mut names: Vec<String> = a.entities.iter().map(|n| name_term(&n.name)).collect();
+    names.sort_unstable();
+    names.dedup();
+    IndexRow {
+        rowid,
+        title: art.title.as_deref().map(Cow::Borrowed),
+        outlet: art.outlet.as_deref().map(Cow::Borrowed),
+        language: art.language.as_deref().map(Cow::Borrowed),
+        published: art.published.as_deref().map(Cow::Borrowed),
+        body: Cow::Borrowed(&art.body),
+        names,
+    }
 }
 
 /// Replaces the derived tables with `analysis` and marks the store linked.
@@ -4361,6 +4408,61 @@ mod tests {
     }
 
     #[test]
+    fn an_article_is_indexed_alike_as_staged_and_as_read_back() {
+        let mut a = annotated("a1", "Olav Strand and ÅSA Lind met.");
+        let person = |name: &str| LocalEntity {
+            name: name.into(),
+            kind: EntityKind::Person,
+            aliases: vec![],
+            mentions: vec![],
+            role: None,
+        };
+        a.entities.push(person("ÅSA Lind"));
+        a.entities.push(person("olav strand"));
+        a.entities.push(person(&"Ø".repeat(150)));
+        a.article.outlet = None;
+        let store = Store::open_in_memory().unwrap();
+        let (_, rows) =
+            insert_articles(&store.conn, &store.path, &[("h".into(), a.clone())]).unwrap();
+        let staged = index_row(rows[0].1, &a);
+        let read = store
+            .conn
+            .query_row(
+                "SELECT rowid, title, outlet, language, published,
+                        json_extract(annotated, '$.article.body'),
+                        json_extract(annotated, '$.entities')
+                 FROM articles",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        [1, 2, 3, 4].map(|k| r.get::<_, Option<String>>(k).unwrap()),
+                        r.get::<_, String>(5)?,
+                        article_names(r.get::<_, Option<String>>(6)?.as_deref()),
+                    ))
+                },
+            )
+            .unwrap();
+        let text = |c: &Option<Cow<'_, str>>| c.as_ref().map(|c| c.to_string());
+        assert_eq!(
+            (
+                staged.rowid,
+                [
+                    &staged.title,
+                    &staged.outlet,
+                    &staged.language,
+                    &staged.published
+                ]
+                .map(text),
+                staged.body.to_string(),
+                staged.names.clone(),
+            ),
+            read
+        );
+        assert_eq!(staged.names.len(), 3, "two names differ only in case");
+    }
+
+    #[test]
     fn staged_articles_are_stored_whole_at_their_commit_or_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
@@ -4381,11 +4483,21 @@ mod tests {
         assert_eq!(reader.counts().unwrap().0, 3);
         assert_eq!(writer.search("tugboats", 5).unwrap().len(), 3);
         // Dropped with an article staged (as in a crash), the store holds
-        // what was committed, sound, and the next run stores it again.
-        stage(&mut writer, "a4", "Last tugboats.");
+        // what was committed, sound, and the next run stores it again. The
+        // search index, which took the article as it was staged, drops it
+        // too: its row number goes to the next article stored.
+        assert_eq!(
+            writer
+                .stage_articles(
+                    &[("h-x".into(), annotated("x", "Zebras and tugboats."))],
+                    100
+                )
+                .unwrap(),
+            1
+        );
         drop(writer);
         let mut again = Store::open(&path).unwrap();
-        assert!(!again.has_hash("h-a4").unwrap());
+        assert!(!again.has_hash("h-x").unwrap());
         assert_eq!(again.counts().unwrap().0, 3);
         assert!(again.integrity_check().unwrap().is_empty());
         assert_eq!(stage(&mut again, "a4", "Last tugboats."), 1);
@@ -4395,6 +4507,15 @@ mod tests {
             .unwrap();
         assert_eq!(reader.counts().unwrap().0, 5);
         assert!(again.needs_link().unwrap());
+        assert!(again.search("zebras", 5).unwrap().is_empty());
+        let mut found: Vec<String> = again
+            .search("tugboats", 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.article)
+            .collect();
+        found.sort();
+        assert_eq!(found, ["a1", "a2", "a3", "a4", "a5"]);
     }
 
     #[test]

@@ -406,10 +406,7 @@ impl SearchIndex {
     /// After the store committed what [`SearchIndex::add_uncommitted`]
     /// indexed: those articles may be committed to the index now.
     pub(crate) fn store_committed(&self) -> Result<(), String> {
-        match self.slot()?.as_mut() {
-            Some(w) => self.commit_due(w),
-            None => Ok(()),
-        }
+        self.with_writer(|w| self.commit_due(w))
     }
 
     /// Drops what the writer holds uncommitted: the store rolled back
@@ -417,15 +414,21 @@ impl SearchIndex {
     /// holds were committed to the store, and the next sync reads them
     /// back).
     pub(crate) fn discard(&self) -> Result<(), String> {
-        let mut slot = self.slot()?;
-        let Some(w) = slot.as_mut() else {
-            return Ok(());
-        };
-        if w.pending.take().is_some() {
-            w.uncommitted = 0;
-            w.index.rollback().map_err(|e| self.err(e))?;
+        self.with_writer(|w| {
+            if w.pending.take().is_some() {
+                w.uncommitted = 0;
+                w.index.rollback().map_err(|e| self.err(e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `f` on the writer, if one is open.
+    fn with_writer(&self, f: impl FnOnce(&mut Writer) -> Result<(), String>) -> Result<(), String> {
+        match self.slot()?.as_mut() {
+            Some(w) => f(w),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Empties the index (it belonged to another store).
@@ -463,10 +466,7 @@ impl SearchIndex {
 
     /// Commits what the writer holds, if anything, so that searches see it.
     pub(crate) fn flush(&self) -> Result<(), String> {
-        match self.slot()?.as_mut() {
-            Some(w) => self.commit(w),
-            None => Ok(()),
-        }
+        self.with_writer(|w| self.commit(w))
     }
 
     /// Commits, then lets the writer go once its merges are done, so that

@@ -319,7 +319,7 @@ impl StoreError {
     /// Whether another connection held the store's write lock past the busy
     /// timeout (another ingest is writing or linking): worth a retry.
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Sqlite { source, .. } if busy(source))
+        matches!(self, StoreError::Sqlite { error, .. } if busy(error))
     }
 }
 
@@ -655,12 +655,14 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// SQLite failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Sqlite {
         /// The database file.
         path: PathBuf,
-        /// What SQLite said.
-        source: rusqlite::Error,
+        /// What SQLite said. Shown, and so not also given as the error's
+        /// source: rusqlite's error names its cause again ("database or
+        /// disk is full: Error code 13: database or disk is full").
+        error: rusqlite::Error,
     },
     /// The file was written by a newer storyline.
     #[error("{path}: schema version {found} is newer than this storyline supports ({supported}); upgrade storyline")]
@@ -2847,10 +2849,10 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("model types serialise")
 }
 
-fn sql(path: &Path, source: rusqlite::Error) -> StoreError {
+fn sql(path: &Path, error: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -4405,6 +4407,23 @@ mod tests {
                 "2025-01-02",
             )],
         )
+    }
+
+    #[test]
+    fn a_sqlite_error_says_what_failed_once() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".into()),
+        );
+        let err = sql(Path::new("s.db"), full);
+        // What `error: {err:#}` prints: the error and each source after it.
+        let mut told = err.to_string();
+        let mut cause = std::error::Error::source(&err);
+        while let Some(c) = cause {
+            told += &format!(": {c}");
+            cause = c.source();
+        }
+        assert_eq!(told, "s.db: database or disk is full");
     }
 
     #[test]

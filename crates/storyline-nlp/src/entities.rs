@@ -604,7 +604,8 @@ pub(crate) fn find_in(
             .into_iter()
             .filter_map(|f| tagged_candidate(text, toks, f))
             .collect();
-        cands.retain(|c| !tagged.iter().any(|t| t.start < c.end && c.start < t.end));
+        let overlaps = Overlaps::new(tagged.iter().map(|t| (t.start, t.end)));
+        cands.retain(|c| !overlaps.any(c.start, c.end));
         // Where the tagger saw no name, a bare capitalised pair is not
         // taken for a person without a title or cue.
         for c in &mut cands {
@@ -623,6 +624,38 @@ pub(crate) fn find_in(
     let mut ents = merge(text, cands);
     descriptions(text, toks, &mut ents);
     ents
+}
+
+/// Byte ranges, to ask whether any overlaps a given one in logarithmic
+/// time: comparing every candidate with every tagged name (or every
+/// sentence with every quotation) made a page of many names quadratic.
+pub(crate) struct Overlaps {
+    /// The ranges by start.
+    spans: Vec<(usize, usize)>,
+    /// The furthest end among the ranges up to each.
+    reach: Vec<usize>,
+}
+
+impl Overlaps {
+    pub(crate) fn new(ranges: impl Iterator<Item = (usize, usize)>) -> Overlaps {
+        let mut spans: Vec<(usize, usize)> = ranges.collect();
+        spans.sort_unstable();
+        let reach = spans
+            .iter()
+            .scan(0, |m, &(_, end)| {
+                *m = end.max(*m);
+                Some(*m)
+            })
+            .collect();
+        Overlaps { spans, reach }
+    }
+
+    /// Whether a range overlaps `start..end`: one starts before `end`
+    /// and ends after `start`.
+    pub(crate) fn any(&self, start: usize, end: usize) -> bool {
+        let before_end = self.spans.partition_point(|&(s, _)| s < end);
+        before_end > 0 && self.reach[before_end - 1] > start
+    }
 }
 
 /// Longest name kept, in words and in characters: "the Supreme People's
@@ -782,7 +815,9 @@ fn tagged_candidate(text: &str, toks: &[Tok<'_>], f: crate::ner::Found) -> Optio
     if name.chars().count() < 2 || NOT_NAMES.contains(&name.as_str()) {
         return None;
     }
-    if let Some(k) = toks.iter().rposition(|t| t.end <= f.start) {
+    // The word before the name (words are in order: a binary search, where
+    // a scan per name made a page of many names quadratic).
+    if let Some(k) = toks.partition_point(|t| t.end <= f.start).checked_sub(1) {
         let prev = toks[k].text.to_lowercase();
         person_cue |=
             is_title(toks[k].text) || PERSON_CUES_BEFORE.contains(&prev.trim_end_matches('.'));
@@ -1149,7 +1184,10 @@ fn merge(text: &str, cands: Vec<Candidate>) -> Vec<LocalEntity> {
                 if c.kind == EntityKind::Person && p.len() >= 2 {
                     for part in [&p[0], &p[p.len() - 1]] {
                         let list = by_part.entry(part.clone()).or_default();
-                        if !list.contains(&idx) {
+                        // Only this entity's other part can have put it
+                        // there, last (a scan of the list made a page naming
+                        // thousands of Kims quadratic).
+                        if list.last() != Some(&idx) {
                             list.push(idx);
                         }
                     }
@@ -1228,6 +1266,32 @@ fn apposition(text: &str, mentions: &[Span]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlaps_answer_as_comparing_every_range_would() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut r = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for _ in 0..300 {
+            let ranges: Vec<(usize, usize)> = (0..r(12))
+                .map(|_| {
+                    let a = r(50);
+                    (a, a + r(8))
+                })
+                .collect();
+            let overlaps = Overlaps::new(ranges.iter().copied());
+            for start in 0..60 {
+                for end in start..start + 6 {
+                    let every = ranges.iter().any(|&(s, e)| s < end && start < e);
+                    assert_eq!(overlaps.any(start, end), every, "{ranges:?} {start}..{end}");
+                }
+            }
+        }
+    }
 
     fn ent<'a>(ents: &'a [LocalEntity], name: &str) -> &'a LocalEntity {
         ents.iter()

@@ -310,6 +310,14 @@ fn viterbi(
 /// that name's tags ("the Halvik Port Authority" read once as a place and
 /// an organisation becomes the organisation found in a later sentence).
 fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
+    consistent_with(toks, tags, None);
+}
+
+/// [`consistent`], finding each name's occurrences by scanning every
+/// position (`indexed` false) or through an index of word sequences
+/// (`true`); `None` chooses by size. The scan compares each name with
+/// every word: a page naming thousands of distinct people took minutes.
+fn consistent_with(toks: &[Tok<'_>], tags: &mut [usize], indexed: Option<bool>) {
     let mut names: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < tags.len() {
@@ -328,6 +336,8 @@ fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
     }
     // Longest names first, so they win over their parts.
     names.sort_by_key(|&(a, b)| std::cmp::Reverse(b - a));
+    let indexed = indexed.unwrap_or(names.len() * toks.len() > SCAN_MAX);
+    let mut occurrences = Occurrences::new(toks, indexed);
     let mut seen: FxHashSet<Vec<&str>> = FxHashSet::default();
     // Words already given to a longer name.
     let mut fixed = vec![false; tags.len()];
@@ -341,10 +351,9 @@ fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
         }
         let begin = tags[a];
         let len = b - a;
-        for s in 0..=toks.len().saturating_sub(len) {
-            let here = (0..len).all(|k| toks[s + k].text == words[k]);
+        for s in occurrences.of(a, b) {
             let tagged = (s..s + len).any(|k| tags[k] != 0);
-            if here && tagged && !fixed[s..s + len].iter().any(|&f| f) {
+            if tagged && !fixed[s..s + len].iter().any(|&f| f) {
                 tags[s] = begin;
                 for t in &mut tags[s + 1..s + len] {
                     *t = begin + 1;
@@ -358,6 +367,76 @@ fn consistent(toks: &[Tok<'_>], tags: &mut [usize]) {
                 fixed[s..s + len].iter_mut().for_each(|f| *f = true);
             }
         }
+    }
+}
+
+/// Word comparisons past which [`consistent`] finds names through an
+/// index: a news page has a few dozen names and a few thousand words.
+const SCAN_MAX: usize = 1 << 20;
+
+/// Where runs of words occur in a document, for [`consistent_with`].
+struct Occurrences<'t, 'a> {
+    toks: &'t [Tok<'a>],
+    /// Each word's number (the same for the same word), when indexed.
+    ids: Option<Vec<u32>>,
+    /// The start of every run of `len` words, by the hash of their numbers,
+    /// for the last `len` asked about (names come longest first).
+    runs: Option<(usize, FxHashMap<u64, Vec<u32>>)>,
+}
+
+impl<'t, 'a> Occurrences<'t, 'a> {
+    fn new(toks: &'t [Tok<'a>], indexed: bool) -> Self {
+        let ids = indexed.then(|| {
+            let mut number: FxHashMap<&str, u32> = FxHashMap::default();
+            toks.iter()
+                .map(|t| {
+                    let next = number.len() as u32;
+                    *number.entry(t.text).or_insert(next)
+                })
+                .collect()
+        });
+        Occurrences {
+            toks,
+            ids,
+            runs: None,
+        }
+    }
+
+    /// Every start, ascending, of the words `toks[a..b]`.
+    fn of(&mut self, a: usize, b: usize) -> Vec<usize> {
+        let len = b - a;
+        let last = self.toks.len().saturating_sub(len);
+        let Some(ids) = &self.ids else {
+            let same = |s: usize| (0..len).all(|k| self.toks[s + k].text == self.toks[a + k].text);
+            return (0..=last).filter(|&s| same(s)).collect();
+        };
+        let hash = |run: &[u32]| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = rustc_hash::FxBuildHasher.build_hasher();
+            run.iter().for_each(|&x| h.write_u32(x));
+            h.finish()
+        };
+        if self.runs.as_ref().is_none_or(|(l, _)| *l != len) {
+            let mut runs: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            for s in 0..=last {
+                if s + len <= ids.len() {
+                    runs.entry(hash(&ids[s..s + len]))
+                        .or_default()
+                        .push(s as u32);
+                }
+            }
+            self.runs = Some((len, runs));
+        }
+        let (_, runs) = self.runs.as_ref().expect("made above");
+        let name = &ids[a..b];
+        runs.get(&hash(name)).map_or_else(Vec::new, |starts| {
+            // Equal hashes of unequal runs are told apart here.
+            starts
+                .iter()
+                .map(|&s| s as usize)
+                .filter(|&s| ids[s..s + len] == *name)
+                .collect()
+        })
     }
 }
 
@@ -864,6 +943,39 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small deterministic generator (xorshift) for the random cases.
+    fn rng(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut x = seed.max(1);
+        move |n| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn names_are_made_consistent_alike_by_scan_and_by_index() {
+        // Few distinct words, so that names recur, overlap and nest.
+        let vocab = [
+            "Kim", "Jong", "Un", "met", "the", "Lind", "Ana", "Port", "of",
+        ];
+        for seed in 1..400u64 {
+            let mut r = rng(seed);
+            let n = 1 + r(60);
+            let text: String = (0..n)
+                .map(|_| vocab[r(vocab.len())])
+                .collect::<Vec<_>>()
+                .join(" ");
+            let toks = entities::tokens(&text);
+            let tags: Vec<usize> = (0..toks.len()).map(|_| r(NT)).collect();
+            let (mut scanned, mut indexed) = (tags.clone(), tags.clone());
+            consistent_with(&toks, &mut scanned, Some(false));
+            consistent_with(&toks, &mut indexed, Some(true));
+            assert_eq!(scanned, indexed, "{text:?} tagged {tags:?}");
+        }
+    }
 
     fn example(text: &str, names: &[(&str, EntityKind)]) -> Example {
         let spans = names

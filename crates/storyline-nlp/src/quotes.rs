@@ -708,8 +708,9 @@ fn indirect(
     quoted: &[(usize, usize, usize, usize)],
 ) -> Vec<LocalQuote> {
     let mut out = Vec::new();
+    let quoted = crate::entities::Overlaps::new(quoted.iter().map(|q| (q.2, q.3)));
     for &(s, e) in sentences {
-        if quoted.iter().any(|q| q.2 < e && s < q.3) {
+        if quoted.any(s, e) {
             continue;
         }
         let words = words_in(text, s, e);

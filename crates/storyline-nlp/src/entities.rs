@@ -1269,13 +1269,7 @@ mod tests {
 
     #[test]
     fn overlaps_answer_as_comparing_every_range_would() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut r = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut r = crate::test_rng(0x9E37_79B9_7F4A_7C15);
         for _ in 0..300 {
             let ranges: Vec<(usize, usize)> = (0..r(12))
                 .map(|_| {

@@ -110,6 +110,19 @@ pub fn annotate(mut article: Article) -> AnnotatedArticle {
     }
 }
 
+/// A small deterministic generator (xorshift) for the tests' random
+/// cases: `r(n)` is below `n`.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut x = seed.max(1);
+    move |n| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -944,17 +944,6 @@ pub fn train(examples: &[Example], epochs: usize) -> Model {
 mod tests {
     use super::*;
 
-    /// A small deterministic generator (xorshift) for the random cases.
-    fn rng(seed: u64) -> impl FnMut(usize) -> usize {
-        let mut x = seed.max(1);
-        move |n| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        }
-    }
-
     #[test]
     fn names_are_made_consistent_alike_by_scan_and_by_index() {
         // Few distinct words, so that names recur, overlap and nest.
@@ -962,7 +951,7 @@ mod tests {
             "Kim", "Jong", "Un", "met", "the", "Lind", "Ana", "Port", "of",
         ];
         for seed in 1..400u64 {
-            let mut r = rng(seed);
+            let mut r = crate::test_rng(seed);
             let n = 1 + r(60);
             let text: String = (0..n)
                 .map(|_| vocab[r(vocab.len())])

@@ -419,11 +419,9 @@ impl<'t, 'a> Occurrences<'t, 'a> {
         if self.runs.as_ref().is_none_or(|(l, _)| *l != len) {
             let mut runs: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
             for s in 0..=last {
-                if s + len <= ids.len() {
-                    runs.entry(hash(&ids[s..s + len]))
-                        .or_default()
-                        .push(s as u32);
-                }
+                runs.entry(hash(&ids[s..s + len]))
+                    .or_default()
+                    .push(s as u32);
             }
             self.runs = Some((len, runs));
         }

@@ -1117,10 +1117,10 @@ impl Store {
         let writer = guard.as_mut().expect("writer() opens a writer");
         // Read under the writer's lock (another process may have indexed
         // meanwhile); documents this writer holds uncommitted count.
-        let progress = match writer.pending() {
-            Some(p) => Some(p.clone()),
-            None => self.search.progress().map_err(StoreError::Search)?,
-        };
+        let progress = self
+            .search
+            .goes_on_from(writer)
+            .map_err(StoreError::Search)?;
         let mut upto = match current(&progress) {
             Some(upto) => upto,
             None => {
@@ -2370,9 +2370,8 @@ fn quotes_filter<'a>(
     ((!filter.is_empty()).then(|| filter.join(" AND ")), args)
 }
 
-/// Inserts articles not yet stored (and their times); returns how many.
-/// Stores new articles: how many were not stored before, and the position
-/// in `new` and row number of each.
+/// Inserts articles not yet stored (and their times): how many, and the
+/// position in `new` and row number of each.
 fn insert_articles(
     tx: &Connection,
     path: &Path,

@@ -381,26 +381,33 @@ impl SearchIndex {
         store: &str,
         after: i64,
     ) -> Result<bool, String> {
+        // Nothing added: no writer to open.
+        let Some(last) = rows.last() else {
+            return Ok(true);
+        };
         let Some(mut slot) = self.writer(Duration::ZERO)? else {
             return Ok(false);
         };
         let writer = slot.as_mut().expect("writer() opens a writer");
-        let progress = match writer.pending() {
-            Some(p) => Some(p.clone()),
-            None => self.progress()?,
-        };
+        let progress = self.goes_on_from(writer)?;
         if progress.as_ref().and_then(|p| p.upto_in(store, after)) != Some(after) {
             return Ok(false);
         }
-        let Some(last) = rows.last() else {
-            return Ok(true);
-        };
         let progress = Progress {
             store: store.to_string(),
             upto: last.rowid,
         };
         self.add_documents(writer, rows, progress)?;
         Ok(true)
+    }
+
+    /// Where indexing with `writer` goes on from: what it holds
+    /// uncommitted, else the last commit.
+    pub(crate) fn goes_on_from(&self, writer: &Writer) -> Result<Option<Progress>, String> {
+        match writer.pending() {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.progress(),
+        }
     }
 
     /// After the store committed what [`SearchIndex::add_uncommitted`]

@@ -477,8 +477,15 @@ fn channel_in(
         if Some(m.entity) == speaker || m.kind != EntityKind::Organization {
             continue;
         }
-        let rest = text[m.end..to].trim_start().to_lowercase();
-        if rest.starts_with("reported") || rest.starts_with("said") || rest.starts_with("reports") {
+        // Only the next word is compared: lower-casing the rest of the
+        // sentence for each organisation named made a long run-on
+        // sentence quadratic.
+        let rest = text[m.end..to].trim_start().as_bytes();
+        let next_is = |w: &str| {
+            rest.get(..w.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
+        };
+        if next_is("reported") || next_is("said") || next_is("reports") {
             return Some(text[m.start..m.end].to_string());
         }
     }
@@ -1014,6 +1021,35 @@ mod tests {
 
     fn speaker(ents: &[LocalEntity], q: &LocalQuote) -> String {
         q.speaker.map(|i| ents[i].name.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_channel_is_an_organisation_reporting_in_any_case() {
+        let text = "The cost will be high, the Port Gazette REPORTED on Monday.";
+        let at = text.find("the Port").unwrap();
+        let gazette = |entity| Mention {
+            entity,
+            start: at,
+            end: at + "the Port Gazette".len(),
+            kind: EntityKind::Organization,
+        };
+        let channel = |text: &str, m: Mention| channel_in(text, 0, text.len(), &[m], None);
+        assert_eq!(
+            channel(text, gazette(0)).as_deref(),
+            Some("the Port Gazette")
+        );
+        let said = text.replace("REPORTED", "Said");
+        assert_eq!(
+            channel(&said, gazette(0)).as_deref(),
+            Some("the Port Gazette")
+        );
+        // Only the next word counts, and only for someone else than the speaker.
+        let saw = text.replace("REPORTED", "saw it");
+        assert_eq!(channel(&saw, gazette(0)), None);
+        assert_eq!(
+            channel_in(text, 0, text.len(), &[gazette(0)], Some(0)),
+            None
+        );
     }
 
     #[test]

@@ -245,14 +245,10 @@ impl Band {
         }
     }
 
-    /// Calls `each` with the pages numbered below `before` that have `key`.
-    pub(crate) fn lookup_before(&self, key: u32, before: u32, each: impl FnMut(u32)) {
-        self.lookup_first(key, before, usize::MAX, each);
-    }
-
-    /// [`Band::lookup_before`] for the first `limit` such pages only (the
-    /// lowest numbers: a key's pages come in ascending order, the sorted
-    /// run's before the tail's, the tail's in the order inserted).
+    /// Calls `each` with the first `limit` pages numbered below `before`
+    /// that have `key` (the lowest numbers: a key's pages come in ascending
+    /// order, the sorted run's before the tail's, the tail's in the order
+    /// inserted).
     pub(crate) fn lookup_first(
         &self,
         key: u32,
@@ -457,7 +453,7 @@ mod tests {
         assert!(!band.sorted.is_empty() && band.tail_len() > 0);
         let all = |key: u32, before: u32| {
             let mut out = Vec::new();
-            band.lookup_before(key, before, |p| out.push(p));
+            band.lookup_first(key, before, usize::MAX, |p| out.push(p));
             out
         };
         for (key, before, limit) in [

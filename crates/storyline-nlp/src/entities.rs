@@ -1249,14 +1249,8 @@ fn apposition(text: &str, mentions: &[Span]) -> Option<String> {
         let Some(rest) = rest.strip_prefix(", ") else {
             continue;
         };
-        // The article's first word only: lower-casing the rest of the
-        // text for each mention made a page naming one person thousands of
-        // times quadratic.
-        let starts = |w: &str| {
-            rest.as_bytes()
-                .get(..w.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
-        };
+        // The article's first word only, not the rest of the page.
+        let starts = |w: &str| crate::starts_with_ignore_ascii_case(rest, w);
         if !(starts("a ") || starts("an ") || starts("the ")) {
             continue;
         }

@@ -110,6 +110,15 @@ pub fn annotate(mut article: Article) -> AnnotatedArticle {
     }
 }
 
+/// Whether `text` starts with `prefix`, ASCII case ignored: reads only
+/// the prefix's length of `text`, where lower-casing `text` first costs its
+/// whole length (quadratic when done for each name on a long page).
+pub(crate) fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|t| t.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 /// A small deterministic generator (xorshift) for the tests' random
 /// cases: `r(n)` is below `n`.
 #[cfg(test)]

@@ -477,14 +477,9 @@ fn channel_in(
         if Some(m.entity) == speaker || m.kind != EntityKind::Organization {
             continue;
         }
-        // Only the next word is compared: lower-casing the rest of the
-        // sentence for each organisation named made a long run-on
-        // sentence quadratic.
-        let rest = text[m.end..to].trim_start().as_bytes();
-        let next_is = |w: &str| {
-            rest.get(..w.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
-        };
+        // Only the next word is compared, not the rest of a long sentence.
+        let rest = text[m.end..to].trim_start();
+        let next_is = |w: &str| crate::starts_with_ignore_ascii_case(rest, w);
         if next_is("reported") || next_is("said") || next_is("reports") {
             return Some(text[m.start..m.end].to_string());
         }

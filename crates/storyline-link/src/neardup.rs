@@ -288,6 +288,21 @@ impl Band {
         }
     }
 
+    /// Whether `page` has `key`.
+    pub(crate) fn holds(&self, key: u32, page: u32) -> bool {
+        if !self.sorted.is_empty() {
+            let b = (key >> self.shift) as usize;
+            let (from, to) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+            if self.sorted[from..to].binary_search(&(key, page)).is_ok() {
+                return true;
+            }
+        }
+        match self.tail.get(&key) {
+            Some(&p) => p == page || self.more.contains(&(key, page)),
+            None => false,
+        }
+    }
+
     pub(crate) fn heap_bytes(&self) -> usize {
         // hashbrown: key, value and one control byte per bucket.
         self.sorted.capacity() * 8

@@ -18,14 +18,15 @@ use crate::neardup::Band;
 pub const MIN_SHARED_KEYS: usize = 2;
 
 /// Pages a look-up takes of one key at most, the earliest (the original
-/// of a story is among them). A key a sentence's two smallest anchor
-/// hashes make can be on most pages (a weekday and a word every page's
-/// names end with: one sentence in fifteen of 20,000 generated pages), and
-/// each look-up gathered every earlier page holding it: the anchors' share
-/// of linking grew with the square of the pages. Keys are hotter than the
-/// near-duplicate bands' (100k bench corpus: 44 of 21,985 relations lost
-/// at 256 pages, of which 33 within a synthetic family; 3 at 1,024).
-const ANCHOR_PAGES: usize = 1024;
+/// of a story is among them); pages past them still count for the key when
+/// a key held by fewer pages finds them. A key a sentence's two smallest
+/// anchor hashes make can be on most pages (a weekday and a word every
+/// page's names end with: one sentence in fifteen of 20,000 generated
+/// pages), and each look-up gathered every earlier page holding it: the
+/// anchors' share of linking grew with the square of the pages. 100k bench
+/// corpus: 3 of 21,985 relations lost, the same events (44 lost at 256
+/// without the rare keys' pages, 3 at 1,024).
+const ANCHOR_PAGES: usize = 256;
 
 /// Keys of at most this many sentences are indexed per page (the lede and
 /// body carry the facts; long tails add lookups, not recall).
@@ -158,12 +159,38 @@ impl AnchorIndex {
     }
 
     /// [`AnchorIndex::query`] among the pages numbered below `before`: of
-    /// the pages holding each key, the first [`ANCHOR_PAGES`].
+    /// the pages holding each key, the first [`ANCHOR_PAGES`], and any
+    /// other that a key held by fewer pages finds.
     pub fn query_before(&self, keys: &[u32], before: u32) -> Vec<(u32, usize)> {
         let mut hits: Vec<u32> = Vec::new();
+        // Pages of the keys taken whole, and the keys cut short with the
+        // last page taken of each.
+        let mut cold: Vec<u32> = Vec::new();
+        let mut hot: Vec<(u32, u32)> = Vec::new();
+        let mut pages: Vec<u32> = Vec::new();
         for &k in keys {
+            pages.clear();
             self.band
-                .lookup_first(k, before, ANCHOR_PAGES, |p| hits.push(p));
+                .lookup_first(k, before, ANCHOR_PAGES, |p| pages.push(p));
+            hits.extend_from_slice(&pages);
+            match pages.last() {
+                Some(&last) if pages.len() == ANCHOR_PAGES => hot.push((k, last)),
+                _ => cold.extend_from_slice(&pages),
+            }
+        }
+        // A page found through a key held by few pages is also counted for
+        // the hot keys it holds past their first pages: a binary search
+        // each, where gathering the hot keys' every page was the cost.
+        if !hot.is_empty() {
+            cold.sort_unstable();
+            cold.dedup();
+            for &(k, last) in &hot {
+                for &p in cold.iter().filter(|&&p| p > last) {
+                    if self.band.holds(k, p) {
+                        hits.push(p);
+                    }
+                }
+            }
         }
         hits.sort_unstable();
         let mut out: Vec<(u32, usize)> = hits
@@ -289,32 +316,37 @@ The trip points to fresh arms sales to Russia, according to analysts at the Sejo
     }
 
     #[test]
-    fn a_look_up_takes_the_earliest_pages_of_a_hot_key() {
-        // Every page holds keys 1 and 2; every third also its own key, which
-        // the query shares with page 2,997 alone.
-        let n = ANCHOR_PAGES as u32 + 2_000;
+    fn a_look_up_takes_the_earliest_pages_of_a_hot_key_and_those_a_rare_key_finds() {
+        // Every page holds keys 1 and 2; every third also a key of its own.
+        let n = ANCHOR_PAGES as u32 * 4;
         let pages: Vec<Vec<u32>> = (0..n)
             .map(|p| {
                 if p % 3 == 0 {
-                    vec![1, 2, 100 + p]
+                    vec![1, 2, 10_000 + p]
                 } else {
                     vec![1, 2]
                 }
             })
             .collect();
         let index = AnchorIndex::build(pages.iter().map(Vec::as_slice));
-        let hits = index.query_before(&[1, 2, 100 + 2_997], n);
-        let found: Vec<u32> = hits.iter().map(|h| h.0).collect();
-        // The earliest pages through the hot keys, at two keys each. Page
-        // 2,997 is past them: through its rare key alone it shares one key
-        // with the query, short of two (what the cap costs).
-        let mut sorted = found.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, (0..ANCHOR_PAGES as u32).collect::<Vec<_>>());
-        assert!(hits.iter().all(|h| h.1 == 2));
+        // A page far past the hot keys' first pages, whose own key the
+        // query shares: found through it, with the hot keys it holds.
+        let rare = n - 3 - (n - 3) % 3;
+        let hits = index.query_before(&[1, 2, 10_000 + rare], n);
+        assert_eq!(hits[0], (rare, 3));
+        // Then the earliest pages through the hot keys alone, at two keys.
+        let mut rest: Vec<u32> = hits[1..].iter().map(|h| h.0).collect();
+        rest.sort_unstable();
+        assert_eq!(rest, (0..ANCHOR_PAGES as u32).collect::<Vec<_>>());
+        assert!(hits[1..].iter().all(|h| h.1 == 2));
         // Below the cap, every page is found.
-        let hits = index.query_before(&[1, 2], 10);
-        assert_eq!(hits.len(), 10);
+        assert_eq!(index.query_before(&[1, 2], 10).len(), 10);
+        // A page past the cap sharing only hot keys is not (what the cap
+        // costs).
+        assert!(index
+            .query_before(&[1, 2], n)
+            .iter()
+            .all(|h| h.0 < ANCHOR_PAGES as u32));
     }
 
     #[test]

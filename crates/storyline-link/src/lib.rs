@@ -601,14 +601,21 @@ fn feature_runs<T, P: IntoIterator<Item = usize>>(
 }
 
 /// Candidate copy pairs ordered by the component of the pair graph they are
-/// in (by its first page), then as they were: the pairs of one story and
-/// its copies come together, so a run of them reads each page once.
+/// in (by its first page), then by their later page: the pairs of one story
+/// and its copies come together, so a run of them reads each page once.
+/// Within a component too large for one run (pages of one topic can join
+/// into one), a run holds a stretch of later pages and the earlier pages
+/// they were paired with, which look-ups draw from the earliest of each
+/// key. Ordered by the earlier page, each run paired a few early pages
+/// with later ones from everywhere, and read nearly all of them again:
+/// 40,000 pages naming the same people, 57 runs read 514,532 pages' features
+/// (copies 99 s); now 6 runs read 56,279 (50 s).
 fn copy_order(mut pairs: Vec<(usize, usize)>, n: usize) -> Vec<(usize, usize)> {
     let mut sets = UnionFind::new(n);
     for &(i, j) in &pairs {
         sets.union(i, j);
     }
-    pairs.sort_by_cached_key(|&(i, j)| (sets.find(i), i, j));
+    pairs.sort_by_cached_key(|&(i, j)| (sets.find(i), j, i));
     pairs
 }
 
@@ -1959,6 +1966,34 @@ fn describe_storyline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_runs_of_one_large_component_read_each_page_about_once() {
+        // One component: a chain through every page, and each page paired
+        // with four of the first 64 (where look-ups draw hot keys from).
+        let n = 4_000;
+        let metas: Vec<Meta> = (0..n).map(|i| sized(i, 1_000)).collect();
+        let mut pairs: Vec<(usize, usize)> = (1..n).map(|j| (j - 1, j)).collect();
+        for j in 64..n {
+            pairs.extend((0..4).map(|t| ((j * 7 + t * 13) % 64, j)));
+        }
+        // Room for ~250 pages' features a run.
+        let budget = 250 * feature_estimate(&metas[0]);
+        let runs = feature_runs(&metas, copy_order(pairs, n), budget, |&(i, j)| [i, j]);
+        assert!(runs.len() > 10);
+        // Pages read: those a run needs that the run before did not hold.
+        let (mut read, mut held) = (0, FxHashSet::default());
+        for run in &runs {
+            let need: FxHashSet<usize> = run.iter().flat_map(|&(i, j)| [i, j]).collect();
+            read += need.difference(&held).count();
+            held = need;
+        }
+        assert!(
+            read < n + n / 2,
+            "{read} reads of {n} pages in {} runs",
+            runs.len()
+        );
+    }
 
     #[test]
     fn shared_needed_is_the_least_count_that_passes() {

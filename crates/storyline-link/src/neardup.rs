@@ -245,6 +245,16 @@ impl Band {
         }
     }
 
+    /// The directory slot of the sorted run that holds `key`'s entries,
+    /// among others (empty while nothing is sorted).
+    fn slot(&self, key: u32) -> &[(u32, u32)] {
+        if self.sorted.is_empty() {
+            return &[];
+        }
+        let b = (key >> self.shift) as usize;
+        &self.sorted[self.dir[b] as usize..self.dir[b + 1] as usize]
+    }
+
     /// Calls `each` with the first `limit` pages numbered below `before`
     /// that have `key` (the lowest numbers: a key's pages come in ascending
     /// order, the sorted run's before the tail's, the tail's in the order
@@ -265,15 +275,11 @@ impl Band {
             each(p);
             true
         };
-        if !self.sorted.is_empty() {
-            let b = (key >> self.shift) as usize;
-            let (from, to) = (self.dir[b] as usize, self.dir[b + 1] as usize);
-            let slice = &self.sorted[from..to];
-            let at = slice.partition_point(|&(k, _)| k < key);
-            for &(k, p) in &slice[at..] {
-                if k != key || !take(p) {
-                    break;
-                }
+        let slice = self.slot(key);
+        let at = slice.partition_point(|&(k, _)| k < key);
+        for &(k, p) in &slice[at..] {
+            if k != key || !take(p) {
+                break;
             }
         }
         if let Some(&p) = self.tail.get(&key) {
@@ -290,12 +296,8 @@ impl Band {
 
     /// Whether `page` has `key`.
     pub(crate) fn holds(&self, key: u32, page: u32) -> bool {
-        if !self.sorted.is_empty() {
-            let b = (key >> self.shift) as usize;
-            let (from, to) = (self.dir[b] as usize, self.dir[b + 1] as usize);
-            if self.sorted[from..to].binary_search(&(key, page)).is_ok() {
-                return true;
-            }
+        if self.slot(key).binary_search(&(key, page)).is_ok() {
+            return true;
         }
         match self.tail.get(&key) {
             Some(&p) => p == page || self.more.contains(&(key, page)),

@@ -35,10 +35,48 @@ const MAX_EVIDENCE: usize = 20;
 pub struct DocFeatures {
     /// Sorted, deduplicated shingle hashes.
     pub shingles: Vec<u64>,
-    /// Words of each alignable sentence ([`sentence_tokens`]).
-    pub sentences: Vec<Vec<Term>>,
+    /// The alignable sentences, weighed.
+    pub sentences: Sentences,
     /// Where each of those sentences is in the body (character offsets).
     pub spans: Vec<Span>,
+}
+
+/// A page's sentences as alignment scores them: each one's words
+/// ([`sentence_tokens`]), their weights and the sum of those.
+///
+/// Weighed once per page: on a corpus of one topic a page meets 32 to 64
+/// candidates, and looking every word's weight up again for each pair was
+/// half of the copies step (40,000 pages naming the same people).
+pub struct Sentences {
+    /// Each sentence's words, sorted.
+    pub words: Vec<Vec<Term>>,
+    /// The weight of each of those words ([`Weights::weight`]).
+    pub weights: Vec<Vec<f32>>,
+    /// Each sentence's weights summed.
+    pub totals: Vec<f32>,
+}
+
+impl Sentences {
+    /// `words` weighed by `weights`.
+    pub fn weigh(words: Vec<Vec<Term>>, weights: &Weights) -> Self {
+        let weights: Vec<Vec<f32>> = words.iter().map(|s| weights.of(s)).collect();
+        let totals = weights.iter().map(|w| w.iter().sum()).collect();
+        Sentences {
+            words,
+            weights,
+            totals,
+        }
+    }
+
+    /// How many sentences.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
 }
 
 /// What finds an article's copy candidates ([`candidates`]): ~0.5 KB, where
@@ -55,14 +93,15 @@ pub struct CopyKeys {
 }
 
 impl DocFeatures {
-    /// Builds features from a body and its sentence spans (character offsets).
-    pub fn new(body: &str, sentences: &[Span]) -> Self {
+    /// Builds features from a body and its sentence spans (character
+    /// offsets), its sentences' words weighed by `weights`.
+    pub fn new(body: &str, sentences: &[Span], weights: &Weights) -> Self {
         let mut hashes = Vec::new();
         shingle_hashes(body, |h| hashes.push(h));
-        let (sentences, spans) = sentence_words(body, sentences);
+        let (words, spans) = sentence_words(body, sentences);
         DocFeatures {
             shingles: text::shingle_set(body, hashes),
-            sentences,
+            sentences: Sentences::weigh(words, weights),
             spans,
         }
     }
@@ -75,7 +114,7 @@ impl DocFeatures {
         for x in &self.shingles {
             h.update(&x.to_le_bytes());
         }
-        for s in &self.sentences {
+        for s in &self.sentences.words {
             h.update(&(s.len() as u64).to_le_bytes());
             for w in s {
                 h.update(&w.to_le_bytes());
@@ -229,7 +268,7 @@ impl Link {
 }
 
 /// Scores one pair. Returns the link, or `None` if unrelated.
-pub fn classify(a: &DocFeatures, b: &DocFeatures, weights: &Weights) -> Option<Link> {
+pub fn classify(a: &DocFeatures, b: &DocFeatures) -> Option<Link> {
     let inter = text::intersect_sorted(&a.shingles, &b.shingles) as f32;
     let (la, lb) = (a.shingles.len() as f32, b.shingles.len() as f32);
     let copy = if la > 0.0 && lb > 0.0 {
@@ -254,7 +293,7 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, weights: &Weights) -> Option<L
     } else {
         REWRITE_COVERAGE
     };
-    let aligned = align_bounded(&a.sentences, &b.sentences, weights, need)?;
+    let aligned = align_bounded(&a.sentences, &b.sentences, need)?;
     let coverage = if shorter == 0 {
         0.0
     } else {
@@ -277,7 +316,8 @@ pub fn classify(a: &DocFeatures, b: &DocFeatures, weights: &Weights) -> Option<L
 /// (at least [`PARAPHRASE_THRESHOLD`]), and of those matches the longest run
 /// that keeps both orders is kept. Pairs are `(in a, in b, similarity)`.
 pub fn align(a: &[Vec<Term>], b: &[Vec<Term>], weights: &Weights) -> Vec<(usize, usize, f32)> {
-    align_bounded(a, b, weights, 0.0).unwrap_or_default()
+    let weigh = |s: &[Vec<Term>]| Sentences::weigh(s.to_vec(), weights);
+    align_bounded(&weigh(a), &weigh(b), 0.0).unwrap_or_default()
 }
 
 /// Sentences of the other page scored against one sentence at most, those
@@ -290,30 +330,25 @@ const SENTENCE_CANDIDATES: usize = 64;
 /// [`align`], or `None` as soon as the pairs found cannot cover `need` of
 /// the shorter page's sentences (the alignment keeps at most one pair per
 /// sentence, so matched plus not yet tried bounds it).
-fn align_bounded(
-    a: &[Vec<Term>],
-    b: &[Vec<Term>],
-    weights: &Weights,
-    need: f32,
-) -> Option<Vec<(usize, usize, f32)>> {
-    align_within(a, b, weights, need, SENTENCE_CANDIDATES)
+fn align_bounded(a: &Sentences, b: &Sentences, need: f32) -> Option<Vec<(usize, usize, f32)>> {
+    align_within(a, b, need, SENTENCE_CANDIDATES)
 }
 
 /// [`align_bounded`] scoring at most `cap` sentences against each.
 fn align_within(
-    a: &[Vec<Term>],
-    b: &[Vec<Term>],
-    weights: &Weights,
+    a: &Sentences,
+    b: &Sentences,
     need: f32,
     cap: usize,
 ) -> Option<Vec<(usize, usize, f32)>> {
     let swap = b.len() < a.len();
     let (short, long) = if swap { (b, a) } else { (a, b) };
-    let long_w: Vec<Vec<f32>> = long.iter().map(|l| weights.of(l)).collect();
+    let (short_w, short_total) = (&short.weights, &short.totals);
     // A pair's Jaccard is at most the ratio of the lighter sentence's total
     // weight to the heavier's (shared ≤ the lighter, union ≥ the heavier):
     // sentences too far apart in weight are not scored.
-    let long_total: Vec<f32> = long_w.iter().map(|w| w.iter().sum()).collect();
+    let (long_w, long_total) = (&long.weights, &long.totals);
+    let (short, long) = (&short.words, &long.words);
     // A sentence word for word in the other page scores 1, the most any
     // pair can (a lower score needs a word one side lacks), and the first
     // such wins the scan below: take it without scanning. Copies of long
@@ -349,9 +384,9 @@ fn align_within(
         if need > 0.0 && ((matches.len() + short.len() - i) as f32 / shorter) < need {
             return None;
         }
-        let sw = weights.of(s);
+        let sw = &short_w[i];
         if let Some(&j) = first_exact.get(s.as_slice()) {
-            let sim = sentence_similarity_weighted(s, &sw, s, &sw);
+            let sim = sentence_similarity_weighted(s, sw, s, sw);
             if sim >= PARAPHRASE_THRESHOLD {
                 matches.push((i, j, sim));
             }
@@ -359,7 +394,7 @@ fn align_within(
         }
         let mut by_weight: Vec<usize> = (0..s.len()).collect();
         by_weight.sort_by(|&x, &y| sw[y].total_cmp(&sw[x]).then(x.cmp(&y)));
-        let total: f32 = sw.iter().sum();
+        let total = short_total[i];
         let mut rest = total;
         cands.clear();
         'gather: for &k in &by_weight {
@@ -385,12 +420,8 @@ fn align_within(
             .filter_map(|&j| {
                 let j = j as usize;
                 marked[j] = false;
-                reach(long_total[j]).then(|| {
-                    (
-                        j,
-                        sentence_similarity_weighted(s, &sw, &long[j], &long_w[j]),
-                    )
-                })
+                reach(long_total[j])
+                    .then(|| (j, sentence_similarity_weighted(s, sw, &long[j], &long_w[j])))
             })
             .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
@@ -448,30 +479,47 @@ mod tests {
     use super::*;
     use crate::similarity::Idf;
 
-    fn idf(docs: &[&DocFeatures]) -> Weights {
-        Idf::from_docs(
-            docs.iter()
-                .flat_map(|d| d.sentences.iter().map(Vec::as_slice)),
-        )
-        .into_weights()
+    fn spans(text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut start = 0u32;
+        for (i, c) in text.chars().enumerate() {
+            if c == '.' {
+                out.push(Span {
+                    start,
+                    end: i as u32 + 1,
+                });
+                start = i as u32 + 2;
+            }
+        }
+        out
     }
 
-    fn feats(text: &str) -> DocFeatures {
-        let spans: Vec<Span> = {
-            let mut out = Vec::new();
-            let mut start = 0u32;
-            for (i, c) in text.chars().enumerate() {
-                if c == '.' {
-                    out.push(Span {
-                        start,
-                        end: i as u32 + 1,
-                    });
-                    start = i as u32 + 2;
-                }
-            }
-            out
-        };
-        DocFeatures::new(text, &spans)
+    /// The features of each page, weighed by word counts over all of them,
+    /// and those weights.
+    fn weighed(texts: &[&str]) -> (Vec<DocFeatures>, Weights) {
+        let words: Vec<Vec<Vec<Term>>> = texts
+            .iter()
+            .map(|t| sentence_words(t, &spans(t)).0)
+            .collect();
+        let w = Idf::from_docs(words.iter().flatten().map(Vec::as_slice)).into_weights();
+        let feats = texts
+            .iter()
+            .map(|t| DocFeatures::new(t, &spans(t), &w))
+            .collect();
+        (feats, w)
+    }
+
+    /// Two pages' features, weighed together.
+    fn pair(a: &str, b: &str) -> (DocFeatures, DocFeatures) {
+        let (mut f, _) = weighed(&[a, b]);
+        let b = f.pop().expect("two pages");
+        (f.pop().expect("two pages"), b)
+    }
+
+    /// Scores two pages weighed together.
+    fn classified(a: &str, b: &str) -> Option<Link> {
+        let (a, b) = pair(a, b);
+        classify(&a, &b)
     }
 
     const ORIGINAL: &str = "The harbour at Nordvik was closed for three days after a storm damaged the northern breakwater. \
@@ -481,17 +529,14 @@ Fishermen said they had lost a week of catch because boats could not leave the i
 
     #[test]
     fn copies_trims_and_rewrites() {
-        let a = feats(ORIGINAL);
-        let dup = feats(&format!("{ORIGINAL} "));
         assert_eq!(
-            classify(&a, &dup, &idf(&[&a, &dup])).unwrap().kind,
+            classified(ORIGINAL, &format!("{ORIGINAL} ")).unwrap().kind,
             RelationKind::Duplicate
         );
 
         let trimmed: String = ORIGINAL.split(". ").take(2).collect::<Vec<_>>().join(". ") + ".";
-        let t = feats(&trimmed);
         assert_eq!(
-            classify(&a, &t, &idf(&[&a, &t])).unwrap().kind,
+            classified(ORIGINAL, &trimmed).unwrap().kind,
             RelationKind::Syndicated
         );
 
@@ -499,8 +544,8 @@ Fishermen said they had lost a week of catch because boats could not leave the i
 Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
 About two thousand homes in the district lost power in the storm, according to a statement from the grid operator. \
 Boats could not leave the inner basin, and fishermen said a week of catch was lost.";
-        let r = feats(rewrite);
-        let link = classify(&a, &r, &idf(&[&a, &r])).unwrap();
+        let (a, r) = pair(ORIGINAL, rewrite);
+        let link = classify(&a, &r).unwrap();
         assert_eq!(link.kind, RelationKind::Rewrite, "{}", link.score);
         // Every sentence aligns, in order, and the evidence points at them.
         assert_eq!(
@@ -511,30 +556,30 @@ Boats could not leave the inner basin, and fishermen said a week of catch was lo
         assert_eq!(ev[0].a, a.spans[0]);
         assert_eq!(ev[3].b, r.spans[3]);
 
-        let other = feats("The regional council approved the budget for a new tram line on Thursday after a long debate. \
-Construction will start next spring and the first trams should run in three years.");
-        assert!(classify(&a, &other, &idf(&[&a, &other])).is_none());
+        let other = "The regional council approved the budget for a new tram line on Thursday after a long debate. \
+Construction will start next spring and the first trams should run in three years.";
+        assert!(classified(ORIGINAL, other).is_none());
     }
 
     #[test]
     fn bounded_alignment_gives_up_only_below_the_coverage_it_needs() {
-        let a = feats(ORIGINAL);
         // Two of four sentences rewritten, then two unrelated ones.
-        let half = feats("A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
+        let half = "A storm that damaged its northern breakwater kept the Nordvik harbour closed for three days. \
 Harbour master Olav Strand said repair crews started on Monday and should finish by the end of the month. \
 The regional council approved the budget for a new tram line on Thursday after a long debate. \
-Construction will start next spring and the first trams should run in three years.");
-        let idf = idf(&[&a, &half]);
-        let full = align(&a.sentences, &half.sentences, &idf);
+Construction will start next spring and the first trams should run in three years.";
+        let (f, w) = weighed(&[ORIGINAL, half]);
+        let (a, half) = (&f[0], &f[1]);
+        let full = align(&a.sentences.words, &half.sentences.words, &w);
         assert_eq!(full.len(), 2);
         // Half the sentences align: enough for a need of a half, not more.
         assert_eq!(
-            align_bounded(&a.sentences, &half.sentences, &idf, 0.5).as_ref(),
+            align_bounded(&a.sentences, &half.sentences, 0.5).as_ref(),
             Some(&full)
         );
-        assert!(align_bounded(&a.sentences, &half.sentences, &idf, 0.6).is_none());
+        assert!(align_bounded(&a.sentences, &half.sentences, 0.6).is_none());
         assert_eq!(
-            align_bounded(&a.sentences, &half.sentences, &idf, 0.0).as_ref(),
+            align_bounded(&a.sentences, &half.sentences, 0.0).as_ref(),
             Some(&full)
         );
     }
@@ -555,28 +600,26 @@ Construction will start next spring and the first trams should run in three year
                     format!("The {}.", words.join(" "))
                 })
                 .collect();
-            feats(&text.join(" "))
+            text.join(" ")
         };
         let mut cap_told = 0;
         for _ in 0..40 {
             let (m, n) = (10 + next() % 50, 10 + next() % 50);
-            let (a, b) = (page(&mut next, m), page(&mut next, n));
-            let w = idf(&[&a, &b]);
-            let all = align_within(&a.sentences, &b.sentences, &w, 0.0, usize::MAX);
+            let (a, b) = pair(&page(&mut next, m), &page(&mut next, n));
+            let all = align_within(&a.sentences, &b.sentences, 0.0, usize::MAX);
             assert_eq!(
-                align_within(&a.sentences, &b.sentences, &w, 0.0, SENTENCE_CANDIDATES),
+                align_within(&a.sentences, &b.sentences, 0.0, SENTENCE_CANDIDATES),
                 all
             );
             // The pages do give sentences several candidates each: a tight
             // cap changes what aligns.
-            cap_told += usize::from(align_within(&a.sentences, &b.sentences, &w, 0.0, 2) != all);
+            cap_told += usize::from(align_within(&a.sentences, &b.sentences, 0.0, 2) != all);
         }
         assert!(cap_told > 10, "{cap_told}");
         // Past the cap: still an alignment, in order on both pages, each
         // pair alike.
-        let (a, b) = (page(&mut next, 3_000), page(&mut next, 3_000));
-        let w = idf(&[&a, &b]);
-        let capped = align_within(&a.sentences, &b.sentences, &w, 0.0, 8).unwrap();
+        let (a, b) = pair(&page(&mut next, 3_000), &page(&mut next, 3_000));
+        let capped = align_within(&a.sentences, &b.sentences, 0.0, 8).unwrap();
         assert!(!capped.is_empty());
         assert!(capped
             .windows(2)
@@ -586,12 +629,10 @@ Construction will start next spring and the first trams should run in three year
 
     #[test]
     fn fingerprints_follow_the_words_not_the_spacing() {
-        let a = feats(ORIGINAL);
-        assert_eq!(a.fingerprint(), feats(ORIGINAL).fingerprint());
-        assert_ne!(
-            a.fingerprint(),
-            feats(&ORIGINAL.replace("Monday", "Tuesday")).fingerprint()
-        );
+        let tuesday = ORIGINAL.replace("Monday", "Tuesday");
+        let (f, _) = weighed(&[ORIGINAL, ORIGINAL, &tuesday]);
+        assert_eq!(f[0].fingerprint(), f[1].fingerprint());
+        assert_ne!(f[0].fingerprint(), f[2].fingerprint());
     }
 
     /// The parallel look-ups propose exactly what inserting page by page,

@@ -553,10 +553,11 @@ const FEATURE_BYTES: usize = 256 << 20;
 const FEATURE_BYTES: usize = 4 << 10;
 
 /// A page's features' size, estimated from its body before they are built:
-/// a shingle and a sentence term (8 bytes each) per word, and a word per 4
-/// bytes at most (CJK words are a character, 3 bytes).
+/// a shingle and a sentence term (8 bytes each) and a word's weight (4) per
+/// word, and a word per 4 bytes at most (CJK words are a character, 3
+/// bytes).
 fn feature_estimate(meta: &Meta) -> usize {
-    4 * meta.body_len + 256
+    5 * meta.body_len + 256
 }
 
 /// Cuts `items` (in their order) into runs whose pages' features are
@@ -626,11 +627,12 @@ struct Features(FxHashMap<usize, (dedup::DocFeatures, u128)>);
 
 impl Features {
     /// Holds the features of `pages` (and of no others), reading those not
-    /// held.
+    /// held, their sentences weighed by `weights`.
     fn keep<S: DocSource>(
         &mut self,
         src: &mut S,
         pages: impl Iterator<Item = usize>,
+        weights: &similarity::Weights,
     ) -> Result<(), S::Error> {
         let mut need: Vec<usize> = pages.collect();
         need.sort_unstable();
@@ -638,7 +640,7 @@ impl Features {
         self.0.retain(|p, _| need.binary_search(p).is_ok());
         need.retain(|p| !self.0.contains_key(p));
         let read = map_all(src, &need, |d| {
-            let f = dedup::DocFeatures::new(&d.article.body, &d.sentences);
+            let f = dedup::DocFeatures::new(&d.article.body, &d.sentences, weights);
             let print = f.fingerprint();
             (f, print)
         })?;
@@ -696,7 +698,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         FEATURE_BYTES,
         |&(i, j)| [i, j],
     ) {
-        held.keep(src, run.iter().flat_map(|&(i, j)| [i, j]))?;
+        held.keep(src, run.iter().flat_map(|&(i, j)| [i, j]), &weights)?;
         // Pages with the same words score alike: each distinct pair of
         // texts is scored once. Exact copies are common (mirrors, print
         // and AMP pages, reposts), and n copies of each of two pages make
@@ -709,9 +711,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
         }
         let links: FxHashMap<(u128, u128), dedup::Link> = distinct
             .into_par_iter()
-            .filter_map(|(key, (i, j))| {
-                Some((key, dedup::classify(held.get(i), held.get(j), &weights)?))
-            })
+            .filter_map(|(key, (i, j))| Some((key, dedup::classify(held.get(i), held.get(j))?)))
             .collect();
         let found: Vec<((usize, usize), Relation)> = run
             .into_par_iter()
@@ -761,7 +761,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
     // An article is in one event, so each run's pages are read once.
     let mut held = Features::default();
     for run in feature_runs(metas, scans, FEATURE_BYTES, |m| m.clone()) {
-        held.keep(src, run.iter().flatten().copied())?;
+        held.keep(src, run.iter().flatten().copied(), &weights)?;
         let found: Vec<((usize, usize), Relation)> = run
             .par_iter()
             .flat_map_iter(|members| {
@@ -773,7 +773,7 @@ fn events_half<S: DocSource, K: Sink<Error = S::Error>>(
                             continue;
                         }
                         let (a, b) = (held.get(key.0), held.get(key.1));
-                        if let Some(link) = dedup::classify(a, b, &weights) {
+                        if let Some(link) = dedup::classify(a, b) {
                             found.push((key, relation(metas, a, b, key, &link)));
                         }
                     }

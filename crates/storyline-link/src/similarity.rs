@@ -177,35 +177,36 @@ pub fn sentence_similarity(a: &[Term], b: &[Term], idf: &Idf) -> f32 {
 /// with every sentence of another, so it looks each weight up once, not
 /// once per pair.
 pub fn sentence_similarity_weighted(a: &[Term], wa: &[f32], b: &[Term], wb: &[f32]) -> f32 {
+    let (wa, wb) = (&wa[..a.len()], &wb[..b.len()]);
     let (mut shared, mut union) = (0.0f32, 0.0f32);
     let (mut a_only_num, mut b_only_num) = (false, false);
-    // Both sorted: one merge pass.
+    // Both sorted: one merge pass, then what is left of either.
     let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let ord = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match ord {
-            std::cmp::Ordering::Equal => {
-                let w = wa[i];
-                shared += w;
-                union += w;
-                i += 1;
-                j += 1;
-            }
-            std::cmp::Ordering::Less => {
-                union += wa[i];
-                a_only_num |= is_number(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                union += wb[j];
-                b_only_num |= is_number(b[j]);
-                j += 1;
-            }
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x == y {
+            let w = wa[i];
+            shared += w;
+            union += w;
+            i += 1;
+            j += 1;
+        } else if x < y {
+            union += wa[i];
+            a_only_num |= is_number(x);
+            i += 1;
+        } else {
+            union += wb[j];
+            b_only_num |= is_number(y);
+            j += 1;
         }
+    }
+    for (&x, &w) in a[i..].iter().zip(&wa[i..]) {
+        union += w;
+        a_only_num |= is_number(x);
+    }
+    for (&y, &w) in b[j..].iter().zip(&wb[j..]) {
+        union += w;
+        b_only_num |= is_number(y);
     }
     let jaccard = if union > 0.0 { shared / union } else { 0.0 };
     let penalty = match (a_only_num, b_only_num) {
@@ -219,6 +220,74 @@ pub fn sentence_similarity_weighted(a: &[Term], wa: &[f32], b: &[Term], wb: &[f3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The merge as first written, one `Option` match a step: the one in
+    /// use must give the same score to the bit.
+    fn similarity_by_options(a: &[Term], wa: &[f32], b: &[Term], wb: &[f32]) -> f32 {
+        let (mut shared, mut union) = (0.0f32, 0.0f32);
+        let (mut a_only_num, mut b_only_num) = (false, false);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let ord = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            match ord {
+                std::cmp::Ordering::Equal => {
+                    shared += wa[i];
+                    union += wa[i];
+                    (i, j) = (i + 1, j + 1);
+                }
+                std::cmp::Ordering::Less => {
+                    union += wa[i];
+                    a_only_num |= is_number(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    union += wb[j];
+                    b_only_num |= is_number(b[j]);
+                    j += 1;
+                }
+            }
+        }
+        let jaccard = if union > 0.0 { shared / union } else { 0.0 };
+        let penalty = match (a_only_num, b_only_num) {
+            (true, true) => NUMBER_CONFLICT,
+            (true, false) | (false, true) => NUMBER_EXTRA,
+            _ => 0.0,
+        };
+        jaccard - penalty
+    }
+
+    #[test]
+    fn similarity_is_the_same_to_the_bit_as_the_first_merge() {
+        let mut next = crate::text::tests::lcg(17);
+        // Terms from a small range, so that sentences share words, numbers
+        // (odd terms) among them; weights of many magnitudes, so that the
+        // order of additions shows in the low bits.
+        let sentence = |next: &mut dyn FnMut() -> u64| {
+            let mut words: Vec<Term> = (0..next() % 24).map(|_| next() % 60).collect();
+            words.sort_unstable();
+            words.dedup();
+            let weights: Vec<f32> = words
+                .iter()
+                .map(|&w| 1.0 + (w as f32).sqrt() * 0.37 + (w % 7) as f32 * 1e-3)
+                .collect();
+            (words, weights)
+        };
+        let mut shared_some = 0;
+        for _ in 0..20_000 {
+            let (a, wa) = sentence(&mut next);
+            let (b, wb) = sentence(&mut next);
+            let got = sentence_similarity_weighted(&a, &wa, &b, &wb);
+            let want = similarity_by_options(&a, &wa, &b, &wb);
+            assert_eq!(got.to_bits(), want.to_bits(), "{a:?} {b:?}");
+            shared_some += usize::from(got > 0.0);
+        }
+        // The sentences do overlap, often.
+        assert!(shared_some > 3_000, "{shared_some}");
+    }
 
     #[test]
     fn ascii_sentences_tokenise_as_any_other() {

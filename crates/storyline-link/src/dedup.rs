@@ -414,17 +414,24 @@ fn align_within(
         cands.sort_unstable();
         // A hair under the threshold: the totals are summed in another order
         // than the similarity's union.
-        let reach = |t: f32| total.min(t) >= PARAPHRASE_THRESHOLD * 0.999 * total.max(t);
-        let best = cands
-            .iter()
-            .filter_map(|&j| {
-                let j = j as usize;
-                marked[j] = false;
-                reach(long_total[j])
-                    .then(|| (j, sentence_similarity_weighted(s, sw, &long[j], &long_w[j])))
-            })
-            .filter(|(_, sim)| *sim >= PARAPHRASE_THRESHOLD)
-            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        let reach = |t: f32, need: f32| total.min(t) >= need * 0.999 * total.max(t);
+        // The most similar, the first of equals (`cands` is in order). The
+        // same bound skips a sentence that cannot beat the best so far: on
+        // pages over a small vocabulary a sentence has tens of candidates,
+        // and scoring them was most of linking.
+        let mut best: Option<(usize, f32)> = None;
+        for &j in &cands {
+            let j = j as usize;
+            marked[j] = false;
+            let need = best.map_or(PARAPHRASE_THRESHOLD, |(_, sim)| sim);
+            if !reach(long_total[j], need) {
+                continue;
+            }
+            let sim = sentence_similarity_weighted(s, sw, &long[j], &long_w[j]);
+            if sim >= PARAPHRASE_THRESHOLD && best.is_none_or(|(_, b)| sim > b) {
+                best = Some((j, sim));
+            }
+        }
         if let Some((j, sim)) = best {
             matches.push((i, j, sim));
         }
@@ -584,6 +591,42 @@ Construction will start next spring and the first trams should run in three year
         );
     }
 
+    /// The alignment with each sentence scored against every other: what
+    /// the prefix filter, the weight bounds and the word-for-word shortcut
+    /// must leave as it is.
+    fn scored_with_all(a: &Sentences, b: &Sentences) -> Vec<(usize, usize, f32)> {
+        let swap = b.len() < a.len();
+        let (short, long) = if swap { (b, a) } else { (a, b) };
+        let matches: Vec<(usize, usize, f32)> = (0..short.len())
+            .filter_map(|i| {
+                let (s, sw) = (&short.words[i], &short.weights[i]);
+                (0..long.len())
+                    .map(|j| {
+                        let sim =
+                            sentence_similarity_weighted(s, sw, &long.words[j], &long.weights[j]);
+                        (j, sim)
+                    })
+                    .filter(|&(_, sim)| sim >= PARAPHRASE_THRESHOLD)
+                    .fold(None, |best: Option<(usize, f32)>, (j, sim)| match best {
+                        Some((_, b)) if sim <= b => best,
+                        _ => Some((j, sim)),
+                    })
+                    .map(|(j, sim)| (i, j, sim))
+            })
+            .collect();
+        let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
+        keep.into_iter()
+            .map(|k| {
+                let (i, j, sim) = matches[k];
+                if swap {
+                    (j, i, sim)
+                } else {
+                    (i, j, sim)
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn a_sentence_is_scored_against_a_bounded_number_of_others() {
         // Sentences of six words from a vocabulary of twelve, so that many
@@ -607,6 +650,7 @@ Construction will start next spring and the first trams should run in three year
             let (m, n) = (10 + next() % 50, 10 + next() % 50);
             let (a, b) = pair(&page(&mut next, m), &page(&mut next, n));
             let all = align_within(&a.sentences, &b.sentences, 0.0, usize::MAX);
+            assert_eq!(all, Some(scored_with_all(&a.sentences, &b.sentences)));
             assert_eq!(
                 align_within(&a.sentences, &b.sentences, 0.0, SENTENCE_CANDIDATES),
                 all

@@ -46,7 +46,7 @@ pub struct DocFeatures {
 ///
 /// Weighed once per page: on a corpus of one topic a page meets 32 to 64
 /// candidates, and looking every word's weight up again for each pair was
-/// half of the copies step (40,000 pages naming the same people).
+/// half of the copies step (20,000 pages naming the same people).
 pub struct Sentences {
     /// Each sentence's words, sorted.
     pub words: Vec<Vec<Term>>,

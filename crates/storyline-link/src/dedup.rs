@@ -439,19 +439,24 @@ fn align_within(
     if need > 0.0 && (matches.len() as f32 / shorter) < need {
         return None;
     }
+    Some(in_order(&matches, swap))
+}
+
+/// Of a sentence's best matches `(in short, in long, similarity)`, the
+/// longest run in order on both pages, as `(in a, in b, similarity)`
+/// (`swap`: `a` is the long page).
+fn in_order(matches: &[(usize, usize, f32)], swap: bool) -> Vec<(usize, usize, f32)> {
     let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
-    Some(
-        keep.into_iter()
-            .map(|k| {
-                let (i, j, sim) = matches[k];
-                if swap {
-                    (j, i, sim)
-                } else {
-                    (i, j, sim)
-                }
-            })
-            .collect(),
-    )
+    keep.into_iter()
+        .map(|k| {
+            let (i, j, sim) = matches[k];
+            if swap {
+                (j, i, sim)
+            } else {
+                (i, j, sim)
+            }
+        })
+        .collect()
 }
 
 /// Positions of a longest strictly increasing subsequence of `xs`
@@ -614,17 +619,7 @@ Construction will start next spring and the first trams should run in three year
                     .map(|(j, sim)| (i, j, sim))
             })
             .collect();
-        let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
-        keep.into_iter()
-            .map(|k| {
-                let (i, j, sim) = matches[k];
-                if swap {
-                    (j, i, sim)
-                } else {
-                    (i, j, sim)
-                }
-            })
-            .collect()
+        in_order(&matches, swap)
     }
 
     #[test]

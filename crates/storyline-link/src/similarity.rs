@@ -208,6 +208,12 @@ pub fn sentence_similarity_weighted(a: &[Term], wa: &[f32], b: &[Term], wb: &[f3
         union += w;
         b_only_num |= is_number(y);
     }
+    penalised_jaccard(shared, union, a_only_num, b_only_num)
+}
+
+/// The weighted Jaccard of a merge's sums, less the penalty for numbers
+/// one side holds and the other lacks.
+fn penalised_jaccard(shared: f32, union: f32, a_only_num: bool, b_only_num: bool) -> f32 {
     let jaccard = if union > 0.0 { shared / union } else { 0.0 };
     let penalty = match (a_only_num, b_only_num) {
         (true, true) => NUMBER_CONFLICT,
@@ -222,7 +228,7 @@ mod tests {
     use super::*;
 
     /// The merge as first written, one `Option` match a step: the one in
-    /// use must give the same score to the bit.
+    /// use must give the same sums to the bit.
     fn similarity_by_options(a: &[Term], wa: &[f32], b: &[Term], wb: &[f32]) -> f32 {
         let (mut shared, mut union) = (0.0f32, 0.0f32);
         let (mut a_only_num, mut b_only_num) = (false, false);
@@ -251,13 +257,7 @@ mod tests {
                 }
             }
         }
-        let jaccard = if union > 0.0 { shared / union } else { 0.0 };
-        let penalty = match (a_only_num, b_only_num) {
-            (true, true) => NUMBER_CONFLICT,
-            (true, false) | (false, true) => NUMBER_EXTRA,
-            _ => 0.0,
-        };
-        jaccard - penalty
+        penalised_jaccard(shared, union, a_only_num, b_only_num)
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use storyline_model::{AlignedSentences, RelationKind, Span};
 
 use crate::neardup::{shingle_hashes, NearDupIndex, Signature};
-use crate::rewrite::{anchor_keys, AnchorIndex};
+use crate::rewrite::{keys_of_all, AnchorIndex, Anchors};
 use crate::similarity::{
     sentence_similarity_weighted, sentence_tokens, Weights, PARAPHRASE_THRESHOLD,
 };
@@ -85,8 +85,9 @@ impl Sentences {
 pub struct CopyKeys {
     /// Near-duplicate signature (`None` below five words).
     pub signature: Option<Signature>,
-    /// Rewrite anchor keys ([`crate::rewrite::anchor_keys`]).
-    pub anchors: Vec<u32>,
+    /// Rewrite anchors, whose keys are chosen once every page's are
+    /// counted ([`crate::rewrite::keys_of_all`]).
+    pub anchors: Anchors,
     /// A digest of the body's words in order (lower-cased, punctuation
     /// left out), with the signature: pages with equal ones say the same.
     pub text: Option<u64>,
@@ -139,7 +140,7 @@ impl CopyKeys {
         });
         CopyKeys {
             signature,
-            anchors: anchor_keys(body),
+            anchors: Anchors::of(body),
             text,
         }
     }
@@ -209,7 +210,8 @@ pub fn candidates(docs: &[CopyKeys]) -> Vec<(usize, usize)> {
         .collect();
     let index = NearDupIndex::build(docs.iter().filter_map(|d| d.signature.as_ref()));
     // The anchor index numbers every page, so its numbers are `docs` indexes.
-    let anchors = AnchorIndex::build(docs.iter().map(|d| d.anchors.as_slice()));
+    let keys = keys_of_all(&docs.iter().map(|d| &d.anchors).collect::<Vec<_>>());
+    let anchors = AnchorIndex::build(keys.iter().map(Vec::as_slice));
     let mut pairs: Vec<(usize, usize)> = (0..docs.len())
         .into_par_iter()
         .flat_map_iter(|j| {
@@ -227,7 +229,7 @@ pub fn candidates(docs: &[CopyKeys]) -> Vec<(usize, usize)> {
                     out.push((first[page_of[m.page as usize]], j));
                 }
             }
-            let anchored = anchors.query_before(&d.anchors, j as u32);
+            let anchored = anchors.query_before(&keys[j], j as u32);
             for (p, _) in anchored.into_iter().take(MAX_CANDIDATES) {
                 out.push((first[p as usize], j));
             }
@@ -696,6 +698,7 @@ Construction will start next spring and the first trams should run in three year
             texts.push(t);
         }
         let docs: Vec<CopyKeys> = texts.iter().map(|t| CopyKeys::new(t)).collect();
+        let keys = keys_of_all(&docs.iter().map(|d| &d.anchors).collect::<Vec<_>>());
         let mut index = NearDupIndex::new();
         let mut anchors = AnchorIndex::new();
         let mut page_of = Vec::new();
@@ -719,12 +722,12 @@ Construction will start next spring and the first trams should run in three year
                 page_of.push(j);
             }
             if first[j] == j {
-                let anchored = anchors.query(&d.anchors);
+                let anchored = anchors.query(&keys[j]);
                 for (p, _) in anchored.into_iter().take(MAX_CANDIDATES) {
                     expected.push((first[p as usize], j));
                 }
             }
-            anchors.insert(&d.anchors);
+            anchors.insert(&keys[j]);
         }
         expected.sort_unstable();
         expected.dedup();

@@ -13,9 +13,9 @@
 //! hashes: on pages of one topic every sentence names the topic's people
 //! and places, and keys made of them ("Jong" and "Un" alone make a key of
 //! one man) paired each page with dozens that shared nothing else. 20,000
-//! generated pages of 40 sentences naming 2 of 300 people and 300 agencies
-//! each: 638,959 anchor candidate pairs (32 a page, no copy among them),
-//! now 29,880. An anchor no other page has cannot make a shared key, so it
+//! generated pages of 40 sentences, each naming one of 300 people and one
+//! of 300 agencies: 638,959 anchor candidate pairs (32 a page, no copy
+//! among them), now 29,880. An anchor no other page has cannot make a shared key, so it
 //! is passed over.
 //!
 //! About eight bytes per sentence are indexed (one `(key, page)` entry), in
@@ -158,7 +158,7 @@ impl Anchors {
     /// of one name ("Jong", "Un") always come together, and would make a
     /// key of the name alone. A sentence whose shared anchors are all of
     /// one run still gives a key, of that run's two rarest: without it the
-    /// bench corpus lost 3% of its rewrites (recall 0.835 → 0.818).
+    /// bench corpus lost 2% of its rewrites (recall 0.835 → 0.818).
     pub fn keys(&self, counts: &AnchorCounts) -> Vec<u32> {
         let mut keys = Vec::new();
         let mut shared: Vec<((u32, u32), u16)> = Vec::new();
@@ -239,10 +239,10 @@ pub fn keys_of_all(pages: &[&Anchors]) -> Vec<Vec<u32>> {
     pages.par_iter().map(|p| p.keys(&counts)).collect()
 }
 
-/// An anchor's hash: the high half of its lower-cased bytes' xxh3. Two
-/// anchors in 2³² share one (the bench corpus has a few million): the
-/// pair's pages are counted together, and a key made of it is merely
-/// shared by more pages.
+/// An anchor's hash: the high half of its lower-cased bytes' xxh3. Among
+/// n distinct anchors about n²/2³³ pairs share one (a hundred at a
+/// million): such a pair's pages are counted together, and a key made of
+/// it is merely shared by more pages.
 fn anchor_hash(lower: &[u8]) -> u32 {
     (xxh3_64(lower) >> 32) as u32
 }

@@ -22,10 +22,11 @@
 //! the same sorted-array-with-directory layout as the near-duplicate bands.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::neardup::Band;
+use crate::similarity::Idf;
+use crate::text::Term;
 
 /// Keys two pages must share to become a rewrite candidate.
 pub const MIN_SHARED_KEYS: usize = 2;
@@ -171,7 +172,7 @@ impl Anchors {
         for (hashes, runs) in self.sentences() {
             shared.clear();
             for (&h, &run) in hashes.iter().zip(runs) {
-                let pages = counts.of.get(&h).copied().unwrap_or(0);
+                let pages = counts.pages_of(h);
                 if pages >= 2 {
                     shared.push(((pages, h), run));
                 }
@@ -201,12 +202,10 @@ impl Anchors {
     }
 }
 
-/// How many pages have each anchor, of how many pages.
+/// How many pages have each anchor, of how many pages: their document
+/// frequencies, counted as the sentence words' are ([`Idf`]).
 #[derive(Debug, Default)]
-pub struct AnchorCounts {
-    of: FxHashMap<u32, u32>,
-    pages: u32,
-}
+pub struct AnchorCounts(Idf);
 
 impl AnchorCounts {
     /// Counts a page's anchors, each once.
@@ -214,28 +213,24 @@ impl AnchorCounts {
         let mut distinct = page.hashes.clone();
         distinct.sort_unstable();
         distinct.dedup();
-        for h in distinct {
-            *self.of.entry(h).or_default() += 1;
-        }
-        self.pages += 1;
+        self.0.count_distinct(distinct.into_iter().map(Term::from));
     }
 
     /// Adds another count to this one.
-    pub fn absorb(&mut self, mut other: AnchorCounts) {
-        if other.of.len() > self.of.len() {
-            std::mem::swap(self, &mut other);
-        }
-        for (h, n) in other.of {
-            *self.of.entry(h).or_default() += n;
-        }
-        self.pages += other.pages;
+    pub fn absorb(&mut self, other: AnchorCounts) {
+        self.0.absorb(other.0);
+    }
+
+    /// Pages that have `anchor`.
+    fn pages_of(&self, anchor: u32) -> u32 {
+        self.0.df(Term::from(anchor))
     }
 
     /// Pages past which an anchor is common: on a quarter of the pages, and
     /// on more than a look-up takes of one key. A common anchor names the
     /// batch's topic, not a story.
     fn common(&self) -> u32 {
-        (self.pages / 4).max(ANCHOR_PAGES as u32)
+        (self.0.docs() / 4).max(ANCHOR_PAGES as u32)
     }
 
     /// The counts of these pages' anchors, on all cores.

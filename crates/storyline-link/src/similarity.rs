@@ -74,6 +74,16 @@ impl Idf {
         }
     }
 
+    /// Documents counted.
+    pub fn docs(&self) -> u32 {
+        self.n
+    }
+
+    /// Documents that hold `word`.
+    pub fn df(&self, word: Term) -> u32 {
+        self.df.get(&word).copied().unwrap_or(0)
+    }
+
     /// [`Idf::weight`] of each word.
     pub fn weights(&self, words: &[Term]) -> Vec<f32> {
         words.iter().map(|&w| self.weight(w)).collect()
@@ -81,7 +91,7 @@ impl Idf {
 
     /// Smoothed inverse document frequency; unseen words weigh most.
     pub fn weight(&self, word: Term) -> f32 {
-        idf_weight(self.n as usize, self.df.get(&word).copied().unwrap_or(0))
+        idf_weight(self.n as usize, self.df(word))
     }
 }
 
